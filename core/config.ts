@@ -1,0 +1,97 @@
+/**
+ * Configuration, parsed once at start-up from the environment. Every key has a default that makes
+ * `npm start` work on a fresh machine; `.env.example` lists them all. A wrong value stops the
+ * process with a message naming the variable (see `loadConfig`).
+ */
+import path from "node:path";
+import { z } from "zod";
+
+const booleanFromString = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .pipe(z.url().optional());
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** PostgreSQL connection string. Unset: embedded PGlite under DATA_DIR. */
+  DATABASE_URL: optionalUrl.optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().default("./data"),
+  REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+  /** Prefix of every BullMQ key in Redis, so several installations (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default("calibrate"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Set when behind a reverse proxy, so rate limits and secure cookies see the client's address. */
+  TRUST_PROXY: booleanFromString.default(false),
+  /** `auto`: Secure cookies when the request came over HTTPS. */
+  COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(24 * 7),
+  LOGIN_RATE_LIMIT_PER_15_MINUTES: z.coerce.number().int().positive().default(20),
+  /** Where uploaded audio is kept (content-addressed). Defaults to DATA_DIR/storage. */
+  STORAGE_DIR: z.string().optional(),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  UPLOAD_MAX_DURATION_SECONDS: z.coerce.number().int().positive().default(4 * 60 * 60),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** How often the reconciler re-enqueues work whose job vanished from Redis. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Jobs queued or active longer than this without an update are checked against Redis. */
+  RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** OpenAI-compatible endpoint for drafting (LLM engine). Unset: the local engine drafts. */
+  OPENAI_BASE_URL: optionalUrl.optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** `auto`: whisper.cpp when WHISPER_MODEL is set, else the OpenAI-compatible endpoint if configured. */
+  TRANSCRIBER: z.enum(["auto", "whisper-cpp", "openai"]).default("auto"),
+  WHISPER_MODEL: z.string().optional(),
+  WHISPER_BINARY: z.string().optional(),
+  TRANSCRIPTION_BASE_URL: optionalUrl.optional(),
+  TRANSCRIPTION_API_KEY: z.string().optional(),
+  TRANSCRIPTION_MODEL: z.string().default("whisper-1"),
+  /** `local`: deterministic offline embedder; `openai`: OPENAI_BASE_URL's /v1/embeddings. */
+  EMBEDDER: z.enum(["local", "openai"]).default("local"),
+  EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
+  EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(4000).default(384),
+});
+
+export type Config = z.infer<typeof configSchema> & { STORAGE_DIR: string };
+
+export class ConfigError extends Error {
+  constructor(readonly issues: Array<{ variable: string; message: string }>) {
+    super(
+      "Invalid configuration:\n" +
+        issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join("\n") +
+        "\nSee .env.example for every variable and its default.",
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" so that `FOO=` in a .env file falls back to the default.
+  const present = Object.fromEntries(
+    Object.entries(environment).filter(([key, value]) => key in configSchema.shape && value !== ""),
+  );
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? "(environment)"),
+        message: issue.message,
+      })),
+    );
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    DATA_DIR: path.resolve(config.DATA_DIR),
+    STORAGE_DIR: path.resolve(config.STORAGE_DIR ?? path.join(config.DATA_DIR, "storage")),
+  };
+}

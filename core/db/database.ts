@@ -1,0 +1,135 @@
+/**
+ * The one database interface the whole core depends on: PostgreSQL through `pg` when a URL is
+ * given, PGlite (Postgres in WebAssembly, with pgvector) embedded in the process otherwise.
+ * Both speak the same SQL, and the same migrations run on both.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import lockfile from "proper-lockfile";
+import pg from "pg";
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: "postgres" | "pglite";
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (transaction: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// Counts (int8) and amounts (numeric) come back as numbers on both drivers; pg would give strings.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
+export function connectPostgres(url: string, options: { poolSize?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const adapt = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<Row>(sql: string, params?: unknown[]) {
+      const result = await client.query(sql, params as unknown[]);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+  });
+  return {
+    kind: "postgres",
+    ...adapt(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work(adapt(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+export class DataDirectoryLockedError extends Error {
+  constructor(directory: string) {
+    super(
+      `The embedded database in ${directory} is already open in another Calibrate process. ` +
+        "PGlite allows one process per data directory: stop the other process (npm start / npm run worker), " +
+        "point DATA_DIR elsewhere, or set DATABASE_URL to share a PostgreSQL server between processes. " +
+        `If no other process is running, remove the stale lock ${directory}.lock.`,
+    );
+    this.name = "DataDirectoryLockedError";
+  }
+}
+
+/**
+ * Opens PGlite in `directory` (or in memory when it is null), with pgvector loaded. PGlite takes no
+ * lock of its own, and two processes writing one directory corrupt it, so we hold a lock file for
+ * as long as the database is open.
+ */
+export async function openPglite(directory: string | null): Promise<Db> {
+  const [{ PGlite }, { vector }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@electric-sql/pglite-pgvector"),
+  ]);
+  let release: (() => Promise<void>) | null = null;
+  if (directory) {
+    fs.mkdirSync(directory, { recursive: true });
+    try {
+      release = await lockfile.lock(directory, {
+        lockfilePath: `${directory}.lock`,
+        stale: 15_000,
+        update: 5_000,
+        realpath: false,
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ELOCKED") throw new DataDirectoryLockedError(directory);
+      throw error;
+    }
+  }
+  const database = new PGlite(directory ?? "memory://", { extensions: { vector } });
+  await database.waitReady;
+  const adapt = (client: Pick<typeof database, "query" | "exec">): Queryable => ({
+    async query<Row>(sql: string, params?: unknown[]) {
+      const result = await client.query<Row>(sql, params as unknown[]);
+      return { rows: result.rows, rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
+    },
+    async exec(sql: string) {
+      await client.exec(sql);
+    },
+  });
+  return {
+    kind: "pglite",
+    ...adapt(database),
+    transaction: (work) => database.transaction((transaction) => work(adapt(transaction))),
+    async close() {
+      await database.close();
+      await release?.();
+    },
+  };
+}
+
+export async function openDatabase(options: {
+  databaseUrl?: string;
+  dataDirectory: string;
+  poolSize?: number;
+}): Promise<Db> {
+  if (options.databaseUrl) return connectPostgres(options.databaseUrl, { poolSize: options.poolSize });
+  return openPglite(path.join(options.dataDirectory, "pglite"));
+}

@@ -1,0 +1,24 @@
+import { Router } from "express";
+import { migrationStatus } from "../../core/db/migrate.ts";
+import type { AppContext } from "../context.ts";
+
+/** Liveness and what an operator wants to know first: which database, migrations, Redis, workers. */
+export function healthRoutes(context: AppContext): Router {
+  const router = Router();
+  router.get("/healthz", async (_request, response) => {
+    const [database, queue] = await Promise.all([
+      migrationStatus(context.db)
+        .then((status) => ({ status: "up" as const, kind: context.db.kind, migrations: status }))
+        .catch(() => ({ status: "down" as const, kind: context.db.kind, migrations: null })),
+      context.health().catch(() => ({ redis: "down" as const, workers: 0 })),
+    ]);
+    const healthy = database.status === "up" && database.migrations?.pending === 0 && queue.redis === "up";
+    response.status(healthy ? 200 : 503).json({
+      status: healthy ? "ok" : "degraded",
+      database,
+      redis: queue.redis,
+      workers: queue.workers,
+    });
+  });
+  return router;
+}

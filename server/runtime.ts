@@ -1,0 +1,100 @@
+/**
+ * Start-up shared by every entry point (`npm start`, `npm run server`, `npm run worker`): open the
+ * database and migrate it, check Redis, wire the job transport, events and workers, and know how to
+ * shut all of it down again in order.
+ */
+import type { Logger } from "pino";
+import type { Config } from "../core/config.ts";
+import type { Db } from "../core/db/database.ts";
+import { openDatabase } from "../core/db/database.ts";
+import { migrate } from "../core/db/migrate.ts";
+import type { Dispatcher } from "../core/jobs/dispatch.ts";
+import { createDispatcher, reconcileJobs } from "../core/jobs/dispatch.ts";
+import { createHandlers } from "../workers/handlers.ts";
+import { createRedisPublisher, subscribeToEvents } from "../workers/redis-events.ts";
+import type { EventSubscription } from "../workers/redis-events.ts";
+import type { BullTransport, WorkerPool } from "../workers/transport.ts";
+import { checkRedis, createBullTransport, startWorkers } from "../workers/transport.ts";
+import type { AppContext } from "./context.ts";
+
+export interface Runtime {
+  db: Db;
+  transport: BullTransport;
+  dispatcher: Dispatcher;
+  subscription: EventSubscription | null;
+  workers: WorkerPool | null;
+  context(): AppContext;
+  reconcileNow(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, logger: Logger, options: { serve: boolean; work: boolean; db?: Db }): Promise<Runtime> {
+  await checkRedis(config.REDIS_URL);
+  const db =
+    options.db ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
+  const report = await migrate(db);
+  if (report.applied.length > 0) logger.info({ applied: report.applied }, "Database migrated");
+
+  const transport = createBullTransport({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  const publisher = createRedisPublisher(config.REDIS_URL, config.QUEUE_PREFIX);
+  const dispatcher = createDispatcher({
+    db,
+    transport,
+    events: publisher,
+    log: (message, error) => logger.warn({ err: error }, message),
+  });
+  const subscription = options.serve ? await subscribeToEvents(config.REDIS_URL, config.QUEUE_PREFIX) : null;
+
+  let workers: WorkerPool | null = null;
+  let reconcileTimer: NodeJS.Timeout | null = null;
+  const reconcileNow = async () => {
+    const result = await reconcileJobs({ db, transport }, { graceMs: config.RECONCILE_GRACE_MS });
+    if (result.reenqueued > 0) logger.warn(result, "Re-enqueued jobs that Redis had lost");
+  };
+  if (options.work) {
+    workers = startWorkers({
+      db,
+      events: publisher,
+      redisUrl: config.REDIS_URL,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      handlers: createHandlers({ db, config, dispatcher, logger }),
+      onError: (error, job) => logger.warn({ err: error, queue: job?.queueName, jobId: job?.id }, "Job attempt failed"),
+    });
+    reconcileTimer = setInterval(() => reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed")), config.RECONCILE_INTERVAL_MS);
+    reconcileTimer.unref();
+    await reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed"));
+  }
+
+  return {
+    db,
+    transport,
+    dispatcher,
+    subscription,
+    workers,
+    reconcileNow,
+    context: () => ({
+      config,
+      db,
+      logger,
+      dispatcher,
+      events: subscription ?? { listen: () => () => {} },
+      health: async () => {
+        try {
+          return { redis: "up" as const, workers: await transport.workerCount() };
+        } catch {
+          return { redis: "down" as const, workers: 0 };
+        }
+      },
+    }),
+    async close() {
+      if (reconcileTimer) clearInterval(reconcileTimer);
+      // Workers first: they finish (or hand back) their jobs while the database is still open.
+      await workers?.close();
+      await subscription?.close();
+      await publisher.close();
+      await transport.close();
+      if (!options.db) await db.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Job events over Redis pub/sub: workers on any machine publish, every server process subscribes and
+ * forwards to the browsers that may see them (see server/routes/events.ts). Pub/sub keeps nothing;
+ * the job rows in Postgres are the record, events are only the live view of it.
+ */
+import { Redis } from "ioredis";
+import type { EventPublisher, JobEvent } from "../core/jobs/events.ts";
+
+export function eventChannel(prefix: string): string {
+  return `${prefix}:job-events`;
+}
+
+export function createRedisPublisher(redisUrl: string, prefix: string): EventPublisher & { close(): Promise<void> } {
+  const client = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  client.on("error", () => {});
+  const channel = eventChannel(prefix);
+  return {
+    async publish(event) {
+      // Losing a live event is harmless (the row holds the truth); it must never fail a job.
+      await client.publish(channel, JSON.stringify(event)).catch(() => {});
+    },
+    async close() {
+      client.disconnect();
+    },
+  };
+}
+
+export interface EventSubscription {
+  listen(listener: (event: JobEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export async function subscribeToEvents(redisUrl: string, prefix: string): Promise<EventSubscription> {
+  const client = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  client.on("error", () => {});
+  const listeners = new Set<(event: JobEvent) => void>();
+  const channel = eventChannel(prefix);
+  await client.subscribe(channel);
+  client.on("message", (received, message) => {
+    if (received !== channel) return;
+    let event: JobEvent;
+    try {
+      event = JSON.parse(message) as JobEvent;
+    } catch {
+      return;
+    }
+    for (const listener of listeners) listener(event);
+  });
+  return {
+    listen(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      client.disconnect();
+    },
+  };
+}
