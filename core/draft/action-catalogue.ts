@@ -1,0 +1,340 @@
+/**
+ * The default atomised sales-action catalogue ("销售动作原子化"): the smallest follow-up actions
+ * an agent should recognise in a call. A workspace stores its own editable copy; every copy passes
+ * `parseActionCatalogue` before it is stored or used.
+ *
+ * The example phrasings are not decoration: the local engine recognises actions by similarity to
+ * them, and the LLM engine shows them as few-shot hints. Good examples are whole commitments as
+ * a rep or customer would say them on a call, varied in wording, in both languages, and they
+ * avoid words that belong to another entry (a phrase like "发给您" belongs to many entries and
+ * helps none).
+ */
+import { z } from "zod";
+import { ValidationError } from "../errors.ts";
+import { actionTypeSchema, type ActionType } from "./schema.ts";
+import { duplicateIssues, issuesFromZod, type ValidationIssue } from "./taxonomy.ts";
+
+export const maximumActionTypeCount = 100;
+
+export const defaultActionCatalogue: ActionType[] = [
+  {
+    id: "send_comparison_sheet",
+    name: { en: "Send product comparison sheet", zh: "发送产品对比表" },
+    fields: ["owner", "dueDate", "customer"],
+    examples: {
+      zh: [
+        "我明天把对比表发给您",
+        "我整理一份我们和竞品的对比表发您微信",
+        "回头我把这几款产品的参数对比做成表格发到您邮箱",
+        "两个方案的保障对比我做个表，下午发您",
+        "我把三款车型的配置对比表发给您看一下",
+        "两家产品的区别我列个表格，晚上发您",
+      ],
+      en: [
+        "I'll send you the comparison sheet tomorrow",
+        "Let me put together a side-by-side comparison with the other vendor and email it over",
+        "I'll send over a feature comparison chart after the call",
+        "I will share a comparison table of the three plans so you can see the differences",
+        "I'll get you a spec comparison of the two trims by Friday",
+      ],
+    },
+  },
+  {
+    id: "send_quote",
+    name: { en: "Send quote", zh: "发送报价单" },
+    fields: ["owner", "dueDate", "customer", "notes"],
+    examples: {
+      zh: [
+        "我今天下午把报价单发给您",
+        "我按五十个账号给您出一份正式报价",
+        "价格这块我算好了给您报个价",
+        "我让同事把详细报价发到您邮箱",
+        "落地价我给您核算一下，明天把报价发您",
+      ],
+      en: [
+        "I'll send over the quote by Friday",
+        "I'll put together a formal quote for fifty seats",
+        "Let me work out the pricing and get you a quote tomorrow",
+        "I'll email you the detailed price breakdown",
+        "I'll send you an out-the-door price quote this afternoon",
+      ],
+    },
+  },
+  {
+    id: "book_three_way_video_consult",
+    name: { en: "Book three-way video consultation", zh: "预约三方视频会诊" },
+    fields: ["owner", "dueDate", "customer"],
+    examples: {
+      zh: [
+        "我来约一个三方视频，把我们的专家也拉进来",
+        "我帮您预约一个三方视频会议，核保老师一起在线解答",
+        "明天我们开个三方视频，您、我还有产品经理一起",
+        "我们安排一次三方视频沟通，让技术专家给您讲讲",
+      ],
+      en: [
+        "I'll set up a three-way video call with our specialist",
+        "Let me book a video consultation with you, me and our underwriter",
+        "We'll arrange a three-way Zoom with our solutions engineer next week",
+        "I'll schedule a joint video meeting so our product expert can walk you through it",
+      ],
+    },
+  },
+  {
+    id: "arrange_trial_or_sample",
+    name: {
+      en: "Arrange trial, sample or test drive",
+      zh: "安排试用/样品/试驾",
+    },
+    fields: ["owner", "dueDate", "customer", "notes"],
+    examples: {
+      zh: [
+        "我给您开通一个十四天的免费试用账号",
+        "我安排给您寄几份样品试一下",
+        "周六我帮您约个试驾",
+        "我们先给您开个试用，您团队用一周看看效果",
+        "样品我这两天给您寄过去",
+        "我帮您安排一次试驾，您周末过来开开看",
+      ],
+      en: [
+        "I'll set up a free trial account for your team",
+        "I'll ship you a few samples to try",
+        "Let me book you a test drive for Saturday morning",
+        "We'll activate a two-week pilot so your team can try it",
+        "I'll get a trial license turned on for you today",
+      ],
+    },
+  },
+  {
+    id: "schedule_follow_up",
+    name: { en: "Schedule follow-up", zh: "约定跟进" },
+    fields: ["owner", "dueDate", "customer"],
+    examples: {
+      zh: [
+        "我下周三再给您打电话跟进",
+        "那我们周五再约个时间聊",
+        "过两天我再联系您，看看您考虑得怎么样",
+        "我月底前再回访您一次",
+        "我们下周一上午再通个电话",
+      ],
+      en: [
+        "I'll call you back next Wednesday to follow up",
+        "Let's set up another call on Friday",
+        "I'll check in with you in a couple of days",
+        "I'll follow up with you early next week",
+        "We'll reconnect after your board meeting",
+        "I'll give you a call on Thursday to see where things stand",
+      ],
+    },
+  },
+  {
+    id: "trigger_compliance_approval",
+    name: { en: "Trigger compliance approval", zh: "发起合规审批" },
+    fields: ["owner", "dueDate", "notes"],
+    examples: {
+      zh: [
+        "这个条款我得先走一下合规审批",
+        "我提交给合规部门审核一下再回复您",
+        "宣传材料需要合规审核通过才能发给您，我这边先报审",
+        "数据安全这块我让法务和合规出个审核意见",
+      ],
+      en: [
+        "I'll submit this clause for compliance approval",
+        "I need to run this past our compliance team before I can confirm",
+        "I'll get legal and compliance to review the data processing terms",
+        "Let me open a compliance review for the custom terms",
+      ],
+    },
+  },
+  {
+    id: "escalate_to_specialist",
+    name: { en: "Escalate to specialist", zh: "转交专家处理" },
+    fields: ["owner", "dueDate", "notes"],
+    examples: {
+      zh: [
+        "这个技术问题我转给我们的技术专家，让他直接联系您",
+        "理赔的细节我请核保老师给您详细解答",
+        "我让我们的解决方案工程师给您回个电话",
+        "这个问题我反馈给产品经理，让他来跟您对接",
+      ],
+      en: [
+        "I'll loop in our solutions engineer to answer the integration question",
+        "Let me get our claims specialist to call you about that",
+        "I'll escalate this to our technical team and have them reach out",
+        "I'll have our product manager get in touch with you directly",
+        "Let me loop in a technical specialist who knows the API side better",
+      ],
+    },
+  },
+  {
+    id: "update_crm_stage",
+    name: { en: "Update CRM stage", zh: "更新CRM阶段" },
+    fields: ["owner", "notes"],
+    examples: {
+      zh: [
+        "我在系统里把您这边更新到方案阶段",
+        "我把商机阶段改成待签约",
+        "我在CRM里记一下，标成意向客户",
+        "我把跟进记录更新到系统里",
+      ],
+      en: [
+        "I'll update the opportunity stage in the CRM",
+        "I'll move the deal to proposal stage in Salesforce",
+        "Let me log this in the CRM and mark you as a qualified lead",
+        "I'll update your record in our system after the call",
+      ],
+    },
+  },
+  {
+    id: "send_contract",
+    name: { en: "Send contract", zh: "发送合同" },
+    fields: ["owner", "dueDate", "customer", "notes"],
+    examples: {
+      zh: [
+        "我今天把合同发给您，您看一下没问题就签",
+        "合同我让法务拟好，明天发您盖章",
+        "电子合同我马上发到您手机上，您签一下",
+        "我把投保单和合同一起寄给您签字",
+      ],
+      en: [
+        "I'll send the contract over for signature today",
+        "I'll have legal draft the agreement and send it over by Thursday",
+        "I'll email you the order form to sign",
+        "I'll send the DocuSign link for the contract this afternoon",
+      ],
+    },
+  },
+  {
+    id: "send_case_study",
+    name: { en: "Send case study", zh: "发送客户案例" },
+    fields: ["owner", "dueDate", "customer"],
+    examples: {
+      zh: [
+        "我把同行业客户的成功案例发给您参考",
+        "我发几个理赔案例给您看看",
+        "我们有一家类似规模的客户案例，我整理一下发您",
+        "我把那个制造业客户的落地案例分享给您",
+      ],
+      en: [
+        "I'll send you a case study from a customer in your industry",
+        "Let me share a couple of customer success stories",
+        "I'll forward the case study on how a similar retailer rolled it out",
+        "I'll send over some references from customers your size",
+      ],
+    },
+  },
+  {
+    id: "send_product_materials",
+    name: { en: "Send product materials", zh: "发送产品资料" },
+    fields: ["owner", "dueDate", "customer"],
+    examples: {
+      zh: [
+        "我把产品手册和条款发您微信",
+        "我先把产品介绍资料发给您看看",
+        "保险条款和产品说明书我一起发您",
+        "车型的宣传册我给您寄一份",
+      ],
+      en: [
+        "I'll send you the product brochure and the policy wording",
+        "Let me email you our product overview deck",
+        "I'll share the datasheet and the product documentation",
+        "I'll mail you a copy of the brochure",
+      ],
+    },
+  },
+  {
+    id: "request_discount_approval",
+    name: { en: "Request discount approval", zh: "申请折扣审批" },
+    fields: ["owner", "dueDate", "notes"],
+    examples: {
+      zh: [
+        "我去跟领导申请一下特价",
+        "折扣的事我帮您向公司申请看看",
+        "我找经理批一个优惠，争取给您再低一点",
+        "我帮您申请一下折扣，有结果第一时间告诉您",
+      ],
+      en: [
+        "I'll ask my manager to approve an extra discount",
+        "Let me see if I can get a special price approved for you",
+        "I'll request a discount approval from our pricing desk",
+        "I'll push for a better rate internally and let you know",
+      ],
+    },
+  },
+  {
+    id: "collect_customer_documents",
+    name: { en: "Collect customer documents", zh: "收集客户资料" },
+    fields: ["owner", "dueDate", "customer", "notes"],
+    examples: {
+      zh: [
+        "我晚上把身份证和体检报告拍照发给你",
+        "营业执照复印件我明天发您",
+        "我回去把需要的材料准备好发给你",
+        "我们的技术需求文档我整理好发过去",
+      ],
+      en: [
+        "I'll send you a copy of my ID and the medical report tonight",
+        "We'll send over our security questionnaire and requirements doc",
+        "I'll get you the business license and tax documents tomorrow",
+        "I'll forward our current policy documents so you can compare",
+      ],
+    },
+  },
+];
+
+const actionCatalogueSchema = z.array(actionTypeSchema).min(1).max(maximumActionTypeCount);
+
+/**
+ * Validates a workspace's action catalogue (as edited in settings or read back from the DB).
+ * Besides the schema it rejects duplicate ids and names, blank example phrasings, and entries
+ * with no example at all: the local engine recognises an action only through its examples.
+ * @throws ValidationError with `details.issues` listing every problem.
+ */
+export function parseActionCatalogue(value: unknown): ActionType[] {
+  const result = actionCatalogueSchema.safeParse(value);
+  if (!result.success) {
+    throw new ValidationError("Invalid action catalogue", {
+      issues: issuesFromZod(result.error),
+    });
+  }
+  const catalogue = result.data;
+  const issues: ValidationIssue[] = duplicateIssues(catalogue, [
+    { field: ["id"], read: (action) => action.id, label: "action id" },
+    {
+      field: ["name", "en"],
+      read: (action) => action.name.en,
+      label: "English action name",
+    },
+    {
+      field: ["name", "zh"],
+      read: (action) => action.name.zh,
+      label: "Chinese action name",
+    },
+  ]);
+  catalogue.forEach((action, index) => {
+    const fieldSet = new Set(action.fields);
+    if (fieldSet.size !== action.fields.length) {
+      issues.push({
+        path: [index, "fields"],
+        message: "Each field may be listed only once",
+      });
+    }
+    for (const language of ["en", "zh"] as const) {
+      action.examples[language].forEach((example, exampleIndex) => {
+        if (example.trim() === "") {
+          issues.push({
+            path: [index, "examples", language, exampleIndex],
+            message: "Example phrasings may not be blank",
+          });
+        }
+      });
+    }
+    if (action.examples.en.length + action.examples.zh.length === 0) {
+      issues.push({
+        path: [index, "examples"],
+        message: "Give at least one example phrasing so the action can be recognised",
+      });
+    }
+  });
+  if (issues.length > 0) throw new ValidationError("Invalid action catalogue", { issues });
+  return catalogue;
+}

@@ -1,0 +1,394 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../errors.ts";
+import { defaultActionCatalogue, parseActionCatalogue } from "../action-catalogue.ts";
+import { actionItemSchema, type TranscriptSegment } from "../schema.ts";
+import {
+  createCatalogueMatcher,
+  extractActionItems,
+  findCommitments,
+  stemEnglishWord,
+  textFeatures,
+} from "./action-items.ts";
+
+const reference = new Date("2025-03-12"); // a Wednesday
+
+function transcript(...lines: Array<[speaker: string, text: string]>): TranscriptSegment[] {
+  return lines.map(([speaker, text], ordinal) => ({
+    ordinal,
+    speaker,
+    text,
+    startMs: ordinal * 4000,
+    endMs: ordinal * 4000 + 3500,
+  }));
+}
+
+function itemsFrom(speaker: string, text: string) {
+  return extractActionItems(transcript([speaker, text]), defaultActionCatalogue, { reference });
+}
+
+describe("findCommitments", () => {
+  it.each([
+    "我明天把对比表发给您",
+    "好的，我来约一下三方视频",
+    "我们这边安排一下试驾",
+    "明天发您", // Chinese drops the subject
+    "合同我周五之前发过去",
+    "我会尽快提交合规审批",
+    "我去跟领导申请一下",
+    "I'll send over the quote by Friday",
+    "Sure, I'll set up the trial account today",
+    "We'll get the contract over to you by Thursday",
+    "Let me book a test drive for you on Saturday",
+    "I will ask my manager about the discount",
+    "I can send it tomorrow",
+    "Will do.",
+  ])("finds the commitment in %s", (text) => {
+    expect(findCommitments(text)).toHaveLength(1);
+  });
+
+  it.each([
+    "你们能发一份对比表给我吗？",
+    "Can you send me the quote?",
+    "要不要我帮您约个试驾？",
+    "我们这款产品支持开发票",
+    "我觉得你们的报价太高了",
+    "我再考虑一下",
+    "Let me think about it",
+    "I'll think about it",
+    "I'll be honest, the price is high",
+    "Let me know if you have questions",
+    "我们可以安排试驾", // an offer, not yet a promise
+    "We can arrange a test drive",
+    "我已经把报价发给您了", // done, not to do
+    "I sent it yesterday",
+    "您明天把资料发我一下", // asks the other side
+    "麻烦您把身份证发我",
+    "我们一般三天内发货", // habit
+    "Let me walk you through the dashboard", // happens on the call
+    "我给您介绍一下我们的产品",
+    "大约三万块",
+    "我今天早上堵车了",
+  ])("finds no commitment in %s", (text) => {
+    expect(findCommitments(text)).toEqual([]);
+  });
+
+  it("keeps two actions of one sentence apart", () => {
+    expect(findCommitments("我明天把报价发您，再约个时间做三方视频。").map((c) => c.text)).toEqual([
+      "我明天把报价发您，",
+      "再约个时间做三方视频。",
+    ]);
+  });
+});
+
+describe("catalogue matcher", () => {
+  const matcher = createCatalogueMatcher(defaultActionCatalogue);
+
+  it.each([
+    ["我回头把我们跟平安那款的保障对比整理成表格发您", "send_comparison_sheet"],
+    ["没问题，我下午给您出一份报价，按二十个账号算", "send_quote"],
+    ["我这边约一下核保专家，周四一起开个三方视频", "book_three_way_video_consult"],
+    ["Let me set up a pilot for your team next week", "arrange_trial_or_sample"],
+    ["I'll get legal to look at the data processing addendum", "trigger_compliance_approval"],
+    ["I'll loop in our technical architect", "escalate_to_specialist"],
+    ["我把合同发您邮箱，您盖个章", "send_contract"],
+    ["我周五再给您打个电话", "schedule_follow_up"],
+    ["我先把这个客户案例发给您参考一下", "send_case_study"],
+    ["我把你的资料更新到系统里", "update_crm_stage"],
+    ["我去跟经理申请一个特价", "request_discount_approval"],
+  ])("%s → %s", (text, expected) => {
+    const [best, second] = matcher.match(text);
+    expect(best.id).toBe(expected);
+    expect(best.score).toBeGreaterThan(second.score);
+  });
+
+  it("uses character bigrams for Chinese and stems for English", () => {
+    expect([...textFeatures("对比表").keys()]).toEqual(
+      expect.arrayContaining(["b:对比", "b:比表", "c:对"]),
+    );
+    expect(stemEnglishWord("comparison")).toBe(stemEnglishWord("compare"));
+    expect(stemEnglishWord("quotation")).toBe(stemEnglishWord("quote"));
+    // Amounts and dates say nothing about which action it is.
+    expect([...textFeatures("I'll send 50 quotes tomorrow").keys()].sort()).toEqual([
+      "p:send quot",
+      "w:quot",
+      "w:send",
+    ]);
+  });
+});
+
+describe("extractActionItems", () => {
+  it("drafts typed, owned and dated items from a Chinese insurance call", () => {
+    const items = extractActionItems(
+      transcript(
+        ["agent", "王先生您好，我是安心保险的小李。"],
+        ["customer", "你好。你们这个重疾险和别家的比有什么区别？"],
+        ["agent", "我们的保障范围更广，特别是轻症这块赔得多。"],
+        ["customer", "能不能发个对比表给我看看？"],
+        ["agent", "好的，我明天把对比表发给您。"],
+        ["customer", "行，那我今晚把体检报告拍照发给你。"],
+        ["agent", "没问题，对比表明天一定发您微信。"],
+        ["agent", "另外，我约一下我们的核保老师，下周三开个三方视频一起聊聊。"],
+        ["customer", "好的，谢谢。"],
+      ),
+      defaultActionCatalogue,
+      { reference },
+    );
+    for (const item of items) expect(actionItemSchema.parse(item)).toEqual(item);
+    expect(
+      items.map(({ type, owner, dueDate, evidence, flagged, title }) => ({
+        type,
+        owner,
+        dueDate,
+        evidence,
+        flagged,
+        title,
+      })),
+    ).toEqual([
+      {
+        type: "send_comparison_sheet",
+        owner: "agent",
+        dueDate: "2025-03-13",
+        evidence: [4, 6], // restated two lines later: one item
+        flagged: false,
+        title: "发送产品对比表",
+      },
+      {
+        type: "collect_customer_documents",
+        owner: "customer",
+        dueDate: "2025-03-12",
+        evidence: [5],
+        flagged: false,
+        title: "收集客户资料",
+      },
+      {
+        type: "book_three_way_video_consult",
+        owner: "agent",
+        dueDate: "2025-03-19",
+        evidence: [7],
+        flagged: false,
+        title: "预约三方视频会诊",
+      },
+    ]);
+    for (const item of items) expect(item.confidence).toBeGreaterThanOrEqual(0.32);
+  });
+
+  it("drafts items from an English SaaS call with diarised speakers", () => {
+    const items = extractActionItems(
+      transcript(
+        ["SPEAKER_01", "Can you send me a quote for fifty seats?"],
+        ["SPEAKER_00", "Sure, I'll send it over by Friday."],
+        ["SPEAKER_01", "Great. Also, we're worried about where the data is stored."],
+        [
+          "SPEAKER_00",
+          "Understood. I'll get our compliance team to review the data processing terms this week.",
+        ],
+        ["SPEAKER_00", "And I'll set up a two-week pilot for your team starting Monday."],
+        ["SPEAKER_01", "Let me think about it and talk to my CFO."],
+        ["SPEAKER_01", "I'll send you our security questionnaire tomorrow."],
+      ),
+      defaultActionCatalogue,
+      { reference, agentSpeaker: "SPEAKER_00" },
+    );
+    expect(
+      items.map(({ type, owner, dueDate, evidence, title }) => ({
+        type,
+        owner,
+        dueDate,
+        evidence,
+        title,
+      })),
+    ).toEqual([
+      // "it" is the quote the customer asked for: typed through the previous line.
+      {
+        type: "send_quote",
+        owner: "agent",
+        dueDate: "2025-03-14",
+        evidence: [0, 1],
+        title: "Send quote",
+      },
+      {
+        type: "trigger_compliance_approval",
+        owner: "agent",
+        dueDate: "2025-03-14",
+        evidence: [3],
+        title: "Trigger compliance approval",
+      },
+      {
+        type: "arrange_trial_or_sample",
+        owner: "agent",
+        dueDate: "2025-03-17",
+        evidence: [4],
+        title: "Arrange trial, sample or test drive",
+      },
+      {
+        type: "collect_customer_documents",
+        owner: "customer",
+        dueDate: "2025-03-13",
+        evidence: [6],
+        title: "Collect customer documents",
+      },
+    ]);
+  });
+
+  it("keeps the speaker label as owner when roles are unknown", () => {
+    const [item] = extractActionItems(
+      transcript(["SPEAKER_00", "我明天把报价单发给您"]),
+      defaultActionCatalogue,
+      { reference },
+    );
+    expect(item).toMatchObject({ type: "send_quote", owner: "SPEAKER_00" });
+  });
+
+  it("flags a commitment the catalogue does not cover instead of inventing a type", () => {
+    const items = extractActionItems(
+      transcript(
+        ["agent", "我明天给您寄一份新年礼品，再把报价发您。"],
+        ["customer", "好的。"],
+        ["agent", "I'll also put you on the guest list for our user conference."],
+      ),
+      defaultActionCatalogue,
+      { reference },
+    );
+    expect(items).toEqual([
+      expect.objectContaining({
+        type: null,
+        flagged: true,
+        title: "我明天给您寄一份新年礼品",
+        owner: "agent",
+        dueDate: "2025-03-13",
+        evidence: [0],
+        notes: expect.stringContaining("No catalogue action matched"),
+      }),
+      expect.objectContaining({ type: "send_quote", flagged: false, evidence: [0] }),
+      expect.objectContaining({
+        type: null,
+        flagged: true,
+        title: "I'll also put you on the guest list for our user conference",
+        evidence: [2],
+      }),
+    ]);
+    expect(items[0].confidence).toBeLessThan(0.32);
+  });
+
+  it("does not guess the type of a bare commitment without context", () => {
+    const [item] = itemsFrom("agent", "Sure, I'll send it over.");
+    expect(item).toMatchObject({
+      type: null,
+      flagged: true,
+      title: "Sure, I'll send it over".slice(6),
+    });
+  });
+
+  it("folds a clause without an object into its neighbour", () => {
+    expect(itemsFrom("agent", "我把两款车的配置差异整理成表格，今晚发您。")).toEqual([
+      expect.objectContaining({
+        type: "send_comparison_sheet",
+        dueDate: "2025-03-12",
+        evidence: [0],
+      }),
+    ]);
+  });
+
+  it("keeps two different actions of one utterance", () => {
+    expect(
+      itemsFrom("agent", "我明天把报价发您，再约个时间做三方视频。").map((item) => item.type),
+    ).toEqual(["send_quote", "book_three_way_video_consult"]);
+  });
+
+  it("produces nothing for questions and chit-chat", () => {
+    const items = extractActionItems(
+      transcript(
+        ["agent", "您好，请问是张女士吗？"],
+        ["customer", "是我，什么事？"],
+        ["agent", "最近天气挺热的，您那边怎么样？"],
+        ["customer", "还行。你们这个车油耗多少？"],
+        ["agent", "百公里六个油左右，落地价大概十五万。"],
+        ["customer", "How much is the premium per year?"],
+        ["agent", "It depends on your age, roughly 3,000 yuan a year."],
+        ["customer", "Can you send me the brochure?"],
+        ["customer", "我再考虑一下吧。"],
+      ),
+      defaultActionCatalogue,
+      { reference },
+    );
+    expect(items).toEqual([]);
+  });
+
+  it("does not merge the same action by different owners or far apart", () => {
+    const items = extractActionItems(
+      transcript(
+        ["agent", "我明天把合同发给您。"],
+        ["customer", "好，我签好字把合同发回给你。"],
+        ["agent", "价格就按刚才说的。"],
+        ["customer", "嗯。"],
+        ["agent", "还有保障责任也一样。"],
+        ["customer", "明白。"],
+        ["agent", "对了，合同我下周一再重新发您一版。"],
+      ),
+      defaultActionCatalogue,
+      { reference },
+    );
+    expect(items.map(({ type, owner, evidence }) => ({ type, owner, evidence }))).toEqual([
+      { type: "send_contract", owner: "agent", evidence: [0] },
+      { type: "send_contract", owner: "customer", evidence: [1] },
+      { type: "send_contract", owner: "agent", evidence: [6] },
+    ]);
+  });
+
+  it("keeps the refined date when a restatement changes it", () => {
+    const items = extractActionItems(
+      transcript(
+        ["agent", "我明天把报价单发您。"],
+        ["customer", "明天我不在。"],
+        ["agent", "那报价单后天发您。"],
+      ),
+      defaultActionCatalogue,
+      { reference },
+    );
+    expect(items).toEqual([
+      expect.objectContaining({ type: "send_quote", evidence: [0, 2], dueDate: "2025-03-14" }),
+    ]);
+  });
+
+  it("recognises actions of an edited catalogue", () => {
+    const catalogue = parseActionCatalogue([
+      ...defaultActionCatalogue,
+      {
+        id: "send_gift",
+        name: { en: "Send gift", zh: "寄送礼品" },
+        fields: ["owner", "dueDate"],
+        examples: {
+          zh: ["我给您寄一份礼品", "节日礼品我安排快递寄给您"],
+          en: ["I'll mail you a small gift"],
+        },
+      },
+    ]);
+    const items = extractActionItems(
+      transcript(["agent", "我明天给您寄一份新年礼品。"]),
+      catalogue,
+      { reference },
+    );
+    expect(items).toEqual([
+      expect.objectContaining({ type: "send_gift", flagged: false, title: "寄送礼品" }),
+    ]);
+  });
+
+  it("turns typed items into flagged ones when the threshold is raised", () => {
+    const [item] = extractActionItems(
+      transcript(["agent", "我把两款车的配置差异整理成表格，今晚发您。"]),
+      defaultActionCatalogue,
+      { reference, threshold: 0.95 },
+    );
+    expect(item).toMatchObject({ type: null, flagged: true });
+    expect(item.notes).toContain("send_comparison_sheet");
+  });
+
+  it("rejects invalid options", () => {
+    expect(() =>
+      extractActionItems([], defaultActionCatalogue, { reference, threshold: 2 }),
+    ).toThrow(ValidationError);
+    expect(() =>
+      extractActionItems([], defaultActionCatalogue, { reference: new Date("nope") }),
+    ).toThrow(ValidationError);
+  });
+});

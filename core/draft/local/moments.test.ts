@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import type { TranscriptSegment } from "../schema.ts";
+import {
+  classifyMoment,
+  detectMoments,
+  momentQueries,
+  momentQueryText,
+  speakerRole,
+  textLanguage,
+} from "./moments.ts";
+
+function transcript(...lines: Array<[speaker: string, text: string]>): TranscriptSegment[] {
+  return lines.map(([speaker, text], ordinal) => ({
+    ordinal,
+    speaker,
+    text,
+    startMs: ordinal * 3000,
+    endMs: ordinal * 3000 + 2500,
+  }));
+}
+
+describe("classifyMoment", () => {
+  it.each([
+    ["太贵了", "objection", "price"],
+    ["这个价格有点高啊，超出我们预算了", "objection", "price"],
+    ["为什么这么贵？", "objection", "price"], // an objection phrased as a question
+    ["That's way too expensive for us.", "objection", "price"],
+    ["It's over our budget this year.", "objection", "price"],
+    ["我们已经在用平安的了", "objection", "competitor"],
+    ["我们公司现在用的是金蝶", "objection", "competitor"],
+    ["We already use Salesforce for this.", "objection", "competitor"],
+    ["我们不需要", "objection", "need"],
+    ["我担心数据安全的问题", "objection", "trust"],
+    ["I'm worried about the migration effort.", "objection", "trust"],
+    ["我再考虑一下", "hesitation", "stall"],
+    ["需要再考虑考虑", "hesitation", "stall"],
+    ["我回去跟老婆商量商量", "hesitation", "stall"],
+    ["Let me think about it.", "hesitation", "stall"],
+    ["I need to talk to my boss first.", "hesitation", "stall"],
+    ["理赔要多久能到账？", "question", "question"],
+    ["这个车保养一次多少钱", "question", "question"],
+    ["你们的APP支持视频问诊吗", "question", "question"],
+    ["Does it integrate with Slack?", "question", "question"],
+    ["How long is the contract term", "question", "question"],
+  ])("%s → %s (%s)", (text, moment, cue) => {
+    expect(classifyMoment(text)).toEqual({ moment, cue });
+  });
+
+  it.each([
+    "好的",
+    "喂，哪位？",
+    "Can you hear me?",
+    "OK.",
+    "Sounds good, thanks.",
+    "谢谢你啊",
+    "对吧？",
+  ])("finds no moment in %s", (text) => {
+    expect(classifyMoment(text)).toBeNull();
+  });
+});
+
+describe("detectMoments", () => {
+  it("looks at customer lines only and joins a moment split across segments", () => {
+    const moments = detectMoments(
+      transcript(
+        ["销售", "您好，这款产品您觉得价格怎么样？"],
+        ["客户", "嗯，这个价格"],
+        ["客户", "有点贵了，别家便宜不少"],
+        ["销售", "我理解。"],
+        ["客户", "我再考虑一下吧。"],
+      ),
+    );
+    expect(moments).toEqual([
+      {
+        moment: "objection",
+        cue: "price",
+        evidence: [1, 2],
+        speaker: "客户",
+        text: "嗯，这个价格有点贵了，别家便宜不少",
+      },
+      {
+        moment: "hesitation",
+        cue: "stall",
+        evidence: [4],
+        speaker: "客户",
+        text: "我再考虑一下吧。",
+      },
+    ]);
+  });
+
+  it("uses agentSpeaker for diarised labels, and every line when roles are unknown", () => {
+    const segments = transcript(
+      ["SPEAKER_00", "Is the price too high for you?"],
+      ["SPEAKER_01", "Honestly, it's too expensive."],
+    );
+    expect(detectMoments(segments, { agentSpeaker: "SPEAKER_00" }).map((m) => m.evidence)).toEqual([
+      [1],
+    ]);
+    expect(detectMoments(segments).map((m) => m.evidence)).toEqual([[0], [1]]);
+  });
+
+  it("gives query texts without fillers", () => {
+    const [query] = momentQueries(transcript(["customer", "嗯，那个，这个价格太贵了"]));
+    expect(query).toMatchObject({ moment: "objection", evidence: [0], query: "这个价格太贵了" });
+    expect(momentQueryText("Um, you know, it's pricey")).toBe("it's pricey");
+    expect(momentQueryText("I would like a discount")).toBe("I would like a discount");
+    expect(momentQueryText("嗯")).toBe("嗯");
+  });
+});
+
+describe("speakerRole and textLanguage", () => {
+  it("reads roles from labels or from the agent's label", () => {
+    expect(speakerRole("agent")).toBe("agent");
+    expect(speakerRole("销售顾问")).toBe("agent");
+    expect(speakerRole("Customer")).toBe("customer");
+    expect(speakerRole("客户")).toBe("customer");
+    expect(speakerRole("SPEAKER_01")).toBeNull();
+    expect(speakerRole("SPEAKER_01", "SPEAKER_00")).toBe("customer");
+    expect(speakerRole("SPEAKER_00", "SPEAKER_00")).toBe("agent");
+  });
+
+  it("tells Chinese from English, including mixed lines", () => {
+    expect(textLanguage("我明天把PPT发给您")).toBe("zh");
+    expect(textLanguage("I'll send the 报价 tomorrow")).toBe("en");
+    expect(textLanguage("")).toBe("en");
+  });
+});

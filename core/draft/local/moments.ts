@@ -1,0 +1,193 @@
+/**
+ * Who said it, and which customer lines are moments a rep must answer well: objections ("太贵了",
+ * "we already use Salesforce"), hesitation ("我再考虑一下", "let me think about it") and
+ * substantive questions. A small bilingual cue detector — the local engine's first step towards
+ * talk tracks, and the text it hands to retrieval.
+ */
+import type { TranscriptSegment } from "../schema.ts";
+
+export type SpeakerRole = "agent" | "customer";
+export type MomentKind = "objection" | "question" | "hesitation";
+
+/**
+ * The role of a speaker label. With `agentSpeaker` (the diarised label of the rep) every other
+ * speaker is the customer; without it, labels that already name a role ("agent", "销售",
+ * "customer", "客户") are read, and anything else ("SPEAKER_01") is unknown: null.
+ */
+export function speakerRole(speaker: string, agentSpeaker?: string | null): SpeakerRole | null {
+  if (agentSpeaker) return speaker === agentSpeaker ? "agent" : "customer";
+  const label = speaker.trim().toLowerCase();
+  if (/^(agent|rep|sales|seller|advisor|adviser|销售|坐席|顾问|客服|经理人|代理人)/.test(label)) {
+    return "agent";
+  }
+  if (/^(customer|client|prospect|buyer|客户|顾客|买家|用户)/.test(label)) return "customer";
+  return null;
+}
+
+/** "zh" when the text is mostly Chinese characters, else "en". */
+export function textLanguage(text: string): "zh" | "en" {
+  const chinese = text.match(/\p{Script=Han}/gu)?.length ?? 0;
+  const latinWords = text.match(/[A-Za-z]+/g)?.length ?? 0;
+  return chinese > 0 && chinese >= latinWords ? "zh" : "en";
+}
+
+export interface DetectedMoment {
+  moment: MomentKind;
+  /** Ordinals of the customer segments that make up the moment (consecutive, one speaker). */
+  evidence: number[];
+  speaker: string;
+  /** The customer's words, joined when a moment spans segments. */
+  text: string;
+  /** What triggered it: "price", "competitor", "need", "trust", "timing", "stall", "question". */
+  cue: string;
+}
+
+interface Cue {
+  moment: MomentKind;
+  cue: string;
+  pattern: RegExp;
+}
+
+/** Ordered: the first that matches wins, so "为什么这么贵？" is a price objection, not a question. */
+const cues: Cue[] = [
+  {
+    moment: "objection",
+    cue: "price",
+    pattern:
+      /太贵|好贵|有点贵|挺贵|这么贵|贵了|价格(?:有点|太|偏|比较)?高|价格.{0,4}(?:接受不了|承受不了)|(?:预算|钱)(?:不够|有限|超了|紧张)|超(?:出|过)?预算|能不能便宜|再便宜|比.{1,8}(?:便宜|贵)|不划算|性价比(?:不高|太低|一般)|\btoo (?:expensive|pricey|costly|much)\b|\bpricey\b|\b(?:over|out of|beyond) (?:our|my|the) budget\b|\bcan(?:'|’)?t afford\b|\bcan ?not afford\b|\b(?:price|cost|quote|rate)s? (?:is|are|seems?) (?:too |a bit |quite |really )?(?:high|steep)\b|\bcheaper\b|\bno budget\b/i,
+  },
+  {
+    moment: "objection",
+    cue: "competitor",
+    pattern:
+      /已经(?:在)?(?:用|买|有|上|签)|现在用的是|(?:我们|公司)(?:一直)?(?:在)?用的是|别家|其他家|人家(?:那边|公司)?|竞品|已经有(?:保险|供应商|系统)|\b(?:we|i) (?:already|currently) (?:use|have|work with|pay for)\b|\b(?:we(?:'|’)re|i(?:'|’)m) (?:already |currently )?using\b|\bhappy with (?:our|my|the) current\b|\b(?:another|other) (?:vendor|provider|supplier|company) (?:offers|quoted|gave)\b|\bcompetitor\b/i,
+  },
+  {
+    moment: "objection",
+    cue: "need",
+    pattern:
+      /不需要|没(?:有)?需要|用不上|用不着|没(?:什么)?兴趣|不感兴趣|没必要|\bnot interested\b|\b(?:don(?:'|’)?t|do not) (?:really )?need\b|\bno need\b|\bnot (?:a )?(?:fit|priority)\b/i,
+  },
+  {
+    moment: "objection",
+    cue: "trust",
+    pattern:
+      /不(?:太)?(?:相信|靠谱|放心)|(?:担心|怕|顾虑).{0,10}(?:安全|理赔|售后|合规|泄露|风险|坑|骗)|理赔(?:很|太)?(?:麻烦|难)|\b(?:worried|concerned|nervous) (?:about|that)\b|\bnot sure (?:it|this|that) (?:works|will work)\b|\b(?:sounds|seems) too good\b|\bdon(?:'|’)?t trust\b/i,
+  },
+  {
+    moment: "objection",
+    cue: "timing",
+    pattern:
+      /现在不是时候|明年再说|以后再说|过段时间再说|暂时不(?:考虑|需要)|\bnot the right time\b|\bmaybe next (?:year|quarter)\b|\bcircle back (?:next|in)\b/i,
+  },
+  {
+    moment: "hesitation",
+    cue: "stall",
+    pattern:
+      /考虑(?:一下|考虑|看看)|再想想|想一想|想想看|我想想|商量(?:一下|商量)?|(?:跟|和|问问|问一下)(?:我)?(?:老婆|老公|爱人|家里|家人|领导|老板|同事|财务|合伙人)|回头再说|再看看|再比较|比较一下|不着急|还没想好|还没决定|拿不定主意|\blet me think\b|\bthink (?:about it|it over)\b|\bsleep on it\b|\bneed (?:some )?(?:more )?time\b|\b(?:talk|speak|check) (?:it over )?(?:with|to) (?:my|our) (?:wife|husband|partner|boss|manager|team|cfo|finance)\b|\brun it by\b|\bnot (?:sure|ready) yet\b|\bhaven(?:'|’)?t decided\b|\bget back to you\b/i,
+  },
+];
+
+/** Questions that keep a call going but need no talk track. */
+const phaticQuestion =
+  /^(?:喂|您好|你好|哈喽|hello|hi)?[,，\s]*(?:哪位|谁啊|你是谁|听得(?:到|见)吗|能听到吗|在吗|是吗|对吧|真的吗|好吗|可以吗|can you hear me|who is this|sorry\??|pardon\??|really\??|right\??|ok(?:ay)?\??)[?？!！。.\s]*$/i;
+
+const questionPattern =
+  /[?？]|[吗么呢嘛][。.!！\s]*$|多少|怎么|为什么|为啥|哪个|哪些|哪里|哪家|哪种|几个|几年|几天|是否|如何|多久|多长|能不能|可不可以|有没有|是不是|会不会|(?<![没不])什么|^(?:so\s+|and\s+|but\s+)?(?:what|how|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should|any)\b/i;
+
+function isSubstantive(text: string): boolean {
+  const chinese = text.match(/\p{Script=Han}/gu)?.length ?? 0;
+  const words = text.match(/[A-Za-z]+/g)?.length ?? 0;
+  return chinese >= 4 || words >= 3;
+}
+
+/** The moment in one customer line, or null for lines that need no answer. */
+export function classifyMoment(text: string): { moment: MomentKind; cue: string } | null {
+  const trimmed = text.trim();
+  for (const cue of cues) {
+    if (cue.pattern.test(trimmed)) return { moment: cue.moment, cue: cue.cue };
+  }
+  if (phaticQuestion.test(trimmed) || !isSubstantive(trimmed)) return null;
+  return questionPattern.test(trimmed) ? { moment: "question", cue: "question" } : null;
+}
+
+/**
+ * Customer moments in a transcript. Agent lines are skipped; when roles cannot be told (no
+ * `agentSpeaker` and unlabelled speakers) every line is considered. Consecutive segments of the
+ * same speaker and moment become one moment, so a split sentence gets one talk track.
+ */
+export function detectMoments(
+  segments: TranscriptSegment[],
+  options: { agentSpeaker?: string | null } = {},
+): DetectedMoment[] {
+  const moments: DetectedMoment[] = [];
+  let previous: { segment: TranscriptSegment; hadMoment: boolean } | null = null;
+  for (const segment of [...segments].sort((left, right) => left.ordinal - right.ordinal)) {
+    const role = speakerRole(segment.speaker, options.agentSpeaker);
+    const found = role === "agent" ? null : classifyMoment(segment.text);
+    const last = moments.at(-1);
+    const sameSpeakerBefore = previous?.segment.speaker === segment.speaker;
+    if (
+      found &&
+      sameSpeakerBefore &&
+      previous!.hadMoment &&
+      last?.evidence.at(-1) === previous!.segment.ordinal &&
+      last.moment === found.moment
+    ) {
+      last.evidence.push(segment.ordinal);
+      last.text = joinText(last.text, segment.text);
+    } else if (found) {
+      // Diarisation often cuts a sentence in two ("嗯，这个价格" | "有点贵了"): an unfinished
+      // fragment of the same speaker just before belongs to the moment.
+      const fragment =
+        sameSpeakerBefore &&
+        role !== "agent" &&
+        !previous!.hadMoment &&
+        isUnfinished(previous!.segment.text)
+          ? previous!.segment
+          : null;
+      moments.push({
+        moment: found.moment,
+        cue: found.cue,
+        evidence: fragment ? [fragment.ordinal, segment.ordinal] : [segment.ordinal],
+        speaker: segment.speaker,
+        text: fragment ? joinText(fragment.text, segment.text) : segment.text.trim(),
+      });
+    }
+    previous = { segment, hadMoment: Boolean(found) };
+  }
+  return moments;
+}
+
+function isUnfinished(text: string): boolean {
+  return !/[。！？.!?…]\s*$/.test(text.trim());
+}
+
+function joinText(left: string, right: string): string {
+  const separator = textLanguage(left) === "zh" && textLanguage(right) === "zh" ? "" : " ";
+  return `${left.trim()}${separator}${right.trim()}`;
+}
+
+const fillers =
+  /(?:^|(?<=[\s,，。.!！?？]))(?:嗯+|啊+|呃+|哦+|额+|那个|就是说|um+|uh+|erm|hmm+|you know)(?=[\s,，。.!！?？]|$)[,，。.\s]*/giu;
+
+/**
+ * The text to embed for a customer line, and for the customer line of every approved talk
+ * track: both sides must go through the same function so their embeddings are comparable.
+ * Drops fillers and extra space; keeps the words that carry the objection.
+ */
+export function momentQueryText(text: string): string {
+  const cleaned = text.replace(fillers, "").replace(/\s+/g, " ").trim();
+  return cleaned === "" ? text.trim() : cleaned;
+}
+
+/** Query texts for retrieval (e.g. a pgvector kNN per moment), one per detected moment. */
+export function momentQueries(
+  segments: TranscriptSegment[],
+  options: { agentSpeaker?: string | null } = {},
+): Array<DetectedMoment & { query: string }> {
+  return detectMoments(segments, options).map((moment) => ({
+    ...moment,
+    query: momentQueryText(moment.text),
+  }));
+}
