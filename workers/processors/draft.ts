@@ -1,0 +1,24 @@
+/** draft: draft intents, action items and talk tracks for a transcribed recording; the recording is then ready. */
+import type { Embedder } from "../../core/draft/embeddings.ts";
+import { draftRecording } from "../../core/draft/drafting.ts";
+import { defineHandler } from "../../core/jobs/runner.ts";
+import { getRecordingForWork, setRecordingStatus } from "../../core/upload/recordings.ts";
+import type { HandlerDependencies } from "../handlers.ts";
+
+export function draftHandler({ db, config, logger }: HandlerDependencies, embedder: Embedder) {
+  return defineHandler<"draft">(
+    async ({ payload, progress, signal }) => {
+      const recording = await getRecordingForWork(db, payload.recordingId);
+      if (!recording) return; // Erased while queued.
+      await setRecordingStatus(db, recording.id, { status: "drafting", progress: 0 });
+      await progress(0.1, "drafting");
+      const result = await draftRecording({ db, config, embedder }, recording.id, { signal });
+      await setRecordingStatus(db, recording.id, { status: "ready", progress: 1 });
+      logger.info({ recordingId: recording.id, ...result }, "Draft ready");
+    },
+    {
+      onPermanentFailure: (payload, message) =>
+        setRecordingStatus(db, payload.recordingId, { status: "failed", failureReason: `Drafting failed: ${message}` }),
+    },
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * transcribe: probe, normalise, split stereo by channel, transcribe in chunks, merge, redact, store —
+ * then enqueue drafting. Idempotent: a re-run replaces the transcript.
+ */
+import os from "node:os";
+import { getTeam } from "../../core/auth/teams.ts";
+import { insertJob } from "../../core/jobs/job-store.ts";
+import { defineHandler } from "../../core/jobs/runner.ts";
+import type { TranscriptionStage } from "../../core/transcribe/transcribe-recording.ts";
+import { transcribeRecording } from "../../core/transcribe/transcribe-recording.ts";
+import { createConfiguredTranscriber } from "../../core/transcribe/configured-transcriber.ts";
+import { getRecordingForWork, setRecordingStatus, storeTranscript } from "../../core/upload/recordings.ts";
+import type { HandlerDependencies } from "../handlers.ts";
+
+const statusOfStage: Record<TranscriptionStage, "normalising" | "transcribing"> = {
+  probe: "normalising",
+  normalise: "normalising",
+  transcribe: "transcribing",
+  merge: "transcribing",
+  complete: "transcribing",
+};
+
+export function transcribeHandler({ db, config, dispatcher, blobs }: HandlerDependencies) {
+  return defineHandler<"transcribe">(
+    async ({ payload, progress, signal }) => {
+      const recording = await getRecordingForWork(db, payload.recordingId);
+      if (!recording || !recording.storageKey) return; // Erased while queued: nothing to do.
+      // Chosen per run, so a transcriber configured after a failure is used by the retry.
+      const transcriber = createConfiguredTranscriber(config);
+      const team = await getTeam(db, recording.teamId);
+      let status: "normalising" | "transcribing" | null = null;
+      let lastWrite = 0;
+      const result = await transcribeRecording(
+        {
+          transcriber,
+          tempDirectory: os.tmpdir(),
+          limits: { maxDurationMs: config.UPLOAD_MAX_DURATION_SECONDS * 1000 },
+          agentChannel: team.agentChannel,
+          language: recording.language === "auto" ? null : recording.language,
+          concurrency: transcriber.name === "whisper.cpp" ? 1 : 2,
+          signal,
+          onProgress: (fraction, stage) => {
+            void progress(fraction, stage);
+            const next = statusOfStage[stage];
+            if (next !== status || Date.now() - lastWrite > 1000) {
+              status = next;
+              lastWrite = Date.now();
+              void setRecordingStatus(db, recording.id, { status: next, progress: fraction }).catch(() => {});
+            }
+          },
+        },
+        await blobs.localPath(recording.storageKey),
+      );
+      const job = await db.transaction(async (transaction) => {
+        await storeTranscript(transaction, recording.id, {
+          language: result.language,
+          transcriber: result.transcriber.name,
+          model: result.transcriber.model,
+          segments: result.segments,
+        });
+        await setRecordingStatus(transaction, recording.id, {
+          status: "drafting",
+          progress: 0,
+          durationMs: result.durationMs,
+          channels: result.channels,
+        });
+        const { job } = await insertJob(transaction, {
+          queue: "draft",
+          payload: { recordingId: recording.id },
+          dedupeKey: `draft:${recording.id}`,
+          workspaceId: recording.workspaceId,
+          ownerId: recording.ownerId,
+          teamPath: recording.teamPath,
+          subject: { type: "recording", id: recording.id },
+        });
+        return job;
+      });
+      await dispatcher.handOver(job);
+    },
+    {
+      onPermanentFailure: (payload, message) =>
+        setRecordingStatus(db, payload.recordingId, { status: "failed", failureReason: message }),
+    },
+  );
+}
