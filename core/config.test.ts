@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("gives defaults that run on a fresh machine", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, REDIS_URL: "redis://127.0.0.1:6379", EMBEDDER: "local" });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.STORAGE_DIR).toBe(`${config.DATA_DIR}/storage`);
+  });
+
+  it("treats empty values as unset", () => {
+    expect(loadConfig({ DATABASE_URL: "", PORT: "" }).PORT).toBe(3000);
+  });
+
+  it("stops with a message that names every bad variable", () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: "eighty", DATABASE_URL: "not a url", WORKER_CONCURRENCY: "0" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain("PORT");
+    expect(message).toContain("DATABASE_URL");
+    expect(message).toContain("WORKER_CONCURRENCY");
+    expect(message).toContain(".env.example");
+  });
+});
