@@ -1,0 +1,189 @@
+/**
+ * Signing in and out, role-based navigation, the language switch, user management and first-run
+ * setup, in a real browser against the real server. One server and database for the file: it
+ * starts empty for the setup test, then gets the test organisation for the rest.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSetupToken } from "../../server/routes/setup.ts";
+import { createOrganisation, testPassword } from "../support/fixtures.ts";
+import type { AppUnderTest } from "./support/app-under-test.ts";
+import { startAppUnderTest } from "./support/app-under-test.ts";
+
+let app: AppUnderTest;
+const setupToken = createSetupToken();
+
+beforeAll(async () => {
+  app = await startAppUnderTest({ organisation: false, app: { setupToken } });
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe("first-run setup", () => {
+  it("refuses without the token, then creates the first admin with it and signs them in", async () => {
+    const { page, baseUrl } = app;
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByText("Calibrate has no users yet").waitFor();
+
+    await page.goto(`${baseUrl}/setup`);
+    await page.getByText("This page needs the setup link").waitFor();
+
+    await page.goto(`${baseUrl}/setup?token=${setupToken.value}`);
+    const form = page.getByTestId("setup-form");
+    await form.getByLabel("E-mail").fill("owner@example.com");
+    await form.getByLabel("Your name").fill("Owner");
+    await form.getByLabel("Password").fill("a long enough password");
+    await form.getByLabel("Your team").fill("总部");
+    await app.browser.screenshot("setup");
+    await form.getByRole("button", { name: "Create administrator" }).click();
+
+    await page.getByTestId("recordings-page").waitFor();
+    expect(await page.getByTestId("account-role").textContent()).toBe("Administrator");
+    expect(await page.getByTestId("account-team").textContent()).toContain("总部");
+
+    // The token is spent: the setup page now says so.
+    await page.goto(`${baseUrl}/setup?token=${setupToken.value}`);
+    await page.getByText("Calibrate is already set up.").waitFor();
+  });
+});
+
+describe("signing in, roles and language", () => {
+  let userCount: number;
+
+  beforeAll(async () => {
+    await createOrganisation(app.database.db);
+    const { rows } = await app.database.db.query<{ count: number }>(
+      "SELECT count(*)::int AS count FROM users",
+    );
+    userCount = rows[0].count;
+  });
+
+  it("signs in with e-mail and password, shows who you are, and signs out", async () => {
+    const { page, baseUrl } = app;
+    await app.signOut();
+    await page.goto(`${baseUrl}/recordings`);
+    await page.getByTestId("sign-in-form").waitFor();
+    await app.browser.screenshot("sign-in");
+
+    await page.getByLabel("E-mail").fill("admin@example.com");
+    await page.getByLabel("Password").fill(testPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+
+    const account = page.getByTestId("account");
+    await account.waitFor();
+    expect(await page.getByTestId("account-role").textContent()).toBe("Administrator");
+    expect(await page.getByTestId("account-team").textContent()).toContain("East region");
+    expect(await account.textContent()).toContain("admin");
+    // The address asked for before signing in is the one that opens.
+    expect(new URL(page.url()).pathname).toBe("/recordings");
+    await page.getByTestId("recordings-page").waitFor();
+
+    await page.getByTestId("sign-out").click();
+    await page.getByTestId("sign-in-form").waitFor();
+    // The session is gone on the server too, not just in the page.
+    await page.reload();
+    await page.getByTestId("sign-in-form").waitFor();
+    expect(await page.getByTestId("account").count()).toBe(0);
+  });
+
+  it("shows an error for a wrong password and stays signed out", async () => {
+    const { page, baseUrl } = app;
+    await app.signOut();
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByLabel("E-mail").fill("admin@example.com");
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const error = page.getByTestId("sign-in-error");
+    await error.waitFor();
+    expect(await error.textContent()).toBe("Wrong e-mail or password.");
+    expect(await page.getByTestId("account").count()).toBe(0);
+    await app.browser.screenshot("sign-in-error");
+  });
+
+  it("shows a rep only Recordings, and an admin Users too", async () => {
+    const { page, baseUrl } = app;
+    const navigation = page.getByTestId("main-navigation").getByRole("link");
+
+    await app.signInAs("rep.north@example.com");
+    expect(await navigation.allTextContents()).toEqual(["Recordings"]);
+    expect(await page.getByTestId("account-role").textContent()).toBe("Sales rep");
+    // Typing the address of an admin screen does not open it either.
+    await page.goto(`${baseUrl}/users`);
+    await page.getByTestId("not-found").waitFor();
+
+    await app.signInAs("trainer@example.com");
+    expect(await navigation.allTextContents()).toEqual(["Recordings", "Review", "Prompt sets"]);
+
+    await app.signInAs("admin@example.com");
+    expect(await navigation.allTextContents()).toEqual([
+      "Recordings",
+      "Review",
+      "Prompt sets",
+      "Capability map",
+      "Users",
+    ]);
+    await page.getByTestId("main-navigation").getByRole("link", { name: "Users" }).click();
+    await page.getByTestId("users-table").waitFor();
+    expect(await page.getByTestId("user-row").count()).toBe(userCount);
+    await app.browser.screenshot("users");
+  });
+
+  it("lets an admin add a user with a role and team, and disable them", async () => {
+    const { page } = app;
+    await app.signInAs("admin@example.com", "/users");
+    await page.getByText("Add a user").click();
+    const form = page.getByTestId("create-user");
+    await form.getByLabel("E-mail").fill("new.rep@example.com");
+    await form.getByLabel("Name").fill("新同事");
+    await form.getByLabel("Role").selectOption("rep");
+    await form.getByLabel("Team").selectOption({ label: "South squad" });
+    await form.getByLabel("Initial password").fill("a long enough password");
+    await form.getByRole("button", { name: "Add user" }).click();
+    const row = page.locator('[data-testid="user-row"][data-email="new.rep@example.com"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain("新同事");
+    expect(await row.textContent()).toContain("South squad");
+    expect(await row.textContent()).toContain("Sales rep");
+
+    await row.getByTestId("disable-user").click();
+    const dialog = page.getByTestId("confirm-dialog");
+    expect(await dialog.textContent()).toContain("新同事");
+    await dialog.getByRole("button", { name: "Disable" }).click();
+    await row.getByText("Disabled").waitFor();
+
+    // The server agrees: the disabled user cannot sign in.
+    const attempt = await fetch(`${app.baseUrl}/api/auth/sign-in`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "new.rep@example.com", password: "a long enough password" }),
+    });
+    expect(attempt.status).toBe(401);
+  });
+
+  it("switches the language, and keeps it across a reload because the profile stores it", async () => {
+    const { page } = app;
+    await app.signInAs("manager@example.com");
+    const navigation = page.getByTestId("main-navigation").getByRole("link");
+    expect(await navigation.allTextContents()).toEqual(["Recordings", "Capability map"]);
+
+    await page.getByTestId("language-switch").selectOption("zh-CN");
+    await page.getByTestId("main-navigation").getByRole("link", { name: "录音" }).waitFor();
+    expect(await navigation.allTextContents()).toEqual(["录音", "能力地图"]);
+    expect(await page.getByTestId("account-role").textContent()).toBe("经理");
+    expect(await page.locator("html").getAttribute("lang")).toBe("zh-CN");
+    await app.browser.screenshot("recordings-zh-CN");
+
+    // Forget the browser's copy: after a reload the language can only come from the server.
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.getByTestId("main-navigation").getByRole("link", { name: "录音" }).waitFor();
+    expect(await page.getByTestId("sign-out").textContent()).toBe("退出登录");
+
+    await page.getByTestId("language-switch").selectOption("en");
+    await page.getByTestId("main-navigation").getByRole("link", { name: "Recordings" }).waitFor();
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.getByTestId("main-navigation").getByRole("link", { name: "Recordings" }).waitFor();
+  });
+});

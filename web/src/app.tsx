@@ -1,0 +1,147 @@
+/**
+ * Routes. Screens other than sign-in and the recordings list are loaded on demand (`React.lazy`),
+ * so the first load stays small; the audio waveform, the virtualised transcript, user management
+ * and settings each arrive when first opened.
+ */
+import { Component, lazy, Suspense } from "react";
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { Redirect, Route, Switch } from "wouter";
+import { AppShell } from "./components/app-shell.tsx";
+import { HotkeysProvider } from "./hotkeys/hotkeys-context.tsx";
+import type { Screen } from "./navigation.ts";
+import { canOpen, screens } from "./navigation.ts";
+import { NotFoundPage } from "./pages/not-found-page.tsx";
+import { PlaceholderPage } from "./pages/placeholder-page.tsx";
+import { RecordingsPage } from "./pages/recordings/recordings-page.tsx";
+import { SignInPage } from "./pages/sign-in-page.tsx";
+import { SessionProvider, useSession } from "./session/session-context.tsx";
+
+const RecordingDetailPage = lazy(() => import("./pages/recordings/recording-detail-page.tsx"));
+const UsersPage = lazy(() => import("./pages/users-page.tsx"));
+const SettingsPage = lazy(() => import("./pages/settings-page.tsx"));
+const SetupPage = lazy(() => import("./pages/setup-page.tsx"));
+
+function Loading() {
+  const { t } = useTranslation();
+  return (
+    <div className="loading" role="status">
+      {t("common.loading")}
+    </div>
+  );
+}
+
+/** Keeps one broken screen (or a chunk that failed to download) from blanking the whole app. */
+class ErrorBoundary extends Component<
+  { children: ReactNode; fallback: ReactNode },
+  { failed: boolean }
+> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override render() {
+    return this.state.failed ? this.props.fallback : this.props.children;
+  }
+}
+
+function Crashed() {
+  const { t } = useTranslation();
+  return (
+    <div className="panel">
+      <p className="message message--error">{t("errors.pageCrashed")}</p>
+      <button type="button" className="button" onClick={() => window.location.reload()}>
+        {t("common.reload")}
+      </button>
+    </div>
+  );
+}
+
+function Guarded({ screen, children }: { screen: Screen; children: ReactNode }) {
+  const { session } = useSession();
+  if (session.status !== "signed-in" || !canOpen(screen, session.user.role))
+    return <NotFoundPage />;
+  return <>{children}</>;
+}
+
+function SignedInRoutes() {
+  return (
+    <HotkeysProvider>
+      <AppShell>
+        <ErrorBoundary fallback={<Crashed />}>
+          <Suspense fallback={<Loading />}>
+            <Switch>
+              <Route path="/">
+                <Redirect to={screens.recordings.path} replace />
+              </Route>
+              <Route path="/sign-in">
+                <Redirect to={screens.recordings.path} replace />
+              </Route>
+              <Route path="/recordings">
+                <RecordingsPage />
+              </Route>
+              <Route path="/recordings/:id">
+                {(params) => <RecordingDetailPage key={params.id} id={params.id} />}
+              </Route>
+              <Route path={screens.review.path}>
+                <Guarded screen={screens.review}>
+                  <PlaceholderPage title="nav.review" />
+                </Guarded>
+              </Route>
+              <Route path={screens.promptSets.path}>
+                <Guarded screen={screens.promptSets}>
+                  <PlaceholderPage title="nav.promptSets" />
+                </Guarded>
+              </Route>
+              <Route path={screens.capabilityMap.path}>
+                <Guarded screen={screens.capabilityMap}>
+                  <PlaceholderPage title="nav.capabilityMap" />
+                </Guarded>
+              </Route>
+              <Route path={screens.users.path}>
+                <Guarded screen={screens.users}>
+                  <UsersPage />
+                </Guarded>
+              </Route>
+              <Route path={screens.settings.path}>
+                <SettingsPage />
+              </Route>
+              <Route>
+                <NotFoundPage />
+              </Route>
+            </Switch>
+          </Suspense>
+        </ErrorBoundary>
+      </AppShell>
+    </HotkeysProvider>
+  );
+}
+
+function Routes() {
+  const { session } = useSession();
+  if (session.status === "loading") return <Loading />;
+  return (
+    <Switch>
+      <Route path="/setup">
+        <Suspense fallback={<Loading />}>
+          <SetupPage />
+        </Suspense>
+      </Route>
+      <Route>
+        {session.status === "signed-in" ? (
+          <SignedInRoutes />
+        ) : (
+          <SignInPage expired={session.expired} />
+        )}
+      </Route>
+    </Switch>
+  );
+}
+
+export function App() {
+  return (
+    <SessionProvider>
+      <Routes />
+    </SessionProvider>
+  );
+}

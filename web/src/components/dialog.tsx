@@ -1,0 +1,136 @@
+/**
+ * Modal dialogs on the native <dialog> element: focus is trapped, Escape closes, the page behind is
+ * inert, with no library. Mount it to open it; `onClose` runs for Escape, the backdrop and buttons.
+ */
+import { useCallback, useEffect, useId, useRef, useState } from "react";
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { ErrorMessage } from "./error-message.tsx";
+
+export interface DialogProps {
+  title: ReactNode;
+  onClose(): void;
+  children: ReactNode;
+  footer?: ReactNode;
+  size?: "small" | "medium" | "large";
+  testId?: string;
+}
+
+export function Dialog({ title, onClose, children, footer, size = "small", testId }: DialogProps) {
+  const reference = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const { t } = useTranslation();
+
+  useEffect(() => {
+    const dialog = reference.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+
+  return (
+    <dialog
+      ref={reference}
+      className={`dialog dialog--${size}`}
+      aria-labelledby={titleId}
+      data-testid={testId}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+      onClick={(event) => {
+        // A click on the dialog element itself (not its content) is a click on the backdrop.
+        if (event.target === reference.current) onClose();
+      }}
+    >
+      <div className="dialog__content">
+        <header className="dialog__header">
+          <h2 id={titleId}>{title}</h2>
+          <button
+            type="button"
+            className="button button--ghost button--icon"
+            aria-label={t("common.close")}
+            onClick={onClose}
+          >
+            ×
+          </button>
+        </header>
+        <div className="dialog__body">{children}</div>
+        {footer && <footer className="dialog__footer">{footer}</footer>}
+      </div>
+    </dialog>
+  );
+}
+
+export interface ConfirmDialogProps {
+  title: ReactNode;
+  body: ReactNode;
+  confirmLabel: ReactNode;
+  /** Runs on confirm; the dialog stays open with the error if it throws. */
+  onConfirm(): Promise<void> | void;
+  onClose(): void;
+  danger?: boolean;
+}
+
+export function ConfirmDialog({
+  title,
+  body,
+  confirmLabel,
+  onConfirm,
+  onClose,
+  danger = true,
+}: ConfirmDialogProps) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useStateSafe(false);
+  const [error, setError] = useStateSafe<unknown>(null);
+  return (
+    <Dialog
+      title={title}
+      onClose={onClose}
+      testId="confirm-dialog"
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={busy}>
+            {t("common.cancel")}
+          </button>
+          <button
+            type="button"
+            className={`button ${danger ? "button--danger" : "button--primary"}`}
+            disabled={busy}
+            onClick={async () => {
+              setBusy(true);
+              setError(null);
+              try {
+                await onConfirm();
+                onClose();
+              } catch (caught) {
+                setError(caught);
+                setBusy(false);
+              }
+            }}
+          >
+            {confirmLabel}
+          </button>
+        </>
+      }
+    >
+      <p>{body}</p>
+      {error !== null && <ErrorMessage error={error} />}
+    </Dialog>
+  );
+}
+
+/** useState whose setter is a no-op after unmount (the dialog closes while a request finishes). */
+function useStateSafe<Value>(initial: Value): [Value, (value: Value) => void] {
+  const [value, setValue] = useState(initial);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  const set = useCallback((next: Value) => {
+    if (mounted.current) setValue(() => next);
+  }, []);
+  return [value, set];
+}

@@ -1,0 +1,52 @@
+/**
+ * The screens and who may open them, as data: the header renders its links from this list and the
+ * router guards each route with the same roles, so the two cannot disagree. The server enforces
+ * the same rules on its API; this only spares people links they cannot use.
+ */
+import type { Role } from "./api/types.ts";
+
+export interface Screen {
+  path: string;
+  /** Translation key of the link text. */
+  label:
+    | "nav.recordings"
+    | "nav.review"
+    | "nav.promptSets"
+    | "nav.capabilityMap"
+    | "nav.users"
+    | "nav.settings";
+  roles: readonly Role[];
+  /** Shown in the main navigation (Settings lives with the account instead). */
+  inNavigation: boolean;
+}
+
+const everyone: Role[] = ["rep", "trainer", "manager", "admin"];
+
+export const screens = {
+  recordings: { path: "/recordings", label: "nav.recordings", roles: everyone, inNavigation: true },
+  review: { path: "/review", label: "nav.review", roles: ["trainer", "admin"], inNavigation: true },
+  promptSets: {
+    path: "/prompt-sets",
+    label: "nav.promptSets",
+    roles: ["trainer", "admin"],
+    inNavigation: true,
+  },
+  capabilityMap: {
+    path: "/capability-map",
+    label: "nav.capabilityMap",
+    roles: ["manager", "admin"],
+    inNavigation: true,
+  },
+  users: { path: "/users", label: "nav.users", roles: ["admin"], inNavigation: true },
+  settings: { path: "/settings", label: "nav.settings", roles: everyone, inNavigation: false },
+} as const satisfies Record<string, Screen>;
+
+export function canOpen(screen: Screen, role: Role): boolean {
+  return screen.roles.includes(role);
+}
+
+export function navigationFor(role: Role): Screen[] {
+  return Object.values(screens).filter(
+    (screen: Screen) => screen.inNavigation && canOpen(screen, role),
+  );
+}
