@@ -43,6 +43,8 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** Jobs queued or active longer than this without an update are checked against Redis. */
   RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** How often workers refresh the capability-map rollup (incrementally). */
+  ROLLUP_INTERVAL_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
   /** OpenAI-compatible endpoint for drafting (LLM engine). Unset: the local engine drafts. */
   OPENAI_BASE_URL: optionalUrl.optional(),
   OPENAI_API_KEY: z.string().optional(),

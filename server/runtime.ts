@@ -61,6 +61,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
 
   let workers: WorkerPool | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
+  let rollupTimer: NodeJS.Timeout | null = null;
   const reconcileNow = async () => {
     const result = await reconcileJobs({ db, transport }, { graceMs: config.RECONCILE_GRACE_MS });
     if (result.reenqueued > 0) logger.warn(result, "Re-enqueued jobs that Redis had lost");
@@ -75,6 +76,14 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       handlers: createHandlers({ db, config, dispatcher, logger, blobs }),
       onError: (error, job) => logger.warn({ err: error, queue: job?.queueName, jobId: job?.id }, "Job attempt failed"),
     });
+    // The capability map reads a rollup; keep it fresh (the job refreshes only days that changed).
+    const workspaceId = await defaultWorkspaceId(db);
+    rollupTimer = setInterval(() => {
+      dispatcher
+        .enqueue({ queue: "rollup", payload: { workspaceId }, dedupeKey: `rollup:${workspaceId}`, workspaceId })
+        .catch((error) => logger.warn({ err: error }, "Could not enqueue the rollup refresh"));
+    }, config.ROLLUP_INTERVAL_MS);
+    rollupTimer.unref();
     reconcileTimer = setInterval(() => reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed")), config.RECONCILE_INTERVAL_MS);
     reconcileTimer.unref();
     await reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed"));
@@ -105,6 +114,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     }),
     async close() {
       if (reconcileTimer) clearInterval(reconcileTimer);
+      if (rollupTimer) clearInterval(rollupTimer);
       // Workers first: they finish (or hand back) their jobs while the database is still open.
       await workers?.close();
       await subscription?.close();
