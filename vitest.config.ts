@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ["{core,server,workers,evals,web/src}/**/*.test.{ts,tsx}", "tests/**/*.test.ts"],
     exclude: ["node_modules", "data", "web/dist"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Integration tests start PGlite, servers and workers: generous limits for a loaded 2-core CI machine.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: "forks",
   },
 });

@@ -230,44 +230,51 @@ describe.each(databaseKinds)("drafting and review on %s", (kind) => {
 });
 
 describe("drafting with an OpenAI-compatible endpoint", () => {
-  it("uses the production prompt-set version and records it on the draft", async () => {
-    const database = await createTestDatabase("pglite");
+  let database: TestDatabase;
+  let llm: Awaited<ReturnType<typeof startOpenAiCompatibleServer>>;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    database = await createTestDatabase("pglite");
     await createOrganisation(database.db);
-    const llm = await startOpenAiCompatibleServer();
-    const server = await startTestServer(database.db, {
+    llm = await startOpenAiCompatibleServer();
+    server = await startTestServer(database.db, {
       work: true,
       environment: { OPENAI_BASE_URL: llm.baseUrl, OPENAI_API_KEY: llm.apiKey },
     });
-    try {
-      llm.enqueue({
-        content: JSON.stringify({
-          intents: [
-            { segment: 0, intent: "greeting", confidence: 0.95 },
-            { segment: 2, intent: "pricing_objection", confidence: 0.9 },
-          ],
-          actionItems: [
-            { type: "send_comparison_sheet", title: "Send the comparison sheet", owner: "agent", dueDate: null, customer: null, notes: null, evidence: [3], confidence: 0.9 },
-          ],
-          talkTracks: [],
-          notes: [],
-        }),
-        usage: { promptTokens: 900, completionTokens: 120 },
-      });
-      const rep = createTestClient(server.baseUrl);
-      await rep.signIn("rep.north@example.com", testPassword);
-      const id = await importAndDraft(rep, call, "llm-call.vtt");
-      const { body } = await rep.request("GET", `/api/recordings/${id}/draft`);
-      expect(body.draft).toMatchObject({ engine: "llm", model: "gpt-4o-mini", promptSetVersion: "sales-call@v1", inputTokens: 900, outputTokens: 120 });
-      expect(body.draft.estimatedCostUsd).toBeGreaterThan(0);
-      expect(body.draft.items.filter((item: { kind: string }) => item.kind === "intent")).toHaveLength(2);
-      // The transcript reached the model as delimited data, redacted.
-      const sent = JSON.stringify(llm.chatRequests().at(-1));
-      expect(sent).toContain("<transcript>");
-      expect(sent).toContain("comparison sheet");
-    } finally {
-      await server.close();
-      await llm.close();
-      await database.drop();
-    }
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await llm.close();
+    await database.drop();
+  });
+
+  it("uses the production prompt-set version and records it on the draft", async () => {
+    llm.enqueue({
+      content: JSON.stringify({
+        intents: [
+          { segment: 0, intent: "greeting", confidence: 0.95 },
+          { segment: 2, intent: "pricing_objection", confidence: 0.9 },
+        ],
+        actionItems: [
+          { type: "send_comparison_sheet", title: "Send the comparison sheet", owner: "agent", dueDate: null, customer: null, notes: null, evidence: [3], confidence: 0.9 },
+        ],
+        talkTracks: [],
+        notes: [],
+      }),
+      usage: { promptTokens: 900, completionTokens: 120 },
+    });
+    const rep = createTestClient(server.baseUrl);
+    await rep.signIn("rep.north@example.com", testPassword);
+    const id = await importAndDraft(rep, call, "llm-call.vtt");
+    const { body } = await rep.request("GET", `/api/recordings/${id}/draft`);
+    expect(body.draft).toMatchObject({ engine: "llm", model: "gpt-4o-mini", promptSetVersion: "sales-call@v1", inputTokens: 900, outputTokens: 120 });
+    expect(body.draft.estimatedCostUsd).toBeGreaterThan(0);
+    expect(body.draft.items.filter((item: { kind: string }) => item.kind === "intent")).toHaveLength(2);
+    // The transcript reached the model as delimited data.
+    const sent = JSON.stringify(llm.chatRequests().at(-1));
+    expect(sent).toContain("<transcript>");
+    expect(sent).toContain("comparison sheet");
   });
 });

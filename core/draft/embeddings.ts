@@ -67,7 +67,9 @@ export async function ensureVectorIndex(db: Queryable, dimensions: number): Prom
  * Embeds and stores items; rows whose text (and embedder) did not change are not embedded again.
  * Returns how many were (re-)embedded.
  */
-export async function upsertEmbeddings(db: Queryable, embedder: Embedder, items: EmbeddingItem[]): Promise<number> {
+export async function upsertEmbeddings(db: Queryable, embedder: Embedder, given: EmbeddingItem[]): Promise<number> {
+  // The last item for a key wins; one statement cannot upsert the same row twice.
+  const items = [...new Map(given.map((item) => [`${item.sourceType}:${item.sourceKey}`, item])).values()];
   if (items.length === 0) return 0;
   checkDimensions(embedder.dimensions);
   const existing = await db.query<{ key: string; hash: string }>(
@@ -90,20 +92,24 @@ export async function upsertEmbeddings(db: Queryable, embedder: Embedder, items:
   for (let offset = 0; offset < stale.length; offset += 256) {
     const batch = stale.slice(offset, offset + 256);
     const vectors = await embedder.embed(batch.map((item) => item.text));
-    for (const [index, item] of batch.entries()) {
-      await db.query(
-        `INSERT INTO embeddings (workspace_id, source_type, source_key, recording_id, embedder, dimensions, content_hash, text,
-           label, customer_stage, approved, payload, embedding)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::vector)
-         ON CONFLICT (workspace_id, source_type, source_key, embedder) DO UPDATE SET
-           recording_id = excluded.recording_id, dimensions = excluded.dimensions, content_hash = excluded.content_hash,
-           text = excluded.text, label = excluded.label, customer_stage = excluded.customer_stage,
-           approved = excluded.approved, payload = excluded.payload, embedding = excluded.embedding, created_at = now()`,
-        [item.workspaceId, item.sourceType, item.sourceKey, item.recordingId ?? null, embedder.name, embedder.dimensions,
-          contentHash(item.text), item.text, item.label ?? null, item.customerStage ?? null, item.approved ?? false,
-          JSON.stringify(item.payload ?? {}), vectorLiteral(vectors[index])],
-      );
-    }
+    const values: unknown[] = [];
+    const tuples = batch.map((item, index) => {
+      values.push(item.workspaceId, item.sourceType, item.sourceKey, item.recordingId ?? null, embedder.name, embedder.dimensions,
+        contentHash(item.text), item.text, item.label ?? null, item.customerStage ?? null, item.approved ?? false,
+        JSON.stringify(item.payload ?? {}), vectorLiteral(vectors[index]));
+      const base = index * 13;
+      return `(${Array.from({ length: 13 }, (_, column) => `$${base + column + 1}`).join(", ")}::vector)`;
+    });
+    await db.query(
+      `INSERT INTO embeddings (workspace_id, source_type, source_key, recording_id, embedder, dimensions, content_hash, text,
+         label, customer_stage, approved, payload, embedding)
+       VALUES ${tuples.join(", ")}
+       ON CONFLICT (workspace_id, source_type, source_key, embedder) DO UPDATE SET
+         recording_id = excluded.recording_id, dimensions = excluded.dimensions, content_hash = excluded.content_hash,
+         text = excluded.text, label = excluded.label, customer_stage = excluded.customer_stage,
+         approved = excluded.approved, payload = excluded.payload, embedding = excluded.embedding, created_at = now()`,
+      values,
+    );
   }
   return stale.length;
 }

@@ -36,3 +36,21 @@ export async function prepareWorkspace(
   const embedded = await upsertEmbeddings(db, embedder, seeds);
   return { promptSets, embedded };
 }
+
+/**
+ * Approved samples and talk tracks not yet embedded by `embedder` — all of them after the embedder
+ * changed (a new model or dimension). The caller enqueues `embed` jobs for them, in the background.
+ */
+export async function approvedItemsWithoutEmbeddings(
+  db: Queryable,
+  workspaceId: string,
+  embedder: Pick<Embedder, "name">,
+): Promise<Array<{ id: string; kind: "intent" | "talk_track" }>> {
+  const { rows } = await db.query<{ id: string; kind: "intent" | "talk_track" }>(
+    `SELECT i.id, i.kind FROM draft_items i JOIN recordings r ON r.id = i.recording_id
+     WHERE r.workspace_id = $1 AND i.kind IN ('intent', 'talk_track') AND i.status IN ('accepted', 'overridden')
+       AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.workspace_id = $1 AND e.embedder = $2 AND e.source_key = i.id::text)`,
+    [workspaceId, embedder.name],
+  );
+  return rows;
+}
