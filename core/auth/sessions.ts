@@ -101,14 +101,17 @@ export async function revokeApiToken(db: Queryable, userId: string, id: string):
 }
 
 export async function resolveApiToken(db: Queryable, token: string): Promise<Actor | null> {
-  const { rows } = await db.query<{ userId: string }>(
-    `UPDATE api_tokens t SET last_used_at = now() FROM users u
-     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-       AND u.id = t.user_id AND u.disabled_at IS NULL
-     RETURNING t.user_id AS "userId"`,
+  const { rows } = await db.query<{ id: string; userId: string; stale: boolean }>(
+    `SELECT t.id, t.user_id AS "userId", (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
+     FROM api_tokens t JOIN users u ON u.id = t.user_id
+     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.disabled_at IS NULL`,
     [hashToken(token)],
   );
-  return rows[0] ? toActor(await getUser(db, rows[0].userId)) : null;
+  const found = rows[0];
+  if (!found) return null;
+  // "Last used" to the minute is enough; writing it on every request would add a write per API call.
+  if (found.stale) await db.query("UPDATE api_tokens SET last_used_at = now() WHERE id = $1", [found.id]);
+  return toActor(await getUser(db, found.userId));
 }
 
 function toActor(user: Actor & { disabled?: boolean; createdAt?: Date }): Actor {

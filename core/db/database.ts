@@ -26,12 +26,19 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * HNSW candidate list size for vector searches. pgvector's default (40) left recall@10 at 0.91–0.95
+ * on 100k × 384 clustered vectors, with some queries stuck in the wrong cluster; 100 gave 0.97–0.997
+ * at no measurable cost in latency (bench/foundation.ts).
+ */
+export const hnswEfSearch = 100;
+
 // Counts (int8) and amounts (numeric) come back as numbers on both drivers; pg would give strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 
 export function connectPostgres(url: string, options: { poolSize?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: `-c hnsw.ef_search=${hnswEfSearch}` });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const adapt = (client: pg.Pool | pg.PoolClient): Queryable => ({
@@ -109,6 +116,7 @@ export async function openPglite(directory: string | null): Promise<Db> {
     parsers: { 20: (value: string) => Number(value), 1700: (value: string) => Number(value) },
   });
   await database.waitReady;
+  await database.exec(`SET hnsw.ef_search = ${hnswEfSearch}`);
   const adapt = (client: Pick<typeof database, "query" | "exec">): Queryable => ({
     async query<Row>(sql: string, params?: unknown[]) {
       const result = await client.query<Row>(sql, params as unknown[]);
