@@ -12,7 +12,8 @@ import type { Dispatcher } from "../core/jobs/dispatch.ts";
 import { createDispatcher, reconcileJobs } from "../core/jobs/dispatch.ts";
 import { defaultWorkspaceId } from "../core/auth/teams.ts";
 import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
-import { prepareWorkspace } from "../core/draft/workspace-preparation.ts";
+import type { Embedder } from "../core/draft/embeddings.ts";
+import { approvedItemsWithoutEmbeddings, prepareWorkspace } from "../core/draft/workspace-preparation.ts";
 import { createHandlers } from "../workers/handlers.ts";
 import { createRedisPublisher, subscribeToEvents } from "../workers/redis-events.ts";
 import type { EventSubscription } from "../workers/redis-events.ts";
@@ -34,14 +35,32 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** After an embedder switch, approved examples are embedded again by the workers, in batches. */
+async function reembedInBackground(db: Db, dispatcher: Dispatcher, embedder: Embedder, logger: Logger): Promise<void> {
+  const workspaceId = await defaultWorkspaceId(db);
+  const missing = await approvedItemsWithoutEmbeddings(db, workspaceId, embedder);
+  for (const kind of ["intent", "talk_track"] as const) {
+    const keys = missing.filter((item) => item.kind === kind).map((item) => item.id);
+    for (let offset = 0; offset < keys.length; offset += 1000) {
+      await dispatcher.enqueue({
+        queue: "embed",
+        payload: { workspaceId, sourceType: kind === "intent" ? "sample" : "talk_track", sourceKeys: keys.slice(offset, offset + 1000) },
+        workspaceId,
+      });
+    }
+  }
+  if (missing.length > 0) logger.info({ embedder: embedder.name, items: missing.length }, "Re-embedding approved examples in the background");
+}
+
 export async function openRuntime(config: Config, logger: Logger, options: { serve: boolean; work: boolean; db?: Db }): Promise<Runtime> {
   await checkRedis(config.REDIS_URL);
   const db =
     options.db ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
   const report = await migrate(db);
   if (report.applied.length > 0) logger.info({ applied: report.applied }, "Database migrated");
+  const embedder = createConfiguredEmbedder(config);
   if (options.serve) {
-    const prepared = await prepareWorkspace(db, await defaultWorkspaceId(db), createConfiguredEmbedder(config));
+    const prepared = await prepareWorkspace(db, await defaultWorkspaceId(db), embedder);
     if (prepared.promptSets.added.length || prepared.embedded) logger.info(prepared, "Workspace prepared");
     for (const version of prepared.promptSets.diverged) {
       logger.warn({ version }, "A prompt-set file differs from the stored version of the same name; versions never change, so the stored one is used. Save the edit as a new version.");
@@ -57,6 +76,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     events: publisher,
     log: (message, error) => logger.warn({ err: error }, message),
   });
+  if (options.serve) await reembedInBackground(db, dispatcher, embedder, logger);
   const subscription = options.serve ? await subscribeToEvents(config.REDIS_URL, config.QUEUE_PREFIX) : null;
 
   let workers: WorkerPool | null = null;
