@@ -47,6 +47,7 @@ export async function trainerDashboard(db: Queryable, actor: Actor, range: Dashb
     `SELECT to_char(date_trunc('day', x.decided_at), 'YYYY-MM-DD') AS day, x.user_id AS "userId", count(*)::int AS decisions
      FROM decisions x JOIN users u ON u.id = x.user_id JOIN teams t ON t.id = u.team_id
      WHERE x.action <> 'undo' AND x.decided_at >= $1 AND x.decided_at < $2 AND ${scopeSql}
+       AND NOT EXISTS (SELECT 1 FROM decisions z WHERE z.undoes_decision_id = x.id)
      GROUP BY 1, 2 ORDER BY 1`,
     [range.from, range.to, scopeParam],
   );

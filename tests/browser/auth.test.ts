@@ -113,13 +113,15 @@ describe("signing in, roles and language", () => {
     await page.getByTestId("not-found").waitFor();
 
     await app.signInAs("trainer@example.com");
-    expect(await navigation.allTextContents()).toEqual(["Recordings", "Review", "Prompt sets"]);
+    expect(await navigation.allTextContents()).toEqual(["Recordings", "Review", "Dashboard", "Prompt sets", "Evals"]);
 
     await app.signInAs("admin@example.com");
     expect(await navigation.allTextContents()).toEqual([
       "Recordings",
       "Review",
+      "Dashboard",
       "Prompt sets",
+      "Evals",
       "Capability map",
       "Users",
     ]);
@@ -165,11 +167,11 @@ describe("signing in, roles and language", () => {
     const { page } = app;
     await app.signInAs("manager@example.com");
     const navigation = page.getByTestId("main-navigation").getByRole("link");
-    expect(await navigation.allTextContents()).toEqual(["Recordings", "Capability map"]);
+    expect(await navigation.allTextContents()).toEqual(["Recordings", "Dashboard", "Evals", "Capability map"]);
 
     await page.getByTestId("language-switch").selectOption("zh-CN");
     await page.getByTestId("main-navigation").getByRole("link", { name: "录音" }).waitFor();
-    expect(await navigation.allTextContents()).toEqual(["录音", "能力地图"]);
+    expect(await navigation.allTextContents()).toEqual(["录音", "看板", "评测", "能力地图"]);
     expect(await page.getByTestId("account-role").textContent()).toBe("经理");
     expect(await page.locator("html").getAttribute("lang")).toBe("zh-CN");
     await app.browser.screenshot("recordings-zh-CN");

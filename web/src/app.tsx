@@ -12,7 +12,6 @@ import { HotkeysProvider } from "./hotkeys/hotkeys-context.tsx";
 import type { Screen } from "./navigation.ts";
 import { canOpen, screens } from "./navigation.ts";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
-import { PlaceholderPage } from "./pages/placeholder-page.tsx";
 import { RecordingsPage } from "./pages/recordings/recordings-page.tsx";
 import { SignInPage } from "./pages/sign-in-page.tsx";
 import { SessionProvider, useSession } from "./session/session-context.tsx";
@@ -21,6 +20,16 @@ const RecordingDetailPage = lazy(() => import("./pages/recordings/recording-deta
 const UsersPage = lazy(() => import("./pages/users-page.tsx"));
 const SettingsPage = lazy(() => import("./pages/settings-page.tsx"));
 const SetupPage = lazy(() => import("./pages/setup-page.tsx"));
+const PromptSetsPage = lazy(() => import("./pages/prompt-sets/prompt-sets-page.tsx"));
+const EvalsPage = lazy(() => import("./pages/evals/evals-page.tsx"));
+const EvalRunPage = lazy(() => import("./pages/evals/run-detail-page.tsx"));
+const EvalComparePage = lazy(() => import("./pages/evals/compare-page.tsx"));
+const CapabilityMapPage = lazy(() => import("./pages/capability-map/capability-map-page.tsx"));
+const CapabilityReportPage = lazy(() => import("./pages/capability-map/report-page.tsx"));
+const ReviewPage = lazy(() => import("./pages/review/review-page.tsx"));
+const ReviewSessionPage = lazy(() => import("./pages/review/review-session-page.tsx"));
+const CallViewPage = lazy(() => import("./pages/review/call-view-page.tsx"));
+const DashboardPage = lazy(() => import("./pages/dashboard/dashboard-page.tsx"));
 
 function Loading() {
   const { t } = useTranslation();
@@ -85,17 +94,63 @@ function SignedInRoutes() {
               </Route>
               <Route path={screens.review.path}>
                 <Guarded screen={screens.review}>
-                  <PlaceholderPage title="nav.review" />
+                  <ReviewPage />
+                </Guarded>
+              </Route>
+              <Route path="/review/session">
+                <Guarded screen={screens.review}>
+                  <ReviewSessionPage />
+                </Guarded>
+              </Route>
+              <Route path="/review/calls/:recordingId">
+                {(params) => (
+                  <Guarded screen={screens.review}>
+                    <CallViewPage key={params.recordingId} recordingId={params.recordingId} />
+                  </Guarded>
+                )}
+              </Route>
+              <Route path={screens.dashboard.path}>
+                <Guarded screen={screens.dashboard}>
+                  <DashboardPage />
                 </Guarded>
               </Route>
               <Route path={screens.promptSets.path}>
                 <Guarded screen={screens.promptSets}>
-                  <PlaceholderPage title="nav.promptSets" />
+                  <PromptSetsPage />
+                </Guarded>
+              </Route>
+              <Route path="/prompt-sets/:set">
+                {(params) => (
+                  <Guarded screen={screens.promptSets}>
+                    <PromptSetsPage key={params.set} set={params.set} />
+                  </Guarded>
+                )}
+              </Route>
+              <Route path={screens.evals.path}>
+                <Guarded screen={screens.evals}>
+                  <EvalsPage />
+                </Guarded>
+              </Route>
+              <Route path="/evals/runs/:id">
+                {(params) => (
+                  <Guarded screen={screens.evals}>
+                    <EvalRunPage key={params.id} id={params.id} />
+                  </Guarded>
+                )}
+              </Route>
+              <Route path="/evals/compare">
+                <Guarded screen={screens.evals}>
+                  <EvalComparePage />
+                </Guarded>
+              </Route>
+              <Route path="/capability-map/report">
+                <Guarded screen={screens.capabilityMap}>
+                  <CapabilityReportPage />
                 </Guarded>
               </Route>
               <Route path={screens.capabilityMap.path}>
                 <Guarded screen={screens.capabilityMap}>
-                  <PlaceholderPage title="nav.capabilityMap" />
+                  <CapabilityMapPage />
                 </Guarded>
               </Route>
               <Route path={screens.users.path}>

@@ -9,13 +9,26 @@ describe("navigation by role", () => {
     expect(labels("rep")).toEqual(["nav.recordings"]);
   });
 
-  it("gives trainers review and prompt sets, managers the capability map, admins everything", () => {
-    expect(labels("trainer")).toEqual(["nav.recordings", "nav.review", "nav.promptSets"]);
-    expect(labels("manager")).toEqual(["nav.recordings", "nav.capabilityMap"]);
+  it("gives trainers review, the dashboard, prompt sets and evals, managers the dashboard, evals and capability map, admins everything", () => {
+    expect(labels("trainer")).toEqual([
+      "nav.recordings",
+      "nav.review",
+      "dashboard.navigation",
+      "nav.promptSets",
+      "evals.navigation",
+    ]);
+    expect(labels("manager")).toEqual([
+      "nav.recordings",
+      "dashboard.navigation",
+      "evals.navigation",
+      "nav.capabilityMap",
+    ]);
     expect(labels("admin")).toEqual([
       "nav.recordings",
       "nav.review",
+      "dashboard.navigation",
       "nav.promptSets",
+      "evals.navigation",
       "nav.capabilityMap",
       "nav.users",
     ]);

@@ -11,7 +11,9 @@ export interface Screen {
   label:
     | "nav.recordings"
     | "nav.review"
+    | "dashboard.navigation"
     | "nav.promptSets"
+    | "evals.navigation"
     | "nav.capabilityMap"
     | "nav.users"
     | "nav.settings";
@@ -25,10 +27,22 @@ const everyone: Role[] = ["rep", "trainer", "manager", "admin"];
 export const screens = {
   recordings: { path: "/recordings", label: "nav.recordings", roles: everyone, inNavigation: true },
   review: { path: "/review", label: "nav.review", roles: ["trainer", "admin"], inNavigation: true },
+  dashboard: {
+    path: "/dashboard",
+    label: "dashboard.navigation",
+    roles: ["trainer", "manager", "admin"],
+    inNavigation: true,
+  },
   promptSets: {
     path: "/prompt-sets",
     label: "nav.promptSets",
     roles: ["trainer", "admin"],
+    inNavigation: true,
+  },
+  evals: {
+    path: "/evals",
+    label: "evals.navigation",
+    roles: ["trainer", "manager", "admin"],
     inNavigation: true,
   },
   capabilityMap: {

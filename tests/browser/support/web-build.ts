@@ -42,7 +42,15 @@ export async function ensureWebBuild(): Promise<string> {
   try {
     if (webBuildIsStale()) {
       const { build } = await import("vite");
-      await build({ configFile: path.join(webRoot, "vite.config.ts"), logLevel: "error" });
+      // Vitest sets NODE_ENV=test, which Vite would honour with React's development build: the
+      // browser tests must run what users get.
+      const nodeEnvironment = process.env.NODE_ENV;
+      process.env.NODE_ENV = "production";
+      try {
+        await build({ configFile: path.join(webRoot, "vite.config.ts"), logLevel: "error", mode: "production" });
+      } finally {
+        process.env.NODE_ENV = nodeEnvironment;
+      }
     }
   } finally {
     await release();

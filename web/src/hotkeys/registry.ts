@@ -46,13 +46,13 @@ export const hotkeyActions = [
   {
     id: "review:next-utterance",
     defaultKey: "j",
-    description: { en: "Next utterance", "zh-CN": "下一句" },
+    description: { en: "Next item or utterance", "zh-CN": "下一条（或下一句）" },
     scope: "review",
   },
   {
     id: "review:previous-utterance",
     defaultKey: "k",
-    description: { en: "Previous utterance", "zh-CN": "上一句" },
+    description: { en: "Previous item or utterance", "zh-CN": "上一条（或上一句）" },
     scope: "review",
   },
   ...intentNumbers.map(pickIntent),

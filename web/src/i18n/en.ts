@@ -3,6 +3,9 @@
  * it to that). Placeholders use i18next's `{{name}}`; dates and numbers are formatted with `Intl`
  * in code, never written into these strings.
  */
+import { insightMessages } from "./insight-messages.ts";
+import { reviewMessages } from "./review-messages.ts";
+
 const en = {
   app: {
     name: "Calibrate",
@@ -276,15 +279,13 @@ const en = {
       review: "Review",
     },
   },
-  placeholder: {
-    title: "Coming soon",
-    body: "This screen arrives in a later version of Calibrate.",
-  },
   notFound: {
     title: "Page not found",
     body: "There is nothing at this address.",
     home: "Go to recordings",
   },
+  ...reviewMessages.en,
+  ...insightMessages.en,
 };
 
 export type Messages = typeof en;

@@ -1,5 +1,7 @@
 /** 简体中文界面文本。键必须与 en.ts 完全一致（类型检查和单元测试会核对）。 */
 import type { Messages } from "./en.ts";
+import { insightMessages } from "./insight-messages.ts";
+import { reviewMessages } from "./review-messages.ts";
 
 const zhCN: Messages = {
   app: {
@@ -270,15 +272,13 @@ const zhCN: Messages = {
       review: "审核",
     },
   },
-  placeholder: {
-    title: "即将推出",
-    body: "此页面将在 Calibrate 的后续版本中提供。",
-  },
   notFound: {
     title: "页面不存在",
     body: "此地址没有内容。",
     home: "前往录音",
   },
+  ...reviewMessages["zh-CN"],
+  ...insightMessages["zh-CN"],
 };
 
 export default zhCN;

@@ -1,0 +1,68 @@
+/**
+ * The confusion matrix as a heat grid: rows are the expected intents, columns the predicted
+ * ones; a cell's colour is its share of the row, so a dark diagonal means a good model and dark
+ * cells off it are the mistakes to look at.
+ */
+import { useTranslation } from "react-i18next";
+import { HeatGrid } from "../../components/heat-grid.tsx";
+import type { HeatGridCell } from "../../components/heat-grid.tsx";
+import { useInsightFormatters } from "../../components/insight-format.ts";
+import { confusionView } from "./confusion-view.ts";
+import type { EvalMetrics } from "./types.ts";
+
+export function ConfusionMatrix({ confusion }: { confusion: EvalMetrics["confusion"] }) {
+  const { t } = useTranslation();
+  const format = useInsightFormatters();
+  const view = confusionView(confusion);
+  const none = t("evals.confusion.none");
+  const name = (label: string | null) => label ?? none;
+  const cells: HeatGridCell[] = view.rows.flatMap((row) =>
+    view.columns.map((column) => {
+      const value = view.count(row, column);
+      const total = view.rowTotal(row);
+      const share = total === 0 ? 0 : value / total;
+      return {
+        rowId: row,
+        columnId: column ?? "\u0000none",
+        state: "value" as const,
+        position: share,
+        text: format.count(value),
+        description: t("evals.confusion.cell", {
+          expected: row,
+          predicted: name(column),
+          number: format.count(value),
+          share: format.percentPrecise(share),
+        }),
+      };
+    }),
+  );
+  const longest = Math.max(...view.rows.map((row) => row.length), 8);
+  return (
+    <div data-testid="confusion-matrix">
+      <p className="muted small">{t("evals.confusion.intro")}</p>
+      {view.hidden > 0 && (
+        <p className="muted small">
+          {t("evals.confusion.hidden", { number: format.count(view.hidden) })}
+        </p>
+      )}
+      <HeatGrid
+        title={t("evals.confusion.title")}
+        cornerLabel={t("evals.confusion.corner")}
+        rows={view.rows.map((row) => ({ id: row, label: row }))}
+        columns={view.columns.map((column) => ({
+          id: column ?? "\u0000none",
+          label: name(column),
+        }))}
+        cells={cells}
+        cellWidth={Math.max(64, Math.min(110, 720 / Math.max(1, view.columns.length)))}
+        cellHeight={36}
+        rowHeaderWidth={Math.max(180, Math.min(240, 40 + longest * 7))}
+        legend={{
+          title: t("evals.confusion.legend"),
+          minimumLabel: format.percent(0),
+          maximumLabel: format.percent(1),
+        }}
+      />
+    </div>
+  );
+}

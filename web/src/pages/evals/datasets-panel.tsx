@@ -1,0 +1,211 @@
+/**
+ * Datasets: what exists (with its latest version) and, for trainers, importing one — a public
+ * set shipped with Calibrate, or a JSONL / CSV file (sent as is, so large files are fine).
+ */
+import { useRef, useState } from "react";
+import type { FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { api } from "../../api/client.ts";
+import { fetchWithCsrf } from "../../components/csrf-fetch.ts";
+import { ErrorMessage } from "../../components/error-message.tsx";
+import { useFormatters } from "../../i18n/format.ts";
+import type { Dataset, DatasetVersion } from "./types.ts";
+
+const publicSets = ["clinc150", "persuasion", "crosswoz"] as const;
+
+interface ImportResult {
+  dataset: Dataset;
+  version: DatasetVersion;
+  created: boolean;
+}
+
+export function DatasetsPanel({
+  datasets,
+  canImport,
+  onImported,
+}: {
+  datasets: Dataset[] | null;
+  canImport: boolean;
+  onImported: () => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const format = useFormatters();
+  return (
+    <div data-testid="datasets-panel">
+      {datasets !== null && datasets.length === 0 && (
+        <p className="muted">{t("evals.datasets.empty")}</p>
+      )}
+      {datasets !== null && datasets.length > 0 && (
+        <div className="table-wrap">
+          <table className="table table--compact" data-testid="datasets-table">
+            <thead>
+              <tr>
+                <th scope="col">{t("evals.datasets.name")}</th>
+                <th scope="col">{t("evals.datasets.source")}</th>
+                <th scope="col" className="numeric">
+                  {t("evals.datasets.version")}
+                </th>
+                <th scope="col">{t("evals.datasets.created")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {datasets.map((dataset) => (
+                <tr key={dataset.id} data-testid="dataset-row">
+                  <td className="table__primary">
+                    {dataset.name}
+                    {dataset.description && (
+                      <div className="muted small">{dataset.description}</div>
+                    )}
+                  </td>
+                  <td>
+                    {t(`evals.datasets.sources.${dataset.source.split(":")[0]}`, {
+                      defaultValue: dataset.source,
+                    })}
+                    {dataset.source.startsWith("public:") && (
+                      <span className="muted"> · {dataset.source.slice("public:".length)}</span>
+                    )}
+                  </td>
+                  <td className="numeric">{dataset.latestVersion ?? t("common.none")}</td>
+                  <td className="nowrap">{format.date(dataset.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {canImport && <ImportForms onImported={onImported} />}
+    </div>
+  );
+}
+
+function ImportForms({ onImported }: { onImported: () => Promise<void> }) {
+  const { t } = useTranslation();
+  const format = useFormatters();
+  const [publicSet, setPublicSet] = useState<(typeof publicSets)[number]>("clinc150");
+  const [name, setName] = useState("");
+  const [testShare, setTestShare] = useState("0.2");
+  const file = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState<"public" | "file" | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<ImportResult | null>(null);
+
+  async function run(kind: "public" | "file", action: () => Promise<ImportResult>) {
+    setBusy(kind);
+    setError(null);
+    setDone(null);
+    try {
+      const result = await action();
+      setDone(result);
+      await onImported();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  function importPublic(event: FormEvent) {
+    event.preventDefault();
+    void run("public", () => api.post<ImportResult>("/api/datasets/import", { public: publicSet }));
+  }
+
+  function importFile(event: FormEvent) {
+    event.preventDefault();
+    const chosen = file.current?.files?.[0];
+    if (!chosen || !name.trim()) return;
+    const csv = /\.csv$/i.test(chosen.name);
+    const query = new URLSearchParams({
+      name: name.trim(),
+      format: csv ? "csv" : "jsonl",
+    });
+    const share = Number(testShare);
+    if (share > 0 && share < 1) query.set("testShare", String(share));
+    void run("file", async () => {
+      const response = await fetchWithCsrf(`/api/datasets/import?${query}`, {
+        method: "POST",
+        headers: {
+          "Content-Type": csv ? "text/csv" : "application/x-ndjson",
+          Accept: "application/json",
+        },
+        body: await chosen.text(),
+      });
+      return (await response.json()) as ImportResult;
+    });
+  }
+
+  return (
+    <div className="evals__import">
+      <form className="inline-form" onSubmit={importPublic}>
+        <label className="field">
+          <span className="field__label">{t("evals.datasets.publicSet")}</span>
+          <select
+            value={publicSet}
+            onChange={(event) => setPublicSet(event.target.value as (typeof publicSets)[number])}
+          >
+            {publicSets.map((set) => (
+              <option key={set} value={set}>
+                {t(`evals.datasets.public.${set}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="button" disabled={busy !== null}>
+          {busy === "public" ? t("evals.datasets.importing") : t("evals.datasets.importPublic")}
+        </button>
+      </form>
+      <form className="inline-form" onSubmit={importFile} data-testid="dataset-file-form">
+        <label className="field">
+          <span className="field__label">{t("evals.datasets.name")}</span>
+          <input
+            type="text"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            required
+            data-testid="dataset-name"
+          />
+        </label>
+        <label className="field">
+          <span className="field__label">{t("evals.datasets.file")}</span>
+          <input
+            ref={file}
+            type="file"
+            accept=".jsonl,.ndjson,.json,.csv"
+            required
+            data-testid="dataset-file"
+          />
+          <span className="field__hint">{t("evals.datasets.fileHint")}</span>
+        </label>
+        <label className="field field--narrow">
+          <span className="field__label">{t("evals.datasets.testShare")}</span>
+          <input
+            type="number"
+            min={0.05}
+            max={0.95}
+            step={0.05}
+            value={testShare}
+            onChange={(event) => setTestShare(event.target.value)}
+          />
+        </label>
+        <button
+          type="submit"
+          className="button"
+          disabled={busy !== null}
+          data-testid="import-dataset"
+        >
+          {busy === "file" ? t("evals.datasets.importing") : t("evals.datasets.importFile")}
+        </button>
+      </form>
+      {error !== null && <ErrorMessage error={error} />}
+      {done && (
+        <p className="message message--success" role="status" data-testid="dataset-imported">
+          {t(done.created ? "evals.datasets.imported" : "evals.datasets.unchanged", {
+            name: done.dataset.name,
+            version: done.version.version,
+            train: format.number(done.version.counts.train ?? 0),
+            test: format.number(done.version.counts.test ?? 0),
+          })}
+        </p>
+      )}
+    </div>
+  );
+}
