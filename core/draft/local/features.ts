@@ -21,7 +21,7 @@ export interface FeatureOptions {
 }
 
 export const defaultFeatureOptions: FeatureOptions = {
-  latinCharacterRange: [2, 5],
+  latinCharacterRange: [2, 4],
   cjkCharacterRange: [1, 3],
   wordBigrams: true,
 };
@@ -35,11 +35,13 @@ export interface Token {
   kind: "cjk" | "latin" | "mark";
 }
 
-const cjkRun = "[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}]+";
-const latinWord = "[\\p{L}\\p{M}\\p{N}]+(?:['’][\\p{L}]+)*";
+const cjkCharacter = "[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}]";
+// Han characters are letters too (\p{L}): a word stops where a CJK run begins.
+const wordCharacter = `(?:(?!${cjkCharacter})[\\p{L}\\p{M}\\p{N}])`;
+const latinWord = `${wordCharacter}+(?:['’]${wordCharacter}+)*`;
 // `?` and `!` carry intent (question vs statement); other punctuation is noise. NFKC has
 // already folded the full-width forms (？！) into these.
-const tokenPattern = new RegExp(`(${cjkRun})|(${latinWord})|([?!])`, "gu");
+const tokenPattern = new RegExp(`(${cjkCharacter}+)|(${latinWord})|([?!])`, "gu");
 /** Marks word starts and ends inside character n-grams (a control character never typed). */
 const boundaryCode = 1;
 

@@ -4,13 +4,14 @@
  * baseline for short-text classification.
  *
  * With many classes most "rest" rows of a class are far from its margin and end with α = 0, yet
- * plain dual coordinate descent visits every row several times per class before shrinking
- * drops them. So each class is solved on a working set instead — its own rows plus the rows
- * whose nearest class centroids include it — and then all classes are checked against all rows
- * at once (one sparse matrix product, contiguous in memory); margin violators join their class's
- * working set and the class is solved again from where it stopped. When no row violates, the
- * result is the optimum over all rows, as with plain dual coordinate descent. On CLINC150
- * (15,000 rows, 150 classes) this is about 3× faster.
+ * plain dual coordinate descent visits every row several times per class before shrinking drops
+ * them. So each class is first solved on a working set — its own rows, the rows of its most
+ * similar classes (centroid cosine) and a random sample — then every row is checked against
+ * every class at once (one sparse matrix product, contiguous in memory), margin violators join
+ * their class's working set, and each class is solved again from where it stopped. With enough
+ * `maximumChecks` to find no violator this is the optimum over all rows (to the tolerance); the
+ * default single check leaves only a handful of borderline rows out. On CLINC150 (15,000 rows,
+ * 150 classes) it needs about a third of the row visits of plain dual coordinate descent.
  */
 import { createRandom, shuffleInPlace } from "./random.ts";
 import type { SparseMatrix } from "./vectorizer.ts";
@@ -20,12 +21,19 @@ export interface LinearSvmOptions {
   cost: number;
   /** Value of the constant feature that carries the bias (LIBLINEAR's -B); 0 means no bias. */
   bias: number;
-  /** Stop when the projected gradient's spread falls below this (LIBLINEAR's default is 0.1). */
+  /**
+   * Stop when the projected gradient's spread falls below this. LIBLINEAR's default is 0.1; 0.3
+   * gives the same accuracy on CLINC150, PersuasionForGood and CrossWOZ with a third fewer passes.
+   */
   tolerance: number;
   /** Passes per solve of one class's working set. */
   maximumIterations: number;
-  /** Rounds of "solve every class, then check every row". */
-  maximumRounds: number;
+  /**
+   * Full checks of every row against every class, each followed by a solve of the grown working
+   * sets. After the first, the violators left are a handful of rows barely inside a margin (3–8
+   * of 2.25 million row–class pairs on CLINC150), so by default the second solve is final.
+   */
+  maximumChecks: number;
   seed: number;
   /** Initial working set: the rows of this many most similar classes… */
   candidateClasses: number;
@@ -36,9 +44,9 @@ export interface LinearSvmOptions {
 export const defaultLinearSvmOptions: LinearSvmOptions = {
   cost: 1,
   bias: 1,
-  tolerance: 0.1,
+  tolerance: 0.3,
   maximumIterations: 200,
-  maximumRounds: 10,
+  maximumChecks: 1,
   seed: 1,
   candidateClasses: 10,
   sampledRows: 300,
@@ -86,8 +94,10 @@ export function trainOneVersusRest(
   const alphas = new Float64Array(classes * rows);
   const solver = new DualSolver(matrix, options);
   const everyRow = classes <= options.candidateClasses + 1;
+  const allRows = new Int32Array(rows);
+  for (let row = 0; row < rows; row++) allRows[row] = row;
   let workingSets = everyRow
-    ? targets.map(() => Int32Array.from({ length: rows }, (_, row) => row))
+    ? targets.map(() => allRows)
     : candidateRows(
         matrix,
         targets,
@@ -101,7 +111,7 @@ export function trainOneVersusRest(
   });
   const violationLimit = -options.tolerance / 2;
   const scores = new Float64Array(classes);
-  for (let round = 0; round < options.maximumRounds; round++) {
+  for (let check = 0; ; check++) {
     for (let label = 0; label < classes; label++) {
       solver.solve(
         model,
@@ -111,7 +121,7 @@ export function trainOneVersusRest(
         workingSets[label],
       );
     }
-    if (everyRow) break;
+    if (everyRow || check === options.maximumChecks) break;
     // Check every row against every class at once. Rows outside a class's working set have
     // α = 0 there, so any margin violation means the row must join it.
     const additions: number[][] = targets.map(() => []);
@@ -129,9 +139,7 @@ export function trainOneVersusRest(
         }
       }
     }
-    // A handful of barely-violating rows among millions of (row, class) pairs change nothing
-    // measurable; another round would cost a full solve and check.
-    if (added <= (rows * classes) / 100_000) break;
+    if (added === 0) break;
     workingSets = workingSets.map((set, label) =>
       additions[label].length === 0 ? set : merge(set, additions[label]),
     );
@@ -162,11 +170,14 @@ export function heldOutScores(
   };
   const alphas = trained.alphas.slice();
   const excluded = new Uint8Array(rows);
+  // A class none of whose support vectors is held out keeps its optimum: no need to solve it.
+  const affected = new Uint8Array(classes);
   for (const row of heldOut) {
     excluded[row] = 1;
     for (let label = 0; label < classes; label++) {
       const alpha = alphas[label * rows + row];
       if (alpha === 0) continue;
+      affected[label] = 1;
       const step = alpha * targets[label][row];
       for (let position = rowStart[row]; position < rowStart[row + 1]; position++) {
         model.weights[indices[position] * classes + label] -= step * values[position];
@@ -177,6 +188,7 @@ export function heldOutScores(
   }
   const solver = new DualSolver(matrix, options);
   trained.workingSets.forEach((set, label) => {
+    if (!affected[label]) return;
     const remaining = set.filter((row) => !excluded[row]);
     solver.solve(
       model,

@@ -8,7 +8,7 @@
  */
 import { ValidationError } from "../../errors.ts";
 import type { Embedder } from "../embeddings.ts";
-import { defaultFeatureOptions, extractFeatures, hashString } from "./features.ts";
+import { extractFeatures, hashString, type FeatureOptions } from "./features.ts";
 
 export interface LocalEmbedderOptions {
   /** Default 384 (the size of common small sentence encoders, so indexes are interchangeable in size). */
@@ -16,6 +16,16 @@ export interface LocalEmbedderOptions {
 }
 
 export const defaultLocalEmbeddingDimensions = 384;
+/**
+ * Pinned rather than shared with the classifier: stored vectors must not drift when the
+ * classifier is retuned. Changing anything here (or the tokenising and hashing in features.ts)
+ * changes every vector: give the embedder a new name then, so old and new are never compared.
+ */
+const featureOptions: FeatureOptions = {
+  latinCharacterRange: [2, 4],
+  cjkCharacterRange: [1, 3],
+  wordBigrams: true,
+};
 const maximumDimensions = 2000;
 
 /**
@@ -30,7 +40,9 @@ const commonWords = new Set(
     "我 你 您 他 她 它 的 了 吗 呢 吧 啊 是 在 有 和 就 也 都 这 那 个 一 请 要 想"
   ).split(" "),
 );
-const commonWordWeight = 0.3;
+const commonWordWeight = 0.1;
+/** Word features count a little less than character n-grams (indexed by FeatureGroup). */
+const groupWeights = [0.7, 1];
 /** Their features: the word itself and, for Chinese, the character as a CJK unigram. */
 const damped = new Set(
   [...commonWords].flatMap((word) => [hashString(`w:${word}`), hashString(`h:${word}`)]),
@@ -45,17 +57,17 @@ function embedOne(text: string, dimensions: number): number[] {
       const weight = damped.has(hash) ? commonWordWeight : 1;
       sums[group][hash % dimensions] += hash & 0x20000000 ? -weight : weight;
     },
-    defaultFeatureOptions,
+    featureOptions,
   );
-  // Words and characters are normalised separately and weighted equally, as in the classifier.
+  // Words and characters are normalised separately, then weighted (tuned on CLINC150 val).
   const vector = new Array<number>(dimensions).fill(0);
-  for (const sum of sums) {
+  sums.forEach((sum, group) => {
     let norm = 0;
     for (let index = 0; index < dimensions; index++) norm += sum[index] * sum[index];
-    if (norm === 0) continue;
-    const scale = 1 / Math.sqrt(norm);
+    if (norm === 0) return;
+    const scale = groupWeights[group] / Math.sqrt(norm);
     for (let index = 0; index < dimensions; index++) vector[index] += sum[index] * scale;
-  }
+  });
   let norm = 0;
   for (const value of vector) norm += value * value;
   if (norm > 0) {

@@ -169,7 +169,8 @@ export function unpackModel(
     );
   }
   try {
-    return inflateRawSync(bytes.subarray(header.length + 1));
+    const inflated = inflateRawSync(bytes.subarray(header.length + 1));
+    return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
   } catch (error) {
     throw new UnprocessableError("The model file is corrupt.", undefined, {
       cause: error,

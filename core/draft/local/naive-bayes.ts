@@ -1,8 +1,8 @@
 /**
  * Multinomial naive Bayes over the same TF-IDF vectors, written as a linear model so it can be
- * added to the SVM's weights. On CLINC150 the two disagree usefully: the SVM separates
- * confusable intents, naive Bayes trusts words that occur only in one intent; the sum is about
- * half a point more accurate than either.
+ * added to the SVM's weights. The two err differently (the SVM weighs features against each
+ * other, naive Bayes trusts each feature's own class counts): on CLINC150 a small multiple of
+ * naive Bayes added to the SVM is about half a point more accurate than the SVM alone.
  *
  * log P(x | c) = Σ_f x_f log((n_cf + a) / (n_c + a·D)) is rewritten, up to a per-feature
  * constant that is the same for every class (so it changes no ranking), as
@@ -50,6 +50,10 @@ export function trainNaiveBayes(
     weights: counts,
     // Laplace-smoothed log prior, so a label with no rows left still has a finite score.
     biases: Float32Array.from(classRows, (count) => Math.log((count + 1) / (totalRows + classes))),
-    massWeights: Float32Array.from(classMass, (mass) => -Math.log(mass + smoothing * columns)),
+    // max(…, 1): with no features at all the log would be of zero.
+    massWeights: Float32Array.from(
+      classMass,
+      (mass) => -Math.log(mass + smoothing * Math.max(columns, 1)),
+    ),
   };
 }

@@ -11,8 +11,8 @@ export function createRandom(seed: number): () => number {
 }
 
 /** Fisher–Yates shuffle of the first `length` entries, in place. */
-export function shuffleInPlace(
-  items: Int32Array | number[],
+export function shuffleInPlace<Item>(
+  items: { length: number; [index: number]: Item },
   random: () => number,
   length = items.length,
 ): void {
