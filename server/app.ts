@@ -13,6 +13,8 @@ import { errorHandler, notFoundHandler } from "./http/errors.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { capabilityMapRoutes } from "./routes/capability-map.ts";
+import { evalRoutes } from "./routes/evals.ts";
 import { promptSetRoutes } from "./routes/prompt-sets.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
 import { reviewRoutes } from "./routes/review.ts";
@@ -64,6 +66,8 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   api.use(recordingRoutes(context));
   api.use(reviewRoutes(context));
   api.use(promptSetRoutes(context));
+  api.use(evalRoutes(context));
+  api.use(capabilityMapRoutes(context));
   api.use(eventRoutes(context));
   api.use(notFoundHandler());
   app.use("/api", api);

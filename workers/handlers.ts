@@ -9,7 +9,10 @@ import type { Dispatcher } from "../core/jobs/dispatch.ts";
 import type { BlobStore } from "../core/upload/blob-store.ts";
 import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
 import { draftHandler } from "./processors/draft.ts";
+import { promptsDirectory } from "../core/draft/workspace-preparation.ts";
 import { embedHandler } from "./processors/embed.ts";
+import { evalRunHandler } from "./processors/eval-run.ts";
+import { rollupHandler } from "./processors/rollup.ts";
 import { trainIntentModelHandler } from "./processors/train-intent-model.ts";
 import { transcribeHandler } from "./processors/transcribe.ts";
 import type { HandlerRegistry } from "./transport.ts";
@@ -29,5 +32,7 @@ export function createHandlers(dependencies: HandlerDependencies): HandlerRegist
     draft: draftHandler(dependencies, embedder),
     "train-intent-model": trainIntentModelHandler(dependencies),
     embed: embedHandler(dependencies, embedder),
+    "eval-run": evalRunHandler({ db: dependencies.db, config: dependencies.config, promptsDirectory }),
+    rollup: rollupHandler(dependencies),
   };
 }

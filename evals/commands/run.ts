@@ -1,0 +1,193 @@
+/** `run`: evaluate a target on a dataset version, in this process, and print its metrics. */
+import { resolveDatasetVersion } from "../../core/dataset/datasets.ts";
+import {
+  describeEvalTarget,
+  listEvalRuns,
+  parseEvalTarget,
+  runEval,
+  type EvalProgress,
+  type EvalRun,
+} from "../../core/eval/eval-runs.ts";
+import { ValidationError } from "../../core/errors.ts";
+import {
+  exitCodes,
+  numberOption,
+  openCliContext,
+  parseOptions,
+  requireOption,
+  UsageError,
+  type CliContext,
+} from "../cli-context.ts";
+import { dollars, formatTable, milliseconds, percent } from "../table.ts";
+import { usages } from "../usage.ts";
+
+const stageLabels: Record<EvalProgress["stage"], string> = {
+  load: "loading",
+  train: "training",
+  cases: "evaluating",
+  store: "saving",
+};
+
+/** Feeds run progress into the bar: training is one step, cases are counted. */
+export function showEvalProgress(context: CliContext, prefix = "") {
+  return (progress: EvalProgress) =>
+    context.progress.update(
+      `${prefix}${stageLabels[progress.stage]}`,
+      progress.done,
+      progress.total,
+      progress.stage === "cases" && progress.errors > 0 ? `errors ${progress.errors}` : "",
+    );
+}
+
+/** The metrics a person reads first, then the labels that need work. */
+export function printRun(context: CliContext, run: EvalRun): void {
+  const metrics = run.metrics;
+  context.print(
+    `Run ${run.id}: ${run.targetDescription} on ${run.datasetName}@${run.datasetVersion} — ${run.status}`,
+  );
+  if (!metrics) {
+    if (run.error) context.print(`Error: ${run.error}`);
+    return;
+  }
+  const rows: Array<[string, string | number | null]> = [
+    ["cases", metrics.caseCount],
+    ["accuracy", percent(metrics.accuracy)],
+    ["macro-F1", percent(metrics.macroF1)],
+    ["errors", `${metrics.errors} (${percent(metrics.errorRate)})`],
+    ["latency p50", milliseconds(metrics.latencyP50Ms)],
+    ["latency p95", milliseconds(metrics.latencyP95Ms)],
+  ];
+  if (metrics.training) {
+    rows.push([
+      "training",
+      `${metrics.training.samples} samples in ${milliseconds(metrics.training.durationMs)}`,
+    ]);
+  }
+  if (run.target.kind === "prompt_set") {
+    rows.push(
+      ["tokens", `${metrics.tokens.input} in + ${metrics.tokens.output} out`],
+      ["cost (all cases)", dollars(metrics.costUsd)],
+      ["spent this run", dollars(metrics.spent.costUsd)],
+      ["cached cases", metrics.cachedCases],
+      ["model requests", metrics.modelRequests],
+    );
+  }
+  rows.push(["duration", milliseconds(metrics.durationMs)]);
+  context.print(formatTable(["metric", "value"], rows));
+  if (metrics.unknownPredictions.length > 0) {
+    context.print(
+      `Predictions outside the dataset's labels: ${metrics.unknownPredictions.join(", ")}`,
+    );
+  }
+  const weakest = Object.entries(metrics.perLabel)
+    .filter(([, label]) => label.support > 0)
+    .sort(([, left], [, right]) => left.f1 - right.f1)
+    .slice(0, 5);
+  if (weakest.length > 0 && metrics.accuracy !== 1) {
+    context.print("\nWeakest labels:");
+    context.print(
+      formatTable(
+        ["label", "F1", "precision", "recall", "support"],
+        weakest.map(([label, values]) => [
+          label,
+          percent(values.f1),
+          percent(values.precision),
+          percent(values.recall),
+          values.support,
+        ]),
+      ),
+    );
+  }
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  const { values } = parseOptions(args, {
+    dataset: { type: "string" },
+    target: { type: "string" },
+    limit: { type: "string" },
+    concurrency: { type: "string" },
+    rpm: { type: "string" },
+  });
+  if (values.help) {
+    process.stdout.write(`${usages.run}\n`);
+    return exitCodes.ok;
+  }
+  const datasetReference = requireOption(values.dataset, "dataset");
+  const target = (() => {
+    try {
+      return parseEvalTarget(requireOption(values.target, "target"));
+    } catch (error) {
+      if (error instanceof ValidationError) throw new UsageError(error.message);
+      throw error;
+    }
+  })();
+  const positiveInteger = (value: number) => Number.isInteger(value) && value >= 1;
+  const options = {
+    limit: numberOption(values.limit, "limit", positiveInteger),
+    concurrency: numberOption(values.concurrency, "concurrency", positiveInteger),
+    requestsPerMinute: numberOption(values.rpm, "rpm", positiveInteger),
+  };
+
+  const context = await openCliContext(values);
+  try {
+    const version = await resolveDatasetVersion(context.db, context.workspaceId, datasetReference);
+    context.note(
+      `Evaluating ${describeEvalTarget(target)} on ${version.datasetName}@${version.version} (${version.counts.test} test cases)…`,
+    );
+    const run = await runEval(context.environment, {
+      workspaceId: context.workspaceId,
+      datasetVersionId: version.id,
+      target,
+      options,
+      onProgress: showEvalProgress(context),
+    });
+    context.progress.stop();
+    if (context.json) context.print(JSON.stringify(run, null, 2));
+    else printRun(context, run);
+    return exitCodes.ok;
+  } finally {
+    await context.close();
+  }
+}
+
+export async function runsCommand(args: string[]): Promise<number> {
+  const { values } = parseOptions(args, { dataset: { type: "string" }, limit: { type: "string" } });
+  const limit =
+    numberOption(values.limit, "limit", (value) => Number.isInteger(value) && value >= 1) ?? 20;
+  const context = await openCliContext(values);
+  try {
+    const datasetVersionId = values.dataset?.includes("@")
+      ? (await resolveDatasetVersion(context.db, context.workspaceId, values.dataset)).id
+      : undefined;
+    const datasetId =
+      values.dataset && !datasetVersionId
+        ? (await resolveDatasetVersion(context.db, context.workspaceId, values.dataset)).datasetId
+        : undefined;
+    const runs = await listEvalRuns(context.db, context.workspaceId, {
+      datasetId,
+      datasetVersionId,
+      limit,
+    });
+    if (context.json) context.print(JSON.stringify(runs, null, 2));
+    else {
+      context.print(
+        formatTable(
+          ["id", "dataset", "target", "status", "accuracy", "macro-F1", "errors", "created"],
+          runs.map((run) => [
+            run.id,
+            `${run.datasetName}@${run.datasetVersion}`,
+            run.targetDescription,
+            run.status,
+            percent(run.metrics?.accuracy),
+            percent(run.metrics?.macroF1),
+            run.metrics?.errors,
+            run.createdAt.toISOString().slice(0, 16).replace("T", " "),
+          ]),
+        ),
+      );
+    }
+    return exitCodes.ok;
+  } finally {
+    await context.close();
+  }
+}

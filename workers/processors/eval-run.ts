@@ -1,0 +1,65 @@
+/**
+ * eval-run: executes a queued eval run (see core/eval/eval-runs.ts) and reports its progress on
+ * the job. Idempotent: a completed run is left as it is, and a retried run starts over from its
+ * cases — answers the LLM already gave come from the cache, so a retry does not pay twice.
+ */
+import type { Config } from "../../core/config.ts";
+import type { Db } from "../../core/db/database.ts";
+import {
+  executeEvalRun,
+  failEvalRun,
+  llmSettingsFromConfig,
+  type EvalProgress,
+} from "../../core/eval/eval-runs.ts";
+import { defineHandler } from "../../core/jobs/runner.ts";
+
+export interface EvalRunHandlerDependencies {
+  db: Db;
+  config: Config;
+  /** Where prompt sets live (default: the repository's `prompts/`). */
+  promptsDirectory?: string;
+}
+
+/** Loading and training take the first tenth of the bar; the cases the rest. */
+function fractionOf(progress: EvalProgress): number {
+  switch (progress.stage) {
+    case "load":
+      return 0;
+    case "train":
+      return 0.05 + 0.05 * (progress.total === 0 ? 0 : progress.done / progress.total);
+    case "cases":
+      return 0.1 + 0.85 * (progress.total === 0 ? 1 : progress.done / progress.total);
+    case "store":
+      return 0.95 + 0.05 * (progress.total === 0 ? 1 : progress.done / progress.total);
+  }
+}
+
+const stageNames: Record<EvalProgress["stage"], string> = {
+  load: "loading",
+  train: "training",
+  cases: "evaluating",
+  store: "saving",
+};
+
+export function evalRunHandler({ db, config, promptsDirectory }: EvalRunHandlerDependencies) {
+  return defineHandler<"eval-run">(
+    async ({ payload, progress, signal }) => {
+      await executeEvalRun(
+        // Read per run, so an endpoint configured after a failure is used by the retry.
+        { db, promptsDirectory, llm: llmSettingsFromConfig(config) },
+        payload.evalRunId,
+        {
+          signal,
+          onProgress: (current) => {
+            // The runner throttles writes; a failed progress write must not fail the run.
+            void progress(fractionOf(current), stageNames[current.stage]).catch(() => {});
+          },
+        },
+      );
+    },
+    {
+      // Out of attempts or bad input: say why on the run, where people look for it.
+      onPermanentFailure: (payload, message) => failEvalRun(db, payload.evalRunId, message),
+    },
+  );
+}
