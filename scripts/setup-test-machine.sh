@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(ffmpeg sox espeak-ng chromium docker-compose dpkg-dev make g++ postgresql-client redis-server)
+# fonts-noto-cjk: Chinese text in the browser tests' screenshots (and PNG exports) renders as text, not boxes.
+packages=(ffmpeg sox espeak-ng chromium fonts-noto-cjk docker-compose dpkg-dev make g++ postgresql-client redis-server)
 major=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1 || true)
 [ -n "$major" ] && packages+=("postgresql-server-dev-${major}")
 missing=()
