@@ -9,7 +9,6 @@ import {
   loadClinc150,
   loadCrossWoz,
   loadPersuasionForGood,
-  parseCsv,
   readZip,
   type PublicSample,
 } from "./public-sets.ts";
@@ -187,21 +186,6 @@ describe("loadCrossWoz", () => {
       ]),
     ).toBe("Inform+酒店|Request+酒店");
     expect(crossWozTurnLabel([])).toBe("none");
-  });
-});
-
-describe("parseCsv", () => {
-  it("handles quoted commas, doubled quotes, line breaks in fields, CRLF and empty cells", () => {
-    expect(parseCsv('a,b,c\n1,"x, ""y""\nz",\n"q",,r\r\n')).toEqual([
-      ["a", "b", "c"],
-      ["1", 'x, "y"\nz', ""],
-      ["q", "", "r"],
-    ]);
-    expect(parseCsv("")).toEqual([]);
-  });
-
-  it("rejects an unterminated quote", () => {
-    expect(() => parseCsv('a,"b\n')).toThrow(UnprocessableError);
   });
 });
 

@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { crc32, inflateRawSync } from "node:zlib";
 import { NotFoundError, UnprocessableError } from "../errors.ts";
+import { parseCsv } from "./formats.ts";
 
 export type PublicSplit = "train" | "validation" | "test";
 
@@ -77,55 +78,6 @@ export function loadClinc150(directory = `${datasetsDirectory}clinc150`): Public
 
 // ------------------------------------------------------- PersuasionForGood
 
-/** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let index = 0;
-  while (index < text.length) {
-    let field: string;
-    if (text[index] === '"') {
-      // Quoted: up to the next quote that is not doubled.
-      let value = "";
-      let start = index + 1;
-      for (;;) {
-        const quote = text.indexOf('"', start);
-        if (quote < 0) throw new UnprocessableError("CSV ends inside a quoted field.");
-        value += text.slice(start, quote);
-        if (text[quote + 1] === '"') {
-          value += '"';
-          start = quote + 2;
-        } else {
-          index = quote + 1;
-          break;
-        }
-      }
-      field = value;
-    } else {
-      let end = index;
-      while (end < text.length && text[end] !== "," && text[end] !== "\n" && text[end] !== "\r")
-        end++;
-      field = text.slice(index, end);
-      index = end;
-    }
-    row.push(field);
-    if (index >= text.length) break;
-    const separator = text[index];
-    if (separator === ",") {
-      index++;
-      if (index === text.length) row.push("");
-    } else if (separator === "\n" || separator === "\r") {
-      index += separator === "\r" && text[index + 1] === "\n" ? 2 : 1;
-      rows.push(row);
-      row = [];
-    } else {
-      throw new UnprocessableError(`CSV has text after a closing quote at offset ${index}.`);
-    }
-  }
-  if (row.length > 0) rows.push(row);
-  return rows;
-}
-
 export const persuasionFoldCount = 5;
 
 /**
@@ -141,7 +93,7 @@ export function loadPersuasionForGood(
   const samples: PublicSample[] = [];
   for (let fold = 0; fold < persuasionFoldCount; fold++) {
     const path = datasetPath(directory, `strategy_folds/fold${fold}_test.csv`);
-    const [header, ...rows] = parseCsv(readFileSync(path, "utf8")).filter((row) =>
+    const [header, ...rows] = parseCsv(readFileSync(path, "utf8")).map((row) => row.fields).filter((row) =>
       row.some((cell) => cell !== ""),
     );
     const column = (name: string) => {
