@@ -4,6 +4,7 @@
  * only when that keeps failing let the retryable error reach the job.
  */
 import { isRetryable } from "../errors.ts";
+import { sleep } from "../sleep.ts";
 
 export interface RetryOptions {
   /** Total attempts, including the first. */
@@ -37,20 +38,3 @@ function retryAfterOf(error: unknown): number | null {
   return typeof details?.retryAfterMs === "number" ? details.retryAfterMs : null;
 }
 
-export function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}

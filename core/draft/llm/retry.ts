@@ -9,6 +9,7 @@ import {
   TransientError,
   UnprocessableError,
 } from "../../errors.ts";
+import { sleep } from "../../sleep.ts";
 
 export interface RetryPolicy {
   /** Total attempts including the first (1 = no retries). */
@@ -158,23 +159,6 @@ export function backoffDelay(policy: RetryPolicy, failedAttempt: number, error: 
   return Math.round(exponential / 2 + Math.random() * (exponential / 2));
 }
 
-export function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /**
  * Runs `operation` until it succeeds, fails with a non-retryable error, or `maxAttempts` are
