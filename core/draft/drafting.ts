@@ -7,6 +7,7 @@
  */
 import type { Config } from "../config.ts";
 import type { Db, Queryable } from "../db/database.ts";
+import { valuesList } from "../db/values-list.ts";
 import { NotFoundError, UnprocessableError } from "../errors.ts";
 import { referenceDayIn } from "./local/due-dates.ts";
 import { extractActionItems } from "./local/action-items.ts";
@@ -240,15 +241,13 @@ export async function storeDraft(
     ];
     for (let offset = 0; offset < items.length; offset += 400) {
       const batch = items.slice(offset, offset + 400);
-      const values: unknown[] = [];
-      const tuples = batch.map((item, index) => {
-        values.push(draftId, call.recordingId, item.kind, item.position, item.ordinal, item.evidence, JSON.stringify(item.content), item.confidence, item.doubleLabel);
-        const base = index * 9;
-        return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}::int[], $${base + 7}::jsonb, $${base + 8}, $${base + 9})`;
-      });
+      const { sql, params } = valuesList(
+        batch.map((item) => [draftId, call.recordingId, item.kind, item.position, item.ordinal, item.evidence, JSON.stringify(item.content), item.confidence, item.doubleLabel]),
+        ["", "", "", "", "", "::int[]", "::jsonb"],
+      );
       await transaction.query(
-        `INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence, double_label) VALUES ${tuples.join(", ")}`,
-        values,
+        `INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence, double_label) VALUES ${sql}`,
+        params,
       );
     }
     return draftId;

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/database.ts";
+import { valuesList } from "../db/values-list.ts";
 import { ValidationError } from "../errors.ts";
 
 export interface Embedder {
@@ -92,23 +93,23 @@ export async function upsertEmbeddings(db: Queryable, embedder: Embedder, given:
   for (let offset = 0; offset < stale.length; offset += 256) {
     const batch = stale.slice(offset, offset + 256);
     const vectors = await embedder.embed(batch.map((item) => item.text));
-    const values: unknown[] = [];
-    const tuples = batch.map((item, index) => {
-      values.push(item.workspaceId, item.sourceType, item.sourceKey, item.recordingId ?? null, embedder.name, embedder.dimensions,
+    const { sql, params } = valuesList(
+      batch.map((item, index) => [
+        item.workspaceId, item.sourceType, item.sourceKey, item.recordingId ?? null, embedder.name, embedder.dimensions,
         contentHash(item.text), item.text, item.label ?? null, item.customerStage ?? null, item.approved ?? false,
-        JSON.stringify(item.payload ?? {}), vectorLiteral(vectors[index]));
-      const base = index * 13;
-      return `(${Array.from({ length: 13 }, (_, column) => `$${base + column + 1}`).join(", ")}::vector)`;
-    });
+        JSON.stringify(item.payload ?? {}), vectorLiteral(vectors[index]),
+      ]),
+      [...new Array<string>(12).fill(""), "::vector"],
+    );
     await db.query(
       `INSERT INTO embeddings (workspace_id, source_type, source_key, recording_id, embedder, dimensions, content_hash, text,
          label, customer_stage, approved, payload, embedding)
-       VALUES ${tuples.join(", ")}
+       VALUES ${sql}
        ON CONFLICT (workspace_id, source_type, source_key, embedder) DO UPDATE SET
          recording_id = excluded.recording_id, dimensions = excluded.dimensions, content_hash = excluded.content_hash,
          text = excluded.text, label = excluded.label, customer_stage = excluded.customer_stage,
          approved = excluded.approved, payload = excluded.payload, embedding = excluded.embedding, created_at = now()`,
-      values,
+      params,
     );
   }
   return stale.length;

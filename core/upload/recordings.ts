@@ -8,6 +8,7 @@ import type { Actor } from "../auth/actor.ts";
 import { canReadOriginalText, recordingScope } from "../auth/actor.ts";
 import { getTeam } from "../auth/teams.ts";
 import type { Db, Queryable } from "../db/database.ts";
+import { valuesList } from "../db/values-list.ts";
 import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../errors.ts";
 import type { Dispatcher } from "../jobs/dispatch.ts";
 import type { Job } from "../jobs/job-store.ts";
@@ -178,17 +179,17 @@ export async function storeTranscript(
   // One statement per 500 segments keeps an hour-long call to a handful of round trips.
   for (let offset = 0; offset < segments.length; offset += 500) {
     const batch = segments.slice(offset, offset + 500);
-    const values: unknown[] = [];
-    const tuples = batch.map((segment, index) => {
-      values.push(transcriptId, offset + index, Math.round(segment.startMs), Math.round(Math.max(segment.endMs, segment.startMs)),
-        segment.speaker, segment.text, segment.originalText, JSON.stringify(segment.redactions), segment.language ?? null, segment.confidence ?? null);
-      const base = index * 10;
-      return `(${Array.from({ length: 10 }, (_, column) => `$${base + column + 1}`).join(", ")})`;
-    });
+    const { sql, params } = valuesList(
+      batch.map((segment, index) => [
+        transcriptId, offset + index, Math.round(segment.startMs), Math.round(Math.max(segment.endMs, segment.startMs)),
+        segment.speaker, segment.text, segment.originalText, JSON.stringify(segment.redactions), segment.language ?? null,
+        segment.confidence ?? null,
+      ]),
+    );
     await db.query(
       `INSERT INTO segments (transcript_id, ordinal, start_ms, end_ms, speaker, text, original_text, redactions, language, confidence)
-       VALUES ${tuples.join(", ")}`,
-      values,
+       VALUES ${sql}`,
+      params,
     );
   }
   return transcriptId;
