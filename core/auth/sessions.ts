@@ -6,7 +6,7 @@ import type { Queryable } from "../db/database.ts";
 import { NotFoundError, UnauthorizedError, ValidationError } from "../errors.ts";
 import type { Actor } from "./actor.ts";
 import { hashPassword, hashToken, newSecret, verifyPassword } from "./secrets.ts";
-import { findUserForSignIn, getUser } from "./users.ts";
+import { findUserForSignIn, getUser, userColumns } from "./users.ts";
 
 export interface Session {
   token: string;
@@ -38,13 +38,15 @@ export async function signIn(db: Queryable, email: string, password: string, ttl
 }
 
 export async function resolveSession(db: Queryable, token: string): Promise<{ actor: Actor; csrfToken: string } | null> {
-  const { rows } = await db.query<{ userId: string; csrfToken: string }>(
-    `SELECT s.user_id AS "userId", s.csrf_token AS "csrfToken" FROM sessions s JOIN users u ON u.id = s.user_id
+  // One query on every request that carries a session cookie.
+  const { rows } = await db.query<Actor & { csrfToken: string }>(
+    `SELECT ${userColumns}, s.csrf_token AS "csrfToken"
+     FROM sessions s JOIN users u ON u.id = s.user_id JOIN teams t ON t.id = u.team_id
      WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`,
     [hashToken(token)],
   );
   if (!rows[0]) return null;
-  return { actor: toActor(await getUser(db, rows[0].userId)), csrfToken: rows[0].csrfToken };
+  return { actor: toActor(rows[0]), csrfToken: rows[0].csrfToken };
 }
 
 export async function signOut(db: Queryable, token: string): Promise<void> {

@@ -11,11 +11,11 @@ export interface User extends Actor {
 
 export const minimumPasswordLength = 10;
 
-const selectUser = `
-  SELECT u.id, u.workspace_id AS "workspaceId", u.team_id AS "teamId", t.path AS "teamPath", u.role,
-         u.email, u.display_name AS "displayName", u.locale, u.disabled_at IS NOT NULL AS disabled,
-         u.created_at AS "createdAt"
-  FROM users u JOIN teams t ON t.id = u.team_id`;
+/** A user's columns, for queries over `users u JOIN teams t ON t.id = u.team_id`. */
+export const userColumns = `u.id, u.workspace_id AS "workspaceId", u.team_id AS "teamId", t.path AS "teamPath", u.role,
+  u.email, u.display_name AS "displayName", u.locale, u.disabled_at IS NOT NULL AS disabled, u.created_at AS "createdAt"`;
+
+const selectUser = `SELECT ${userColumns} FROM users u JOIN teams t ON t.id = u.team_id`;
 
 export function checkPassword(password: string): void {
   if (password.length < minimumPasswordLength) {
@@ -53,7 +53,8 @@ export async function getUser(db: Queryable, id: string): Promise<User> {
 
 export async function findUserForSignIn(db: Queryable, email: string): Promise<(User & { passwordHash: string }) | null> {
   const { rows } = await db.query<User & { passwordHash: string }>(
-    `${selectUser.replace("u.created_at", "u.password_hash AS \"passwordHash\", u.created_at")} WHERE lower(u.email) = lower($1)`,
+    `SELECT ${userColumns}, u.password_hash AS "passwordHash" FROM users u JOIN teams t ON t.id = u.team_id
+     WHERE lower(u.email) = lower($1)`,
     [email.trim()],
   );
   return rows[0] ?? null;
