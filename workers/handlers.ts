@@ -15,7 +15,7 @@ import { evalRunHandler } from "./processors/eval-run.ts";
 import { rollupHandler } from "./processors/rollup.ts";
 import { trainIntentModelHandler } from "./processors/train-intent-model.ts";
 import { transcribeHandler } from "./processors/transcribe.ts";
-import type { HandlerRegistry } from "./transport.ts";
+import type { HandlerRegistry } from "../core/jobs/runner.ts";
 
 export interface HandlerDependencies {
   db: Db;

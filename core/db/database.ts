@@ -19,8 +19,16 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+export type Unlisten = () => Promise<void>;
+
 export interface Db extends Queryable {
   readonly kind: "postgres" | "pglite";
+  /**
+   * Calls `onMessage` with the payload of every `NOTIFY channel` (from any process on PostgreSQL).
+   * On PostgreSQL the listening connection reconnects by itself after a drop; `onMessage` is then
+   * called with `null`, because notifications sent meanwhile were missed.
+   */
+  listen(channel: string, onMessage: (payload: string | null) => void): Promise<Unlisten>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (transaction: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -50,9 +58,11 @@ export function connectPostgres(url: string, options: { poolSize?: number } = {}
       await client.query(sql);
     },
   });
+  const listener = createNotificationListener(url);
   return {
     kind: "postgres",
     ...adapt(pool),
+    listen: (channel, onMessage) => listener.listen(channel, onMessage),
     async transaction(work) {
       const client = await pool.connect();
       try {
@@ -68,7 +78,95 @@ export function connectPostgres(url: string, options: { poolSize?: number } = {}
       }
     },
     async close() {
+      await listener.close();
       await pool.end();
+    },
+  };
+}
+
+/**
+ * One dedicated connection for LISTEN (a pooled connection would be handed to other queries), opened
+ * on the first `listen`, re-opened with backoff whenever it drops (a database restart, a failover).
+ */
+function createNotificationListener(url: string) {
+  const channels = new Map<string, Set<(payload: string | null) => void>>();
+  let client: pg.Client | null = null;
+  let connecting: Promise<void> | null = null;
+  let closed = false;
+  let retryMs = 250;
+  let retryTimer: NodeJS.Timeout | null = null;
+  const quote = (channel: string) => `"${channel.replaceAll('"', '""')}"`;
+
+  const connect = (): Promise<void> => {
+    connecting ??= (async () => {
+      const next = new pg.Client({ connectionString: url });
+      next.on("notification", (message) => {
+        for (const handler of channels.get(message.channel) ?? []) handler(message.payload ?? "");
+      });
+      const lost = () => {
+        if (client !== next) return;
+        client = null;
+        next.removeAllListeners("end");
+        next.end().catch(() => {});
+        scheduleReconnect();
+      };
+      next.on("error", lost);
+      next.on("end", lost);
+      try {
+        await next.connect();
+        for (const channel of channels.keys()) await next.query(`LISTEN ${quote(channel)}`);
+        client = next;
+        retryMs = 250;
+      } catch (error) {
+        next.removeAllListeners("end");
+        await next.end().catch(() => {});
+        throw error;
+      } finally {
+        connecting = null;
+      }
+    })();
+    return connecting;
+  };
+
+  function scheduleReconnect() {
+    if (closed || retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      connect()
+        .then(() => {
+          // Whatever was notified while we were away is lost: tell every listener to look again.
+          for (const handlers of channels.values()) for (const handler of handlers) handler(null);
+        })
+        .catch(() => {
+          retryMs = Math.min(retryMs * 2, 10_000);
+          scheduleReconnect();
+        });
+    }, retryMs);
+    retryTimer.unref();
+  }
+
+  return {
+    async listen(channel: string, onMessage: (payload: string | null) => void): Promise<Unlisten> {
+      let handlers = channels.get(channel);
+      const isNew = !handlers;
+      if (!handlers) channels.set(channel, (handlers = new Set()));
+      handlers.add(onMessage);
+      if (!client) await connect();
+      else if (isNew) await client.query(`LISTEN ${quote(channel)}`);
+      return async () => {
+        handlers.delete(onMessage);
+        if (handlers.size > 0) return;
+        channels.delete(channel);
+        await client?.query(`UNLISTEN ${quote(channel)}`).catch(() => {});
+      };
+    },
+    async close() {
+      closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      const current = client;
+      client = null;
+      current?.removeAllListeners("end");
+      await current?.end().catch(() => {});
     },
   };
 }
@@ -130,6 +228,10 @@ export async function openPglite(directory: string | null): Promise<Db> {
     kind: "pglite",
     ...adapt(database),
     transaction: (work) => database.transaction((transaction) => work(adapt(transaction))),
+    async listen(channel, onMessage) {
+      const unlisten = await database.listen(channel, (payload) => onMessage(payload));
+      return () => unlisten();
+    },
     async close() {
       await database.close();
       await release?.();
