@@ -1,6 +1,7 @@
 /**
  * `npm start`: Calibrate in one process — API, web UI and workers — on port 3000. Uses the embedded
- * PGlite database under DATA_DIR unless DATABASE_URL is set, and Redis at REDIS_URL.
+ * PGlite database under DATA_DIR unless DATABASE_URL is set, and the embedded job transport unless
+ * REDIS_URL is set.
  */
 import fs from "node:fs";
 import path from "node:path";

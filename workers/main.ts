@@ -1,6 +1,6 @@
 /**
  * `npm run worker`: a stateless worker process. Run as many as you like, on as many machines, all
- * pointing at the same PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).
+ * pointing at the same PostgreSQL (DATABASE_URL) — and Redis (REDIS_URL) to go through BullMQ.
  */
 import { loadConfig } from "../core/config.ts";
 import { onShutdown, runMain } from "../server/lifecycle.ts";
