@@ -45,6 +45,8 @@ export async function checkRedis(url: string, timeoutMs = 3_000): Promise<void> 
   }
 }
 
+const handOverTimeoutMs = 2_000;
+
 export interface BullTransport extends JobTransport {
   readonly kind: "bullmq";
   queues: Map<QueueName, Queue>;
@@ -70,13 +72,25 @@ export function createBullTransport(options: { redisUrl: string; prefix: string 
     async add(name, jobId, payload) {
       const settings = jobOptions[name];
       // The job id is the Postgres row id: adding the same job twice is a no-op in BullMQ.
-      await queueFor(name).add(name, payload, {
+      const added = queueFor(name).add(name, payload, {
         jobId,
         attempts: settings.attempts,
         backoff: { type: "exponential", delay: settings.backoffMs },
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3600 },
       });
+      added.catch(() => {}); // It may still settle after we stopped waiting.
+      // While Redis is down BullMQ waits for it; the caller must not. The row keeps the job, and the
+      // reconciler hands it over when Redis is back.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not accept the job within ${handOverTimeoutMs} ms`)), handOverTimeoutMs);
+      });
+      try {
+        await Promise.race([added, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async stateOf(name, jobId): Promise<TransportState> {
       const state = await queueFor(name).getJobState(jobId);

@@ -129,6 +129,10 @@ export async function startEmbeddedWorkers(transport: EmbeddedTransport, options
   const pollIntervalMs = options.pollIntervalMs ?? (db.kind === "pglite" ? 1_000 : 5_000);
   const worker = { id: `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`, host: os.hostname(), pid: process.pid, queues };
   const running = new Set<Promise<void>>();
+  const runningIds = new Set<string>();
+  // While the database is unreachable, claims pause with a growing delay; the first failure is reported.
+  let failures = 0;
+  let pausedUntil = 0;
   let closing = false;
   let filling = false;
   let fillAgain = false;
@@ -147,6 +151,7 @@ export async function startEmbeddedWorkers(transport: EmbeddedTransport, options
 
   const run = async (job: Job) => {
     const handler = options.handlers[job.queue] as JobHandler<QueueName>;
+    runningIds.add(job.id);
     try {
       await runJob({ db, events: options.events }, job.queue, job.payload, handler, {
         attemptsMade: job.attempts,
@@ -156,6 +161,8 @@ export async function startEmbeddedWorkers(transport: EmbeddedTransport, options
     } catch (error) {
       // Retries are already scheduled on the row (`run_at`), failures recorded: only report.
       report(error, job);
+    } finally {
+      runningIds.delete(job.id);
     }
   };
 
@@ -171,7 +178,7 @@ export async function startEmbeddedWorkers(transport: EmbeddedTransport, options
 
   // Claims as many jobs as there are free slots; coalesces wake-ups that arrive while it runs.
   async function fill(): Promise<void> {
-    if (closing) return;
+    if (closing || Date.now() < pausedUntil) return;
     if (filling) {
       fillAgain = true;
       return;
@@ -193,9 +200,13 @@ export async function startEmbeddedWorkers(transport: EmbeddedTransport, options
         if (claimed.length === free) fillAgain = true; // There may be more waiting.
       } while (fillAgain && !closing);
       await scheduleDue();
+      failures = 0;
     } catch (error) {
-      // The database blinked: the poll tries again.
-      report(error);
+      // The database blinked: pause claiming, back off, let the poll try again.
+      if (failures === 0) report(error);
+      failures += 1;
+      pausedUntil = Date.now() + Math.min(30_000, pollIntervalMs * 2 ** Math.min(failures, 10));
+      fillAgain = false;
     } finally {
       filling = false;
       // A wake-up that came after the last claim must not be lost.
@@ -214,16 +225,19 @@ export async function startEmbeddedWorkers(transport: EmbeddedTransport, options
     });
   }
 
-  await heartbeat(db, worker);
+  await heartbeat(db, worker, []);
   // One process owns a PGlite database, so whatever was active when it last stopped was ours.
   await handOverStalled(await releaseStalledJobs(db, { stalledAfterMs, everyone: db.kind === "pglite", maxAttempts }));
 
   const pollTimer = setInterval(wake, pollIntervalMs);
   const heartbeatTimer = setInterval(() => {
-    heartbeat(db, worker)
+    heartbeat(db, worker, [...runningIds])
       .then(async () => handOverStalled(await releaseStalledJobs(db, { stalledAfterMs, maxAttempts })))
       .then(wake)
-      .catch(report);
+      .catch((error: unknown) => {
+        if (failures === 0) report(error);
+        failures += 1;
+      });
   }, Math.max(50, Math.floor(stalledAfterMs / 3)));
   pollTimer.unref();
   heartbeatTimer.unref();

@@ -7,6 +7,35 @@ import fs from "node:fs";
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import pg from "pg";
+import { TransientError } from "../errors.ts";
+
+/** The database cannot be reached or dropped the connection: the request may be retried shortly. */
+export class DatabaseUnavailableError extends TransientError {
+  override readonly code = "database_unavailable";
+}
+
+// SQLSTATE classes and codes that mean "the server or the connection", not "your query":
+// 08 connection exception, 57P01-03 admin/crash shutdown and "cannot connect now", 53300 too many
+// connections; and the socket-level errors the driver passes through.
+const connectionErrorCodes = new Set(["57P01", "57P02", "57P03", "53300", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
+const connectionErrorMessages = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection refused|connect ECONNREFUSED|the database system is (starting up|shutting down)/i;
+
+export function isConnectionError(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && (connectionErrorCodes.has(code) || code.startsWith("08"))) return true;
+  const message = error instanceof Error ? error.message : "";
+  return connectionErrorMessages.test(message);
+}
+
+function asDatabaseError(error: unknown): unknown {
+  if (!isConnectionError(error) || error instanceof DatabaseUnavailableError) return error;
+  return new DatabaseUnavailableError(
+    "The database is unreachable at the moment; try again in a few seconds.",
+    undefined,
+    { cause: error },
+  );
+}
 
 export interface QueryResult<Row> {
   rows: Row[];
@@ -45,17 +74,36 @@ export const hnswEfSearch = 100;
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 
-export function connectPostgres(url: string, options: { poolSize?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: `-c hnsw.ef_search=${hnswEfSearch}` });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+export function connectPostgres(url: string, options: { poolSize?: number; connectTimeoutMs?: number } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    options: `-c hnsw.ef_search=${hnswEfSearch}`,
+    // While the server is unreachable, a request fails after this long instead of hanging.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    keepAlive: true,
+  });
+  // A client losing its connection must not crash the process — idle (the pool's "error") or checked
+  // out between two queries of a transaction (the client's own "error", which nothing else listens
+  // to then: an unhandled 'error' event would end the process). The query in flight fails; the
+  // pool replaces the client.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const adapt = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(sql: string, params?: unknown[]) {
-      const result = await client.query(sql, params as unknown[]);
-      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      try {
+        const result = await client.query(sql, params as unknown[]);
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      } catch (error) {
+        throw asDatabaseError(error);
+      }
     },
     async exec(sql: string) {
-      await client.query(sql);
+      try {
+        await client.query(sql);
+      } catch (error) {
+        throw asDatabaseError(error);
+      }
     },
   });
   const listener = createNotificationListener(url);
@@ -64,17 +112,21 @@ export function connectPostgres(url: string, options: { poolSize?: number } = {}
     ...adapt(pool),
     listen: (channel, onMessage) => listener.listen(channel, onMessage),
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => {
+        throw asDatabaseError(error);
+      });
+      let broken: unknown = null;
       try {
         await client.query("BEGIN");
         const result = await work(adapt(client));
         await client.query("COMMIT");
         return result;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw error;
+        await client.query("ROLLBACK").catch((rollbackError: unknown) => (broken = rollbackError));
+        throw asDatabaseError(error);
       } finally {
-        client.release();
+        // A client whose connection broke is destroyed, not returned to the pool.
+        client.release(broken instanceof Error ? broken : undefined);
       }
     },
     async close() {

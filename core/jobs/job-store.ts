@@ -174,14 +174,26 @@ export async function makeDue(db: Queryable, id: string): Promise<boolean> {
   return rowCount > 0;
 }
 
-/** The worker is alive: refresh its registration and the locks of the jobs it runs. */
-export async function heartbeat(db: Queryable, worker: { id: string; host: string; pid: number; queues: readonly string[] }): Promise<void> {
+/**
+ * The worker is alive: refresh its registration and the locks of the jobs it is running right now —
+ * only those, so a job whose run ended without its outcome being written (the database was down at
+ * that moment) stops being refreshed and is handed back as stalled.
+ */
+export async function heartbeat(
+  db: Queryable,
+  worker: { id: string; host: string; pid: number; queues: readonly string[] },
+  runningJobIds: readonly string[],
+): Promise<void> {
   await db.query(
     `INSERT INTO job_workers (id, host, pid, queues) VALUES ($1, $2, $3, $4::text[])
      ON CONFLICT (id) DO UPDATE SET seen_at = now()`,
     [worker.id, worker.host, worker.pid, worker.queues],
   );
-  await db.query("UPDATE jobs SET locked_at = now() WHERE locked_by = $1 AND state = 'active'", [worker.id]);
+  if (runningJobIds.length === 0) return;
+  await db.query("UPDATE jobs SET locked_at = now() WHERE id = ANY($2::uuid[]) AND locked_by = $1 AND state = 'active'", [
+    worker.id,
+    runningJobIds,
+  ]);
 }
 
 export async function unregisterWorker(db: Queryable, workerId: string): Promise<void> {

@@ -9,7 +9,12 @@ export function healthRoutes(context: AppContext): Router {
     const [database, queue] = await Promise.all([
       migrationStatus(context.db)
         .then((status) => ({ status: "up" as const, kind: context.db.kind, migrations: status }))
-        .catch(() => ({ status: "down" as const, kind: context.db.kind, migrations: null })),
+        .catch((error: unknown) => ({
+          status: "down" as const,
+          kind: context.db.kind,
+          migrations: null,
+          error: (error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error)).message,
+        })),
       context.health(),
     ]);
     const healthy = database.status === "up" && database.migrations?.pending === 0 && queue.redis !== "down";
