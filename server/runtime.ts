@@ -57,6 +57,17 @@ async function reembedInBackground(db: Db, dispatcher: Dispatcher, embedder: Emb
   if (missing.length > 0) logger.info({ embedder: embedder.name, items: missing.length }, "Re-embedding approved examples in the background");
 }
 
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  promise.catch(() => {});
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 export async function openRuntime(config: Config, logger: Logger, options: { serve: boolean; work: boolean; db?: Db }): Promise<Runtime> {
   if (config.REDIS_URL) await checkRedis(config.REDIS_URL);
   const db =
@@ -152,7 +163,8 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       health: async () => {
         const redis = transport.kind === "bullmq" ? ("up" as const) : ("not used" as const);
         try {
-          return { transport: transport.kind, redis, workers: await transport.workerCount() };
+          // Bounded: while Redis is down its commands wait for it, and /healthz must answer.
+          return { transport: transport.kind, redis, workers: await withTimeout(transport.workerCount(), 2_000) };
         } catch {
           return { transport: transport.kind, redis: transport.kind === "bullmq" ? ("down" as const) : redis, workers: 0 };
         }
