@@ -37,10 +37,11 @@ export function createDispatcher(deps: {
   log?: (message: string, error: unknown) => void;
 }): Dispatcher {
   const handOver = async (job: Job) => {
+    // "queued" goes out first: once handed over, a worker may already be reporting "active".
+    await deps.events?.publish(toJobEvent(job)).catch(() => {});
     try {
       await deps.transport.add(job.queue, job.id, job.payload);
       await markEnqueued(deps.db, job.id);
-      await deps.events?.publish(toJobEvent(job));
     } catch (error) {
       deps.log?.(`Job ${job.id} stays queued in Postgres until the job transport is reachable`, error);
     }
