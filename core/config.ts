@@ -57,6 +57,9 @@ export const configSchema = z.object({
   TRANSCRIPTION_BASE_URL: optionalUrl.optional(),
   TRANSCRIPTION_API_KEY: z.string().optional(),
   TRANSCRIPTION_MODEL: z.string().default("whisper-1"),
+  /** Unset: the system's ffmpeg/ffprobe on PATH, else the npm-bundled static builds. */
+  FFMPEG_PATH: z.string().optional(),
+  FFPROBE_PATH: z.string().optional(),
   /** Share of drafted intents labelled independently by two trainers, to measure agreement (kappa). */
   DOUBLE_LABEL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   /** `local`: deterministic offline embedder; `openai`: OPENAI_BASE_URL's /v1/embeddings. */
