@@ -11,6 +11,8 @@ import { onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
 import { createSetupToken } from "./routes/setup.ts";
+import { describeSpeech, speechSummary } from "../core/transcribe/configured-transcriber.ts";
+import { describeMediaToolsOnce } from "../core/transcribe/resolve-media-tools.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const webDirectory = path.join(root, "web/dist");
@@ -20,6 +22,16 @@ async function ensureWebBuilt(log: (message: string) => void): Promise<void> {
   log("Building the web UI (first start only)…");
   const { build } = await import("vite");
   await build({ configFile: path.join(root, "web/vite.config.ts"), logLevel: "warn" });
+}
+
+/** One line on what an audio upload will use (model present / downloaded on first use / endpoint). */
+async function logTranscriptionSetup(config: ReturnType<typeof loadConfig>, logger: ReturnType<typeof createLogger>): Promise<void> {
+  const speech = describeSpeech(config);
+  const { ffmpeg, ffprobe } = await describeMediaToolsOnce({ ...config, PATH: process.env.PATH });
+  logger.info(
+    { ffmpeg: `${ffmpeg.source} ${ffmpeg.version ?? "unavailable"}`, ffprobe: `${ffprobe.source} ${ffprobe.version ?? "unavailable"}`, engine: speech.engine?.selected ?? null },
+    speechSummary(speech),
+  );
 }
 
 runMain(async () => {
@@ -32,6 +44,7 @@ runMain(async () => {
   const server = app.listen(config.PORT, config.HOST, () => {
     const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`;
     logger.info({ url, database: runtime.db.kind === "pglite" ? `PGlite in ${config.DATA_DIR}` : "PostgreSQL" }, "Calibrate is running");
+    void logTranscriptionSetup(config, logger);
     if (setupToken) {
       process.stdout.write(
         `\nNo users yet. Create the first admin either way:\n` +

@@ -38,7 +38,7 @@ const packageOf: Record<MediaTool, string> = {
   ffprobe: "@ffprobe-installer/ffprobe",
 };
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -47,7 +47,8 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(name: string, searchPath: string | undefined): string | null {
+/** The first executable called `name` in the directories of `searchPath` (a PATH value). */
+export function onPath(name: string, searchPath: string | undefined): string | null {
   const executable = process.platform === "win32" ? `${name}.exe` : name;
   for (const directory of (searchPath ?? "").split(delimiter)) {
     if (directory === "") continue;
@@ -118,4 +119,14 @@ export async function describeMediaTools(
 ): Promise<{ ffmpeg: MediaToolDescription; ffprobe: MediaToolDescription }> {
   const [ffmpeg, ffprobe] = await Promise.all([versionOf(tools.ffmpeg), versionOf(tools.ffprobe)]);
   return { ffmpeg, ffprobe };
+}
+
+let cachedDescription: { key: string; description: ReturnType<typeof describeMediaTools> } | null = null;
+
+/** describeMediaTools for the environment, run once per process (the binaries do not change under us). */
+export function describeMediaToolsOnce(environment: MediaToolsEnvironment): ReturnType<typeof describeMediaTools> {
+  const tools = resolveMediaTools(environment);
+  const key = `${tools.ffmpegPath}\n${tools.ffprobePath}`;
+  if (cachedDescription?.key !== key) cachedDescription = { key, description: describeMediaTools(tools) };
+  return cachedDescription.description;
 }

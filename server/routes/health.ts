@@ -1,16 +1,19 @@
 import { Router } from "express";
 import { migrationStatus } from "../../core/db/migrate.ts";
+import { describeSpeech } from "../../core/transcribe/configured-transcriber.ts";
+import { describeMediaToolsOnce } from "../../core/transcribe/resolve-media-tools.ts";
 import type { AppContext } from "../context.ts";
 
 /** Liveness and what an operator wants to know first: which database, migrations, Redis, workers. */
 export function healthRoutes(context: AppContext): Router {
   const router = Router();
   router.get("/healthz", async (_request, response) => {
-    const [database, queue] = await Promise.all([
+    const [database, queue, ffmpeg] = await Promise.all([
       migrationStatus(context.db)
         .then((status) => ({ status: "up" as const, kind: context.db.kind, migrations: status }))
         .catch(() => ({ status: "down" as const, kind: context.db.kind, migrations: null })),
       context.health().catch(() => ({ redis: "down" as const, workers: 0 })),
+      describeMediaToolsOnce({ ...context.config, PATH: process.env.PATH }),
     ]);
     const healthy = database.status === "up" && database.migrations?.pending === 0 && queue.redis === "up";
     response.status(healthy ? 200 : 503).json({
@@ -18,6 +21,9 @@ export function healthRoutes(context: AppContext): Router {
       database,
       redis: queue.redis,
       workers: queue.workers,
+      // What audio uploads run on: ffmpeg/ffprobe (source, path, version), model, engine, CPU features.
+      ffmpeg,
+      speech: describeSpeech(context.config),
     });
   });
   return router;
