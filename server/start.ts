@@ -12,7 +12,7 @@ import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
 import { createSetupToken } from "./routes/setup.ts";
 import { describeSpeech, speechSummary } from "../core/transcribe/configured-transcriber.ts";
-import { describeMediaToolsOnce } from "../core/transcribe/resolve-media-tools.ts";
+import { describeMediaToolsOnce, mediaToolsEnvironment } from "../core/transcribe/resolve-media-tools.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const webDirectory = path.join(root, "web/dist");
@@ -27,7 +27,7 @@ async function ensureWebBuilt(log: (message: string) => void): Promise<void> {
 /** One line on what an audio upload will use (model present / downloaded on first use / endpoint). */
 async function logTranscriptionSetup(config: ReturnType<typeof loadConfig>, logger: ReturnType<typeof createLogger>): Promise<void> {
   const speech = describeSpeech(config);
-  const { ffmpeg, ffprobe } = await describeMediaToolsOnce({ ...config, PATH: process.env.PATH });
+  const { ffmpeg, ffprobe } = await describeMediaToolsOnce(mediaToolsEnvironment(config));
   logger.info(
     { ffmpeg: `${ffmpeg.source} ${ffmpeg.version ?? "unavailable"}`, ffprobe: `${ffprobe.source} ${ffprobe.version ?? "unavailable"}`, engine: speech.engine?.selected ?? null },
     speechSummary(speech),

@@ -61,7 +61,7 @@ describe("engine choice", () => {
   });
 
   it("reads the CPU's vector instructions from /proc/cpuinfo lines", () => {
-    expect(parseCpuFeatures("processor\t: 0\nflags\t\t: fpu sse3 ssse3 fma avx avx2 f16c\n")).toEqual(["sse3", "ssse3", "avx", "avx2", "fma", "f16c"]);
+    expect(parseCpuFeatures("processor\t: 0\nflags\t\t: fpu pni ssse3 fma avx avx2 f16c\n")).toEqual(["sse3", "ssse3", "avx", "avx2", "fma", "f16c"]);
     expect(parseCpuFeatures("Features\t: fp asimd evtstrm\n")).toEqual(["asimd"]);
     expect(parseCpuFeatures("no flags here")).toEqual([]);
   });

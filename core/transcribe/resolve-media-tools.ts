@@ -130,3 +130,8 @@ export function describeMediaToolsOnce(environment: MediaToolsEnvironment): Retu
   if (cachedDescription?.key !== key) cachedDescription = { key, description: describeMediaTools(tools) };
   return cachedDescription.description;
 }
+
+/** The tools for the parsed configuration (FFMPEG_PATH / FFPROBE_PATH) and this process's PATH. */
+export function mediaToolsEnvironment(config: { FFMPEG_PATH?: string; FFPROBE_PATH?: string }): MediaToolsEnvironment {
+  return { FFMPEG_PATH: config.FFMPEG_PATH, FFPROBE_PATH: config.FFPROBE_PATH, PATH: process.env.PATH };
+}

@@ -29,7 +29,8 @@ const relevantCpuFlags = ["sse3", "ssse3", "avx", "avx2", "fma", "f16c", "avx512
 /** The relevant flags of the first CPU in /proc/cpuinfo (x86 `flags`, ARM `Features`). */
 export function parseCpuFeatures(cpuinfo: string): string[] {
   const line = /^(?:flags|Features)\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? "";
-  const present = new Set(line.trim().split(/\s+/));
+  // Linux calls SSE3 "pni" (Prescott New Instructions).
+  const present = new Set(line.trim().split(/\s+/).map((flag) => (flag === "pni" ? "sse3" : flag)));
   return relevantCpuFlags.filter((flag) => present.has(flag));
 }
 

@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { migrationStatus } from "../../core/db/migrate.ts";
 import { describeSpeech } from "../../core/transcribe/configured-transcriber.ts";
-import { describeMediaToolsOnce } from "../../core/transcribe/resolve-media-tools.ts";
+import { describeMediaToolsOnce, mediaToolsEnvironment } from "../../core/transcribe/resolve-media-tools.ts";
 import type { AppContext } from "../context.ts";
 
 /** Liveness and what an operator wants to know first: which database, migrations, Redis, workers. */
@@ -13,7 +13,7 @@ export function healthRoutes(context: AppContext): Router {
         .then((status) => ({ status: "up" as const, kind: context.db.kind, migrations: status }))
         .catch(() => ({ status: "down" as const, kind: context.db.kind, migrations: null })),
       context.health().catch(() => ({ redis: "down" as const, workers: 0 })),
-      describeMediaToolsOnce({ ...context.config, PATH: process.env.PATH }),
+      describeMediaToolsOnce(mediaToolsEnvironment(context.config)),
     ]);
     const healthy = database.status === "up" && database.migrations?.pending === 0 && queue.redis === "up";
     response.status(healthy ? 200 : 503).json({
