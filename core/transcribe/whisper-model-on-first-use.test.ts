@@ -2,7 +2,9 @@
  * The first-use download against a real local HTTP server (never the internet): the lock, waiting
  * for another holder, the errors the user sees.
  */
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { promisify } from "node:util";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -12,12 +14,14 @@ import lockfile from "proper-lockfile";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransientError, UnprocessableError } from "../errors.ts";
 import {
+  describeModelDownload,
   ensureWhisperModel,
   whisperModelEntryOrThrow,
   type ModelDownloadProgress,
 } from "./whisper-model-on-first-use.ts";
 import type { WhisperModelEntry } from "./whisper-models.ts";
 
+const run = promisify(execFile);
 const served = Buffer.alloc(2_000_000, "weights ");
 const model: WhisperModelEntry = {
   name: "test",
@@ -31,7 +35,8 @@ let directory: string;
 let server: Server;
 let baseUrl: string;
 let requestCount = 0;
-let slowDown = false;
+/** Milliseconds between 200 kB slices; 0 sends the file at once. */
+let sliceDelayMs = 0;
 
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), "model-first-use-test-"));
@@ -39,7 +44,7 @@ beforeAll(async () => {
     requestCount += 1;
     if (request.url === "/mirror/ggml-test.bin") {
       response.writeHead(200, { "content-length": served.length });
-      if (!slowDown) {
+      if (sliceDelayMs === 0) {
         response.end(served);
         return;
       }
@@ -52,7 +57,7 @@ beforeAll(async () => {
           clearInterval(timer);
           response.end();
         }
-      }, 10);
+      }, sliceDelayMs);
     } else if (request.url === "/wrong/ggml-test.bin") {
       response.writeHead(200, { "content-length": 5 }).end("wrong");
     } else {
@@ -94,7 +99,7 @@ describe("ensureWhisperModel", () => {
   it("many concurrent callers in one process share one download", async () => {
     const models = await freshDirectory("concurrent");
     requestCount = 0;
-    slowDown = true;
+    sliceDelayMs = 10;
     try {
       const paths = await Promise.all(
         Array.from({ length: 4 }, () => ensureWhisperModel({ model, directory: models, baseUrl: `${baseUrl}/mirror` })),
@@ -102,7 +107,7 @@ describe("ensureWhisperModel", () => {
       expect(new Set(paths).size).toBe(1);
       expect(requestCount).toBe(1);
     } finally {
-      slowDown = false;
+      sliceDelayMs = 0;
     }
   });
 
@@ -129,6 +134,49 @@ describe("ensureWhisperModel", () => {
     await release();
     expect(await waiting).toBe(destination);
     expect(requestCount).toBe(0);
+  });
+
+  it("separate processes download once: one holds the lock, the others wait for its file", { timeout: 120_000 }, async () => {
+    const models = await freshDirectory("processes");
+    requestCount = 0;
+    // A 4 s download, so processes that start a moment apart overlap with it.
+    sliceDelayMs = 400;
+    const script = join(directory, "ensure-in-a-process.mts");
+    await writeFile(
+      script,
+      [
+        `import { ensureWhisperModel } from ${JSON.stringify(join(import.meta.dirname, "whisper-model-on-first-use.ts"))};`,
+        `const model = ${JSON.stringify(model)};`,
+        `let waited = false;`,
+        `const path = await ensureWhisperModel({ model, directory: ${JSON.stringify(models)}, baseUrl: ${JSON.stringify(`${baseUrl}/mirror`)}, pollIntervalMs: 50, onProgress: (p) => { if (!p.downloading) waited = true; } });`,
+        `console.log(JSON.stringify({ path, waited }));`,
+      ].join("\n"),
+    );
+    try {
+      const outputs = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          run(process.execPath, ["--import", "tsx", script], { cwd: join(import.meta.dirname, "../..") }).then(
+            ({ stdout }) => JSON.parse(stdout) as { path: string; waited: boolean },
+          ),
+        ),
+      );
+      expect(outputs.map((output) => output.path)).toEqual(Array(3).fill(join(models, "ggml-test.bin")));
+      expect(requestCount).toBe(1);
+      // At least one process found the lock taken and watched the holder's progress.
+      expect(outputs.some((output) => output.waited)).toBe(true);
+      expect((await readFile(join(models, "ggml-test.bin"))).equals(served)).toBe(true);
+    } finally {
+      sliceDelayMs = 0;
+    }
+  });
+
+  it("the job's stage reads like a progress bar", () => {
+    expect(describeModelDownload({ receivedBytes: 143_200_000, totalBytes: 465_900_000, downloading: true })).toBe(
+      "downloading speech model 143/466 MB",
+    );
+    expect(describeModelDownload({ receivedBytes: 5_000_000, totalBytes: null, downloading: false })).toBe(
+      "waiting for another worker's download of speech model 5 MB",
+    );
   });
 
   it("a 404 fails for good, naming the command, WHISPER_MODEL and WHISPER_MODEL_URL", async () => {

@@ -35,6 +35,14 @@ export interface ModelDownloadProgress {
   downloading: boolean;
 }
 
+/** "downloading speech model 143/466 MB": the job's stage while the model comes in. */
+export function describeModelDownload({ receivedBytes, totalBytes, downloading }: ModelDownloadProgress): string {
+  const megabytes = (bytes: number) => Math.round(bytes / 1_000_000);
+  const total = totalBytes ? `/${megabytes(totalBytes)}` : "";
+  const verb = downloading ? "downloading" : "waiting for another worker's download of";
+  return `${verb} speech model ${megabytes(receivedBytes)}${total} MB`;
+}
+
 export interface EnsureWhisperModelOptions {
   /** The catalogue entry of WHISPER_MODEL_NAME (whisperModelEntryOrThrow), with its checksum. */
   model: WhisperModelEntry;

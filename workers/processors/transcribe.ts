@@ -13,7 +13,7 @@ import { mediaToolsEnvironment, resolveMediaTools } from "../../core/transcribe/
 import { getRecordingForWork, setRecordingStatus, storeTranscript } from "../../core/upload/recordings.ts";
 import type { HandlerDependencies } from "../handlers.ts";
 import type { Logger } from "pino";
-import type { ModelDownloadProgress } from "../../core/transcribe/whisper-model-on-first-use.ts";
+import { describeModelDownload, type ModelDownloadProgress } from "../../core/transcribe/whisper-model-on-first-use.ts";
 
 /** "downloading speech model 143/466 MB" as the job's stage and progress, and every 10% in the log. */
 function reportModelDownload(logger: Logger, progress: (fraction: number, stage?: string) => Promise<void>) {
@@ -24,10 +24,7 @@ function reportModelDownload(logger: Logger, progress: (fraction: number, stage?
     // Chunks arrive many times a second; the stage text changes with every MB.
     if (now - lastReportAt < 500 && receivedBytes !== totalBytes) return;
     lastReportAt = now;
-    const megabytes = (bytes: number) => Math.round(bytes / 1_000_000);
-    const total = totalBytes ? `/${megabytes(totalBytes)}` : "";
-    const verb = downloading ? "downloading" : "waiting for another worker's download of";
-    const stage = `${verb} speech model ${megabytes(receivedBytes)}${total} MB`;
+    const stage = describeModelDownload({ receivedBytes, totalBytes, downloading });
     const fraction = totalBytes ? Math.min(1, receivedBytes / totalBytes) : 0;
     void progress(fraction, stage).catch(() => {});
     const tenth = Math.floor(fraction * 10);
