@@ -47,11 +47,19 @@ const hasTool = (name: string) => onPath(name, process.env.PATH) !== null;
 /** The npm package holding the prebuilt addon for this platform, as `@napi-rs/whisper` looks for it. */
 export function prebuiltPackageName(platform = process.platform, arch = process.arch): string | null {
   if (platform === "darwin" && (arch === "x64" || arch === "arm64")) return `@napi-rs/whisper-darwin-${arch}`;
-  if (platform === "linux" && arch === "x64") {
-    const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-    return report?.header?.glibcVersionRuntime ? "@napi-rs/whisper-linux-x64-gnu" : null;
-  }
+  if (platform === "linux" && arch === "x64") return isGlibc() ? "@napi-rs/whisper-linux-x64-gnu" : null;
   return null;
+}
+
+let glibc: boolean | null = null;
+
+/** The prebuilt is linked against glibc (not musl/Alpine). A diagnostic report is slow: once. */
+function isGlibc(): boolean {
+  if (glibc === null) {
+    const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+    glibc = Boolean(report?.header?.glibcVersionRuntime);
+  }
+  return glibc;
 }
 
 export interface SpeechEngineAvailability {
