@@ -58,13 +58,25 @@ export const configSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
-  /** `auto`: whisper.cpp when WHISPER_MODEL is set, else the OpenAI-compatible endpoint if configured. */
+  /**
+   * `auto`: whisper.cpp when WHISPER_MODEL is set, else the OpenAI-compatible endpoint if configured,
+   * else whisper.cpp with WHISPER_MODEL_NAME, downloaded into DATA_DIR/models on first use.
+   */
   TRANSCRIBER: z.enum(["auto", "whisper-cpp", "openai"]).default("auto"),
   WHISPER_MODEL: z.string().optional(),
+  /** The ggml model downloaded on first use when WHISPER_MODEL is unset (README: why `small`). */
+  WHISPER_MODEL_NAME: z.string().trim().min(1).default("small"),
+  /** A mirror serving the same ggml-*.bin names as huggingface.co/ggerganov/whisper.cpp. */
+  WHISPER_MODEL_URL: optionalUrl.optional(),
+  /** `auto`: the native build when built (npm run whisper:build), else the @napi-rs/whisper prebuilt. */
+  WHISPER_ENGINE: z.enum(["auto", "native", "prebuilt"]).default("auto"),
   WHISPER_BINARY: z.string().optional(),
   TRANSCRIPTION_BASE_URL: optionalUrl.optional(),
   TRANSCRIPTION_API_KEY: z.string().optional(),
   TRANSCRIPTION_MODEL: z.string().default("whisper-1"),
+  /** Unset: the system's ffmpeg/ffprobe on PATH, else the npm-bundled static builds. */
+  FFMPEG_PATH: z.string().optional(),
+  FFPROBE_PATH: z.string().optional(),
   /** Share of drafted intents labelled independently by two trainers, to measure agreement (kappa). */
   DOUBLE_LABEL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   /** `local`: deterministic offline embedder; `openai`: OPENAI_BASE_URL's /v1/embeddings. */

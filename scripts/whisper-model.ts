@@ -5,8 +5,10 @@
  *   npm run whisper:model -- small --directory /srv/models
  *   npm run whisper:model -- --list
  *
- * Needs internet access (huggingface.co). An existing file with the right checksum is kept, so
- * running it again is cheap. Prints the WHISPER_MODEL line to put in .env.
+ * Needs internet access (huggingface.co, or the mirror in WHISPER_MODEL_URL). The default folder
+ * is DATA_DIR/models, where `npm start` looks for WHISPER_MODEL_NAME on first use, so after this
+ * no setting is needed. An interrupted download resumes; an existing file with the right checksum
+ * is kept, so running it again is cheap.
  */
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -19,7 +21,7 @@ import {
   whisperModels,
 } from "../core/transcribe/whisper-models.ts";
 
-const defaultDirectory = "data/models/whisper";
+const defaultDirectory = join(process.env.DATA_DIR || "data", "models");
 
 function usage(): string {
   const names = [...whisperModels.values()]
@@ -28,7 +30,7 @@ function usage(): string {
         `  ${entry.name.padEnd(10)} ~${entry.approximateMegabytes} MB${entry.multilingual ? "" : " (English only)"}`,
     )
     .join("\n");
-  return `usage: npm run whisper:model -- <model> [--directory ${defaultDirectory}]\n\nmodels:\n${names}\n\n"base" is a good start for Chinese and English; "small" is noticeably better and ~3x slower.`;
+  return `usage: npm run whisper:model -- <model> [--directory ${defaultDirectory}]\n\nmodels:\n${names}\n\n"small" (the default WHISPER_MODEL_NAME) handles Chinese and English well on a CPU; "base" is ~3x faster and less accurate.`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -57,9 +59,9 @@ async function main(argv: string[]): Promise<number> {
     if (existing.status === "mismatch") {
       console.log(`${destination} exists but its SHA-256 does not match; downloading it again.`);
     }
-    const url = whisperModelUrl(entry);
+    const url = whisperModelUrl(entry, process.env.WHISPER_MODEL_URL || undefined);
     console.log(`Downloading ${entry.fileName} (~${entry.approximateMegabytes} MB) from ${url}`);
-    console.log("This needs internet access to huggingface.co.");
+    console.log("This needs internet access (set WHISPER_MODEL_URL to use a mirror); it resumes if interrupted.");
     await mkdir(directory, { recursive: true });
     let lastPercent = -1;
     await downloadVerified({
@@ -77,7 +79,11 @@ async function main(argv: string[]): Promise<number> {
     });
     console.log(`\nSaved ${destination} (SHA-256 verified).`);
   }
-  console.log(`\nAdd to .env:\nWHISPER_MODEL=${destination}`);
+  if (directory === resolve(defaultDirectory)) {
+    console.log(`\nCalibrate uses it with WHISPER_MODEL_NAME=${entry.name} (or WHISPER_MODEL=${destination}).`);
+  } else {
+    console.log(`\nAdd to .env:\nWHISPER_MODEL=${destination}`);
+  }
   return 0;
 }
 
@@ -86,7 +92,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(`whisper-model: ${error instanceof Error ? error.message : String(error)}`);
-      console.error("(Downloading a model needs internet access to huggingface.co.)");
+      console.error("(Downloading a model needs internet access to huggingface.co, or a mirror in WHISPER_MODEL_URL.)");
       process.exit(1);
     },
   );

@@ -12,6 +12,8 @@ import { guardProcess, onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
 import { createSetupToken } from "./routes/setup.ts";
+import { describeSpeech, speechSummary } from "../core/transcribe/configured-transcriber.ts";
+import { describeMediaToolsOnce, mediaToolsEnvironment } from "../core/transcribe/resolve-media-tools.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const webDirectory = path.join(root, "web/dist");
@@ -21,6 +23,16 @@ async function ensureWebBuilt(log: (message: string) => void): Promise<void> {
   log("Building the web UI (first start only)…");
   const { build } = await import("vite");
   await build({ configFile: path.join(root, "web/vite.config.ts"), logLevel: "warn" });
+}
+
+/** One line on what an audio upload will use (model present / downloaded on first use / endpoint). */
+async function logTranscriptionSetup(config: ReturnType<typeof loadConfig>, logger: ReturnType<typeof createLogger>): Promise<void> {
+  const speech = describeSpeech(config);
+  const { ffmpeg, ffprobe } = await describeMediaToolsOnce(mediaToolsEnvironment(config));
+  logger.info(
+    { ffmpeg: `${ffmpeg.source} ${ffmpeg.version ?? "unavailable"}`, ffprobe: `${ffprobe.source} ${ffprobe.version ?? "unavailable"}`, engine: speech.engine?.selected ?? null },
+    speechSummary(speech),
+  );
 }
 
 runMain(async () => {
@@ -34,6 +46,7 @@ runMain(async () => {
   const server = app.listen(config.PORT, config.HOST, () => {
     const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`;
     logger.info({ url, database: runtime.db.kind === "pglite" ? `PGlite in ${config.DATA_DIR}` : "PostgreSQL" }, "Calibrate is running");
+    void logTranscriptionSetup(config, logger);
     if (setupToken) {
       process.stdout.write(
         `\nNo users yet. Create the first admin either way:\n` +

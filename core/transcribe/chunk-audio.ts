@@ -103,7 +103,7 @@ export async function extractChunk(
         "-i",
         trackPath,
         "-af",
-        "astats=measure_perchannel=none:measure_overall=RMS_level",
+        "astats", // not measure_*=…: ffmpeg 4.1 (the bundled one) lacks those options
         "-c:a",
         "pcm_s16le",
         "-fflags",

@@ -7,13 +7,15 @@
  */
 import { ProcessFailedError } from "./run-process.ts";
 import { CalibrateError } from "../errors.ts";
+import { resolveMediaTools } from "./resolve-media-tools.ts";
 
 export interface MediaTools {
   ffmpegPath: string;
   ffprobePath: string;
 }
 
-export const defaultMediaTools: MediaTools = { ffmpegPath: "ffmpeg", ffprobePath: "ffprobe" };
+/** FFMPEG_PATH/FFPROBE_PATH, else the system's, else the npm-bundled binaries (resolve-media-tools.ts). */
+export const defaultMediaTools: MediaTools = resolveMediaTools(process.env);
 
 /** ffmpeg demuxer names for audio containers (plus MP4/MOV/WebM, which carry meeting recordings). */
 export const allowedInputFormats = [
@@ -44,7 +46,8 @@ export function untrustedInputArguments(): string[] {
 export function missingToolError(error: unknown, tool: string): CalibrateError | null {
   if (error instanceof ProcessFailedError && error.details.spawnErrorCode === "ENOENT") {
     return new CalibrateError(
-      `${tool} is not installed or not on PATH (Debian/Ubuntu: apt-get install ffmpeg)`,
+      `${tool} was not found at ${error.details.command}. Install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg), ` +
+        `reinstall the npm dependencies (npm ci brings a bundled copy), or set ${tool.toUpperCase()}_PATH.`,
       undefined,
       { cause: error },
     );
@@ -67,9 +70,13 @@ export function formatDuration(milliseconds: number): string {
   return minutes === 0 ? `${hours} h` : `${hours} h ${minutes} min`;
 }
 
-/** The overall "RMS level dB" astats prints at the end; -Infinity for digital silence. */
+/**
+ * The overall "RMS level dB" astats prints at the end (the last one: per-channel blocks come
+ * first when it measures everything); -Infinity for digital silence.
+ */
 export function parseOverallRmsDb(stderr: string): number | null {
-  const match = /\[Parsed_astats_\d+ @ [^\]]+\] RMS level dB: (-?inf|-?[\d.]+)/.exec(stderr);
-  if (!match) return null;
-  return match[1].endsWith("inf") ? -Infinity : Number(match[1]);
+  const matches = [...stderr.matchAll(/\[Parsed_astats_\d+ @ [^\]]+\] RMS level dB: (-?inf|-?[\d.]+)/g)];
+  const last = matches.at(-1);
+  if (!last) return null;
+  return last[1].endsWith("inf") ? -Infinity : Number(last[1]);
 }

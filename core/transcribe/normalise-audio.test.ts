@@ -193,6 +193,9 @@ describe("parseChannelLevels", () => {
       "[Parsed_astats_6 @ 0x55] RMS level dB: -inf",
       "[Parsed_astats_6 @ 0x55] Channel: 3",
       "[Parsed_astats_6 @ 0x55] RMS level dB: -29.041622",
+      // Plain astats (what ffmpeg 4.1 can do) ends with an overall block, which is no channel.
+      "[Parsed_astats_6 @ 0x55] Overall",
+      "[Parsed_astats_6 @ 0x55] RMS level dB: -12.5",
     ].join("\n");
     expect(parseChannelLevels(stderr)).toEqual({
       left: -29.041622,

@@ -116,7 +116,8 @@ export async function normaliseAudio(
           "[forleft]pan=mono|c0=c0[left]",
           "[forright]pan=mono|c0=c1[right]",
           // Left, right and their difference, measured in the same decoding pass.
-          "[formeasure]pan=3.0|c0=c0|c1=c1|c2=c0-c1,astats=measure_overall=none:measure_perchannel=RMS_level,anullsink",
+          // Plain astats: its measure_* options are ffmpeg >= 4.2, and the bundled static ffmpeg is 4.1.
+          "[formeasure]pan=3.0|c0=c0|c1=c1|c2=c0-c1,astats,anullsink",
         ].join(";"),
         "-map",
         "[left]",
@@ -135,7 +136,7 @@ export async function normaliseAudio(
         "-dn",
         // The level tells the pipeline whether a short recording is silence, without another pass.
         "-af",
-        "astats=measure_perchannel=none:measure_overall=RMS_level",
+        "astats", // not measure_*=…: ffmpeg 4.1 (the bundled one) lacks those options
         ...outputArguments,
         mixedPath,
       ];
@@ -266,9 +267,10 @@ export function parseChannelLevels(
   const levels = new Map<number, number>();
   let channel = 0;
   for (const line of stderr.split("\n")) {
-    const channelMatch = /\[Parsed_astats_\d+ @ [^\]]+\] Channel: (\d+)/.exec(line);
+    const channelMatch = /\[Parsed_astats_\d+ @ [^\]]+\] (?:Channel: (\d+)|Overall)/.exec(line);
     if (channelMatch) {
-      channel = Number(channelMatch[1]);
+      // The "Overall" block follows the channels when astats measures everything.
+      channel = channelMatch[1] ? Number(channelMatch[1]) : 0;
       continue;
     }
     const levelMatch = /\[Parsed_astats_\d+ @ [^\]]+\] RMS level dB: (-?inf|-?[\d.]+)/.exec(line);

@@ -203,6 +203,6 @@ describe("probeAudio never trusts the extension", () => {
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CalibrateError);
     expect(error).not.toBeInstanceOf(UnprocessableError);
-    expect((error as Error).message).toMatch(/ffprobe is not installed/);
+    expect((error as Error).message).toMatch(/ffprobe was not found/);
   });
 });

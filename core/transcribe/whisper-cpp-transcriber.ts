@@ -57,6 +57,10 @@ const outputSchema = z.object({
 const nonSpeechMarker =
   /^\s*[[(]\s*(blank_audio|silence|music|no speech|inaudible|音乐|静音)\s*[\])]\s*$/i;
 
+export function isNonSpeechMarker(text: string): boolean {
+  return nonSpeechMarker.test(text);
+}
+
 export function createWhisperCppTranscriber(options: WhisperCppTranscriberOptions): Transcriber {
   const binaryPath = options.binaryPath ?? defaultWhisperBinaryPath;
   const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism()));
@@ -171,7 +175,7 @@ export function parseWhisperJson(
   for (const entry of parsed.data.transcription) {
     // Token boundaries can split a multi-byte character; drop the replacement characters.
     const text = entry.text.replace(/\uFFFD/g, "").trim();
-    if (text === "" || nonSpeechMarker.test(text)) continue;
+    if (text === "" || isNonSpeechMarker(text)) continue;
     segments.push({
       startMs: Math.max(0, entry.offsets.from),
       endMs: Math.max(entry.offsets.from, entry.offsets.to),

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import {
   checkModelFile,
   downloadVerified,
   findWhisperModel,
+  ModelDownloadError,
   sha256OfFile,
   whisperModelUrl,
   whisperModels,
@@ -21,13 +22,35 @@ let directory: string;
 let server: Server;
 let baseUrl: string;
 const served = Buffer.alloc(300_000, "model bytes ");
+const servedSha256 = createHash("sha256").update(served).digest("hex");
+const requests: Array<{ url: string; range: string | null }> = [];
 
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), "whisper-models-test-"));
   server = createServer((request, response) => {
-    if (request.url === "/ggml-test.bin") {
+    requests.push({ url: request.url ?? "", range: request.headers.range ?? null });
+    const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
+    if (request.url === "/ggml-test.bin" || request.url === "/no-range/ggml-test.bin") {
+      if (range && request.url === "/ggml-test.bin") {
+        const start = Number(range[1]);
+        if (start >= served.length) {
+          response.writeHead(416, { "content-range": `bytes */${served.length}` }).end();
+          return;
+        }
+        response.writeHead(206, {
+          "content-length": served.length - start,
+          "content-range": `bytes ${start}-${served.length - 1}/${served.length}`,
+        });
+        response.end(served.subarray(start));
+        return;
+      }
       response.writeHead(200, { "content-length": served.length });
       response.end(served);
+    } else if (request.url === "/broken/ggml-test.bin") {
+      // Promises the whole file, sends a third, then the connection drops.
+      response.writeHead(200, { "content-length": served.length });
+      // A clean FIN (not a reset, which may drop bytes already sent): all 100 000 bytes arrive.
+      response.write(served.subarray(0, 100_000), () => response.socket?.end());
     } else {
       response.writeHead(404).end("not found");
     }
@@ -102,7 +125,7 @@ describe("downloadVerified (local HTTP server, no internet)", () => {
     expect(result.bytes).toBe(served.length);
     expect((await readFile(destination)).equals(served)).toBe(true);
     expect(progress.at(-1)).toBe(served.length);
-    await expect(access(`${destination}.partial`)).rejects.toThrow();
+    await expect(access(`${destination}.part`)).rejects.toThrow();
   });
 
   it("refuses a file whose checksum does not match and leaves nothing behind", async () => {
@@ -113,6 +136,65 @@ describe("downloadVerified (local HTTP server, no internet)", () => {
     expect((await readdir(directory)).filter((name) => name.startsWith("ggml-bad"))).toEqual([]);
   });
 
+  it("a connection broken mid-way keeps the .part; the next call resumes it with a Range request", async () => {
+    const destination = join(directory, "ggml-resumed.bin");
+    const broken = await downloadVerified({
+      url: `${baseUrl}/broken/ggml-test.bin`,
+      destination,
+      expectedSha256: servedSha256,
+    }).catch((error: unknown) => error);
+    expect(broken).toBeInstanceOf(ModelDownloadError);
+    expect(broken).toMatchObject({ kind: "network" });
+    // What reached the disk before the error (the client may drop a last buffered chunk).
+    const kept = (await stat(`${destination}.part`)).size;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(100_000);
+
+    requests.length = 0;
+    const progress: Array<[number, number | null]> = [];
+    const result = await downloadVerified({
+      url: `${baseUrl}/ggml-test.bin`,
+      destination,
+      expectedSha256: servedSha256,
+      onProgress: (received, total) => progress.push([received, total]),
+    });
+    expect(requests).toEqual([{ url: "/ggml-test.bin", range: `bytes=${kept}-` }]);
+    expect(result).toMatchObject({ bytes: served.length, resumedFrom: kept, sha256: servedSha256 });
+    expect(progress[0][0]).toBeGreaterThan(kept);
+    expect(progress.at(-1)).toEqual([served.length, served.length]);
+    expect((await readFile(destination)).equals(served)).toBe(true);
+    await expect(access(`${destination}.part`)).rejects.toThrow();
+  });
+
+  it("a server that ignores Range sends the whole file again, which replaces the .part", async () => {
+    const destination = join(directory, "ggml-no-range.bin");
+    await writeFile(`${destination}.part`, "stale bytes from another file");
+    const result = await downloadVerified({
+      url: `${baseUrl}/no-range/ggml-test.bin`,
+      destination,
+      expectedSha256: servedSha256,
+    });
+    expect(result.resumedFrom).toBe(0);
+    expect((await readFile(destination)).equals(served)).toBe(true);
+  });
+
+  it("a .part that is already whole (HTTP 416) is verified as it is", async () => {
+    const destination = join(directory, "ggml-whole.bin");
+    await writeFile(`${destination}.part`, served);
+    const result = await downloadVerified({ url: `${baseUrl}/ggml-test.bin`, destination, expectedSha256: servedSha256 });
+    expect(result).toMatchObject({ bytes: served.length, sha256: servedSha256 });
+    expect((await readFile(destination)).equals(served)).toBe(true);
+  });
+
+  it("a resumed download whose bytes do not add up to the checksum is deleted, .part included", async () => {
+    const destination = join(directory, "ggml-bad-resume.bin");
+    await writeFile(`${destination}.part`, Buffer.alloc(100_000, "other bytes "));
+    await expect(
+      downloadVerified({ url: `${baseUrl}/ggml-test.bin`, destination, expectedSha256: servedSha256 }),
+    ).rejects.toMatchObject({ kind: "checksum" });
+    expect((await readdir(directory)).filter((name) => name.startsWith("ggml-bad-resume"))).toEqual([]);
+  });
+
   it("fails on an HTTP error", async () => {
     await expect(
       downloadVerified({
@@ -120,6 +202,6 @@ describe("downloadVerified (local HTTP server, no internet)", () => {
         destination: join(directory, "x.bin"),
         expectedSha256: abcSha256,
       }),
-    ).rejects.toThrow(/HTTP 404/);
+    ).rejects.toMatchObject({ kind: "http", httpStatus: 404, message: expect.stringMatching(/HTTP 404/) });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The ggml whisper models we know how to fetch, with the SHA-256 of each file, so a download that
  * was cut short, tampered with or silently replaced upstream is refused rather than loaded.
- * Used by scripts/whisper-model.ts; kept here so the checks are testable without the internet.
+ * Used by scripts/whisper-model.ts and the download on first use (whisper-model-on-first-use.ts); kept
+ * here so the checks are testable without the internet.
  *
  * Checksums: SHA-256 of the files at huggingface.co/ggerganov/whisper.cpp, as pinned independently
  * by several public Nix derivations (SRI form, converted to hex); their SHA-1s match the table in
@@ -46,10 +47,11 @@ export const whisperModels: ReadonlyMap<string, WhisperModelEntry> = new Map(
   ]),
 );
 
-const downloadBase = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main";
+export const defaultWhisperModelBaseUrl = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main";
 
-export function whisperModelUrl(entry: WhisperModelEntry): string {
-  return `${downloadBase}/${entry.fileName}`;
+/** `baseUrl`: a mirror holding the same file names (WHISPER_MODEL_URL), e.g. hf-mirror.com's. */
+export function whisperModelUrl(entry: WhisperModelEntry, baseUrl = defaultWhisperModelBaseUrl): string {
+  return `${baseUrl.replace(/\/+$/, "")}/${entry.fileName}`;
 }
 
 export function findWhisperModel(name: string): WhisperModelEntry | null {
@@ -80,9 +82,33 @@ export async function checkModelFile(
     : { status: "mismatch", sha256, expected: expectedSha256.toLowerCase() };
 }
 
+/** Why a download stopped; `kind` lets the caller tell the user what to do. */
+export class ModelDownloadError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "http" | "network" | "checksum",
+    readonly httpStatus: number | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "ModelDownloadError";
+  }
+}
+
+/** `bytes 100-199/466` → { start: 100, total: 466 }. */
+function parseContentRange(header: string | null): { start: number; total: number | null } | null {
+  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header?.trim() ?? "");
+  if (!match) return null;
+  return { start: Number(match[1]), total: match[2] === "*" ? null : Number(match[2]) };
+}
+
 /**
- * Downloads to `<destination>.partial` while hashing, and moves the file into place only when the
+ * Downloads to `<destination>.part` while hashing, and moves the file into place only when the
  * checksum matches, so an interrupted or corrupted download never looks like a model.
+ *
+ * Resumable: a `.part` left by a broken connection is continued with an HTTP Range request (the
+ * bytes already there are hashed first); a server that ignores Range (200) restarts it from zero.
+ * A `.part` is removed only when the finished file's checksum is wrong.
  */
 export async function downloadVerified(options: {
   url: string;
@@ -91,20 +117,58 @@ export async function downloadVerified(options: {
   fetch?: typeof fetch;
   signal?: AbortSignal;
   onProgress?: (receivedBytes: number, totalBytes: number | null) => void;
-}): Promise<{ sha256: string; bytes: number }> {
-  const partialPath = `${options.destination}.partial`;
-  const response = await (options.fetch ?? fetch)(options.url, {
-    signal: options.signal,
-    redirect: "follow",
-  });
-  if (!response.ok || !response.body) {
-    throw new Error(`download failed: HTTP ${response.status} from ${options.url}`);
+}): Promise<{ sha256: string; bytes: number; resumedFrom: number }> {
+  const partPath = `${options.destination}.part`;
+  const existing = (await stat(partPath).catch(() => null))?.size ?? 0;
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(options.url, {
+      signal: options.signal,
+      redirect: "follow",
+      headers: existing > 0 ? { range: `bytes=${existing}-` } : {},
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new ModelDownloadError(
+      `could not reach ${options.url}: ${describeNetworkError(error)}`,
+      "network",
+      null,
+      { cause: error },
+    );
   }
-  const totalHeader = Number(response.headers.get("content-length"));
-  const totalBytes = Number.isFinite(totalHeader) && totalHeader > 0 ? totalHeader : null;
+  if (response.status === 416 && existing > 0) {
+    // The .part is already whole (or longer than the file): verify it as it is.
+    await response.body?.cancel();
+    return finish(options, partPath, existing, 0);
+  }
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw new ModelDownloadError(
+      `download failed: HTTP ${response.status} from ${options.url}`,
+      "http",
+      response.status,
+    );
+  }
+  const range = response.status === 206 ? parseContentRange(response.headers.get("content-range")) : null;
+  const resumedFrom = range && range.start === existing ? existing : 0;
+  if (response.status === 206 && resumedFrom === 0 && existing > 0) {
+    await response.body.cancel();
+    throw new ModelDownloadError(
+      `${options.url} answered a range request with an unexpected range (${response.headers.get("content-range")})`,
+      "http",
+      206,
+    );
+  }
+  const lengthHeader = Number(response.headers.get("content-length"));
+  const totalBytes =
+    range?.total ?? (Number.isFinite(lengthHeader) && lengthHeader > 0 ? resumedFrom + lengthHeader : null);
+
   const hash = createHash("sha256");
-  const output = createWriteStream(partialPath);
-  let bytes = 0;
+  if (resumedFrom > 0) {
+    for await (const chunk of createReadStream(partPath, { end: resumedFrom - 1 })) hash.update(chunk as Buffer);
+  }
+  const output = createWriteStream(partPath, { flags: resumedFrom > 0 ? "a" : "w" });
+  let bytes = resumedFrom;
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       hash.update(chunk);
@@ -115,17 +179,46 @@ export async function downloadVerified(options: {
     output.end();
     await once(output, "finish");
   } catch (error) {
-    output.destroy();
-    await rm(partialPath, { force: true });
-    throw error;
-  }
-  const sha256 = hash.digest("hex");
-  if (sha256 !== options.expectedSha256.toLowerCase()) {
-    await rm(partialPath, { force: true });
-    throw new Error(
-      `checksum mismatch for ${options.url}: expected ${options.expectedSha256}, got ${sha256}; the file was not kept`,
+    // Keep what arrived: the next attempt continues from here.
+    output.end();
+    await once(output, "close").catch(() => {});
+    if (options.signal?.aborted) throw error;
+    throw new ModelDownloadError(
+      `the connection to ${options.url} broke after ${bytes} bytes: ${describeNetworkError(error)}`,
+      "network",
+      null,
+      { cause: error },
     );
   }
-  await rename(partialPath, options.destination);
-  return { sha256, bytes };
+  if (totalBytes !== null && bytes < totalBytes) {
+    throw new ModelDownloadError(
+      `the connection to ${options.url} ended after ${bytes} of ${totalBytes} bytes`,
+      "network",
+    );
+  }
+  return finish(options, partPath, bytes, resumedFrom, hash.digest("hex"));
+}
+
+async function finish(
+  options: { url: string; destination: string; expectedSha256: string },
+  partPath: string,
+  bytes: number,
+  resumedFrom: number,
+  knownSha256?: string,
+): Promise<{ sha256: string; bytes: number; resumedFrom: number }> {
+  const sha256 = knownSha256 ?? (await sha256OfFile(partPath));
+  if (sha256 !== options.expectedSha256.toLowerCase()) {
+    await rm(partPath, { force: true });
+    throw new ModelDownloadError(
+      `checksum mismatch for ${options.url}: expected ${options.expectedSha256}, got ${sha256}; the file was not kept`,
+      "checksum",
+    );
+  }
+  await rename(partPath, options.destination);
+  return { sha256, bytes, resumedFrom };
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }

@@ -1,12 +1,14 @@
 import { Router } from "express";
 import { migrationStatus } from "../../core/db/migrate.ts";
+import { describeSpeech } from "../../core/transcribe/configured-transcriber.ts";
+import { describeMediaToolsOnce, mediaToolsEnvironment } from "../../core/transcribe/resolve-media-tools.ts";
 import type { AppContext } from "../context.ts";
 
 /** Liveness and what an operator wants to know first: which database, migrations, job transport, workers. */
 export function healthRoutes(context: AppContext): Router {
   const router = Router();
   router.get("/healthz", async (_request, response) => {
-    const [database, queue] = await Promise.all([
+    const [database, queue, ffmpeg] = await Promise.all([
       migrationStatus(context.db)
         .then((status) => ({ status: "up" as const, kind: context.db.kind, migrations: status }))
         .catch((error: unknown) => ({
@@ -16,6 +18,7 @@ export function healthRoutes(context: AppContext): Router {
           error: (error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error)).message,
         })),
       context.health(),
+      describeMediaToolsOnce(mediaToolsEnvironment(context.config)),
     ]);
     const healthy = database.status === "up" && database.migrations?.pending === 0 && queue.redis !== "down";
     response.status(healthy ? 200 : 503).json({
@@ -24,6 +27,9 @@ export function healthRoutes(context: AppContext): Router {
       transport: queue.transport,
       redis: queue.redis,
       workers: queue.workers,
+      // What audio uploads run on: ffmpeg/ffprobe (source, path, version), model, engine, CPU features.
+      ffmpeg,
+      speech: describeSpeech(context.config),
     });
   });
   return router;

@@ -9,8 +9,31 @@ import { defineHandler } from "../../core/jobs/runner.ts";
 import type { TranscriptionStage } from "../../core/transcribe/transcribe-recording.ts";
 import { transcribeRecording } from "../../core/transcribe/transcribe-recording.ts";
 import { createConfiguredTranscriber } from "../../core/transcribe/configured-transcriber.ts";
+import { mediaToolsEnvironment, resolveMediaTools } from "../../core/transcribe/resolve-media-tools.ts";
 import { getRecordingForWork, setRecordingStatus, storeTranscript } from "../../core/upload/recordings.ts";
 import type { HandlerDependencies } from "../handlers.ts";
+import type { Logger } from "pino";
+import { describeModelDownload, type ModelDownloadProgress } from "../../core/transcribe/whisper-model-on-first-use.ts";
+
+/** "downloading speech model 143/466 MB" as the job's stage and progress, and every 10% in the log. */
+function reportModelDownload(logger: Logger, progress: (fraction: number, stage?: string) => Promise<void>) {
+  let lastLoggedTenth = -1;
+  let lastReportAt = 0;
+  return ({ receivedBytes, totalBytes, downloading }: ModelDownloadProgress) => {
+    const now = Date.now();
+    // Chunks arrive many times a second; the stage text changes with every MB.
+    if (now - lastReportAt < 500 && receivedBytes !== totalBytes) return;
+    lastReportAt = now;
+    const stage = describeModelDownload({ receivedBytes, totalBytes, downloading });
+    const fraction = totalBytes ? Math.min(1, receivedBytes / totalBytes) : 0;
+    void progress(fraction, stage).catch(() => {});
+    const tenth = Math.floor(fraction * 10);
+    if (tenth !== lastLoggedTenth) {
+      lastLoggedTenth = tenth;
+      logger.info({ receivedBytes, totalBytes }, stage);
+    }
+  };
+}
 
 const statusOfStage: Record<TranscriptionStage, "normalising" | "transcribing"> = {
   probe: "normalising",
@@ -20,13 +43,17 @@ const statusOfStage: Record<TranscriptionStage, "normalising" | "transcribing"> 
   complete: "transcribing",
 };
 
-export function transcribeHandler({ db, config, dispatcher, blobs }: HandlerDependencies) {
+export function transcribeHandler({ db, config, dispatcher, blobs, logger }: HandlerDependencies) {
   return defineHandler<"transcribe">(
     async ({ payload, progress, signal }) => {
       const recording = await getRecordingForWork(db, payload.recordingId);
       if (!recording || !recording.storageKey) return; // Erased while queued: nothing to do.
-      // Chosen per run, so a transcriber configured after a failure is used by the retry.
-      const transcriber = createConfiguredTranscriber(config);
+      // Chosen per run, so a transcriber configured (or a model fetched) after a failure is used by
+      // the retry. On first use this downloads the speech model, shown as the job's stage.
+      const transcriber = await createConfiguredTranscriber(config, {
+        signal,
+        onModelDownload: reportModelDownload(logger, progress),
+      });
       const team = await getTeam(db, recording.teamId);
       let status: "normalising" | "transcribing" | null = null;
       let lastWrite = 0;
@@ -34,6 +61,7 @@ export function transcribeHandler({ db, config, dispatcher, blobs }: HandlerDepe
         {
           transcriber,
           tempDirectory: os.tmpdir(),
+          tools: resolveMediaTools(mediaToolsEnvironment(config)),
           limits: { maxDurationMs: config.UPLOAD_MAX_DURATION_SECONDS * 1000 },
           agentChannel: team.agentChannel,
           language: recording.language === "auto" ? null : recording.language,

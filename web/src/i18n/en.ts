@@ -135,6 +135,11 @@ const en = {
       created: "Uploaded",
       actions: "Actions",
     },
+    speechModel: {
+      label: "Speech model download",
+      downloading: "Downloading the speech model (first use): {{received}}/{{total}} MB",
+      waiting: "Waiting for the speech model, downloaded by another worker: {{received}}/{{total}} MB",
+    },
     status: {
       queued: "Queued",
       normalising: "Preparing audio",

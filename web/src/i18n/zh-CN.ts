@@ -129,6 +129,11 @@ const zhCN: Messages = {
       created: "上传时间",
       actions: "操作",
     },
+    speechModel: {
+      label: "语音模型下载",
+      downloading: "正在下载语音模型（首次使用）：{{received}}/{{total}} MB",
+      waiting: "等待其他工作进程下载语音模型：{{received}}/{{total}} MB",
+    },
     status: {
       queued: "排队中",
       normalising: "正在处理音频",

@@ -3,6 +3,7 @@ import type { Recording } from "../../api/types.ts";
 import { finalRecordingStatuses } from "../../api/types.ts";
 import { ProgressBar } from "../../components/progress-bar.tsx";
 import { useFormatters } from "../../i18n/format.ts";
+import { useSpeechModelDownload } from "./use-speech-model-download.ts";
 
 /** 0–1, whichever scale the server used (tolerates percentages). */
 export function progressFraction(progress: number | null | undefined): number | null {
@@ -38,14 +39,29 @@ export function RecordingStatus({
   const fraction = progressFraction(recording.progress);
   const working = !finalRecordingStatuses.has(recording.status) && recording.status !== "queued";
   const label = t(`recordings.status.${recording.status}`);
+  const download = useSpeechModelDownload(recording.id);
+  const downloading = download !== null && !finalRecordingStatuses.has(recording.status);
   return (
     <div className="status" data-testid="recording-status" data-status={recording.status}>
       <span className={`badge badge--${tones[recording.status] ?? "neutral"}`}>
         {label}
         {working && fraction !== null && fraction > 0 ? ` ${format.percent(fraction)}` : ""}
       </span>
-      {working && (
-        <ProgressBar value={fraction !== null && fraction > 0 ? fraction : null} label={label} />
+      {downloading ? (
+        <div className="status__download" data-testid="speech-model-download">
+          <span className="muted small">
+            {t(download.waiting ? "recordings.speechModel.waiting" : "recordings.speechModel.downloading", {
+              received: download.receivedMegabytes,
+              total: download.totalMegabytes ?? "?",
+            })}
+          </span>
+          <ProgressBar
+            value={download.totalMegabytes ? download.receivedMegabytes / download.totalMegabytes : null}
+            label={t("recordings.speechModel.label")}
+          />
+        </div>
+      ) : (
+        working && <ProgressBar value={fraction !== null && fraction > 0 ? fraction : null} label={label} />
       )}
       {recording.status === "failed" && (
         <div className="status__failure">
