@@ -34,6 +34,10 @@ export interface ReviewItem {
   ownerId: string;
   workspaceId: string;
   createdAt: Date;
+  /** 'engine' for drafted items, 'rep' for action items a rep added. */
+  origin: "engine" | "rep";
+  /** The role behind the standing decision: null while undecided. */
+  decidedAs: "rep" | "trainer" | null;
 }
 
 export const selectItems = `
@@ -41,7 +45,8 @@ export const selectItems = `
          i.segment_ordinal AS "segmentOrdinal", i.evidence, i.content, i.current_content AS "currentContent", i.status,
          i.revision, i.confidence, i.double_label AS "doubleLabel", s.text AS "segmentText", p.text AS "previousText",
          s.speaker, d.engine, d.model, d.prompt_set_version AS "promptSetVersion", r.customer_stage AS "customerStage",
-         r.team_id AS "teamId", t.name AS "teamName", r.owner_id AS "ownerId", r.workspace_id AS "workspaceId", i.created_at AS "createdAt"
+         r.team_id AS "teamId", t.name AS "teamName", r.owner_id AS "ownerId", r.workspace_id AS "workspaceId", i.created_at AS "createdAt",
+         i.origin, i.decided_as AS "decidedAs"
   FROM draft_items i
   JOIN drafts d ON d.id = i.draft_id
   JOIN recordings r ON r.id = i.recording_id
