@@ -5,9 +5,11 @@
  * training pool; "N drafts to confirm" counts down; the action items export as .ics and CSV.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { refreshCapabilityRollup } from "../core/capability-map/rollup.ts";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { createOrganisation, testPassword } from "./support/fixtures.ts";
+import type { Organisation } from "./support/fixtures.ts";
 import { createTestClient } from "./support/http-client.ts";
 import type { TestClient } from "./support/http-client.ts";
 import { importAndDraft } from "./support/imported-calls.ts";
@@ -49,16 +51,18 @@ describe.each(databaseKinds)("the rep's call on %s", (kind) => {
   let server: TestServer;
   const clients: Record<string, TestClient> = {};
   let recordingId: string;
+  let organisation: Organisation;
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    await createOrganisation(database.db);
+    organisation = await createOrganisation(database.db);
     server = await startTestServer(database.db, { work: true, environment: { DOUBLE_LABEL_SHARE: "0" } });
     for (const [name, email] of Object.entries({
       rep: "rep.north@example.com",
       otherRep: "rep2.north@example.com",
       trainer: "trainer@example.com",
       manager: "manager@example.com",
+      admin: "admin@example.com",
     })) {
       clients[name] = createTestClient(server.baseUrl);
       await clients[name].signIn(email, testPassword);
@@ -174,7 +178,7 @@ describe.each(databaseKinds)("the rep's call on %s", (kind) => {
     const claimed = await clients.trainer.request("POST", "/api/review/claim", { correctedByRep: "true", recordingId, count: 10 });
     expect(claimed.status).toBe(200);
     expect(claimed.body.items).toHaveLength(3);
-    const edited = claimed.body.items.find((item: Item) => item.decidedAs === "rep" && item.origin === "engine");
+    const edited = claimed.body.items.find((item: Item) => item.decidedAs === "rep" && item.status === "overridden");
     const approved = await clients.trainer.request("POST", `/api/review/items/${edited.id}/decisions`, {
       action: "accept", revision: edited.revision, shownAt: shownAt(),
     });
@@ -228,5 +232,29 @@ describe.each(databaseKinds)("the rep's call on %s", (kind) => {
       [clock[0].now],
     );
     expect(after.rows.map((row) => row.queue)).toEqual(["embed", "train-intent-model"]);
+  });
+
+  it("splits the capability map's calibration between the rep and trainers, totals unchanged", async () => {
+    // One more rep decision that intervenes: the rep rejects an open draft item.
+    const open = (await items()).find((item) => item.status === "pending")!;
+    expect(
+      (await clients.rep.request("POST", `/api/review/items/${open.id}/decisions`, { action: "reject", revision: open.revision, shownAt: shownAt() })).status,
+    ).toBe(201);
+    // Standing decisions so far: the rep's accept, the rep's added item and this reject; the
+    // trainer's approvals of the rep's edit and of the rep's intent override.
+    await refreshCapabilityRollup(database.db, { workspaceId: organisation.workspaceId, mode: "full" });
+    const today = new Date().toISOString().slice(0, 10);
+    const map = await clients.admin.request("GET", `/api/capability-map?from=${today}&to=${today}&minimumDecidedItems=1`);
+    expect(map.status).toBe(200);
+    const cell = map.body.cells.find((candidate: { teamId: string; stage: string }) => candidate.teamId === organisation.north.id && candidate.stage === "demo");
+    expect(cell.decidedItems).toBe(5);
+    expect(cell.rejectedItems + cell.overriddenItems).toBe(1);
+    expect(cell.interventionRate).toBe(0.2);
+    expect(cell.calibrationBy.rep).toMatchObject({ decidedItems: 3, intervenedItems: 1, interventionRate: 0.3333 });
+    expect(cell.calibrationBy.trainer).toMatchObject({ decidedItems: 2, intervenedItems: 0, interventionRate: 0 });
+    // Timed decisions: every live decision (rep: accept, override, added, intent override, reject = 5; trainer: 2).
+    expect(cell.calibrationBy.rep.timedDecisions + cell.calibrationBy.trainer.timedDecisions).toBe(cell.timedDecisions);
+    expect(cell.calibrationBy.trainer.timedDecisions).toBe(2);
+    expect(cell.calibrationBy.rep.meanResponseMs).toBeGreaterThanOrEqual(700);
   });
 });

@@ -9,6 +9,8 @@ const en = {
     readyNotice_other: "“{{title}}” is ready: {{count}} drafts to confirm.",
     open: "Open",
     myCalls: "My calls",
+    mapSplit:
+      "Calibrated by the calls' reps: {{rep}} items ({{repRate}} corrected or rejected) · by trainers: {{trainer}} items ({{trainerRate}}).",
     toConfirm_one: "{{count}} draft to confirm",
     toConfirm_other: "{{count}} drafts to confirm",
     allConfirmed: "All confirmed",
@@ -69,6 +71,7 @@ const zhCN: RepCallMessages = {
     readyNotice_other: "“{{title}}”已就绪：{{count}} 条草稿待确认。",
     open: "打开",
     myCalls: "我的通话",
+    mapSplit: "由通话销售校准：{{rep}} 条（修改或拒绝 {{repRate}}）· 由训练师校准：{{trainer}} 条（{{trainerRate}}）。",
     toConfirm_one: "{{count}} 条草稿待确认",
     toConfirm_other: "{{count}} 条草稿待确认",
     allConfirmed: "已全部确认",
