@@ -122,6 +122,18 @@ describe.each(databaseKinds)("the rep's call on %s", (kind) => {
     expect(stale.status).toBe(409);
   });
 
+  it("loads the call page: the rep's items and what the customer raised, without every intent", async () => {
+    const page = await clients.rep.request("GET", `/api/recordings/${recordingId}/follow-up`);
+    expect(page.status).toBe(200);
+    const kinds = new Set(page.body.draft.items.map((item: Item) => item.kind));
+    expect([...kinds].sort()).toEqual(["action_item", "talk_track"].filter((kind) => kinds.has(kind)));
+    expect(kinds.has("intent")).toBe(false);
+    expect(page.body.actionCatalogue.length).toBeGreaterThan(5);
+    // Only the customer's utterances (2nd and 5th) are summarised.
+    for (const topic of page.body.raised) for (const segment of topic.segments) expect([1, 4]).toContain(segment);
+    expect((await clients.otherRep.request("GET", `/api/recordings/${recordingId}/follow-up`)).status).toBe(404);
+  });
+
   it("lets a rep decide only on their own calls", async () => {
     const [item] = (await items()).filter((candidate) => candidate.kind === "talk_track" || candidate.status === "pending");
     const other = await clients.otherRep.request("POST", `/api/review/items/${item.id}/decisions`, {

@@ -37,14 +37,12 @@ export interface CallSummary {
   talkTracks: number;
 }
 
-export function summariseCall(input: {
-  engine: string;
-  model: string;
+/** What the customer raised: their utterances grouped by drafted intent, most frequent first. */
+export function raisedTopics(input: {
   items: readonly DraftItemLike[];
   segments: readonly SummaryUtterance[];
   intents: readonly IntentDefinition[];
-  catalogue: readonly ActionType[];
-}): CallSummary {
+}): RaisedTopic[] {
   const byOrdinal = new Map(input.segments.map((segment) => [segment.ordinal, segment]));
   const topics = new Map<string, RaisedTopic>();
   for (const item of input.items) {
@@ -65,10 +63,26 @@ export function summariseCall(input: {
     .map((topic) => ({ ...topic, segments: topic.segments.sort((a, b) => a - b) }))
     .sort((a, b) => b.segments.length - a.segments.length || a.segments[0] - b.segments[0]);
   for (const topic of raised) topic.example = byOrdinal.get(topic.segments[0])?.text ?? topic.example;
+  return raised;
+}
+
+/**
+ * The whole summary. `raised` may come precomputed (the server sends it, so the browser need not
+ * load every intent of an hour-long call); next steps and talk tracks follow the rep's decisions.
+ */
+export function summariseCall(input: {
+  engine: string;
+  model: string;
+  items: readonly DraftItemLike[];
+  catalogue: readonly ActionType[];
+  raised?: RaisedTopic[];
+  segments?: readonly SummaryUtterance[];
+  intents?: readonly IntentDefinition[];
+}): CallSummary {
   return {
     engine: input.engine,
     model: input.model,
-    raised,
+    raised: input.raised ?? raisedTopics({ items: input.items, segments: input.segments ?? [], intents: input.intents ?? [] }),
     nextSteps: standingActionItems(input.items, input.catalogue),
     talkTracks: input.items.filter((item) => item.kind === "talk_track" && item.status !== "rejected").length,
   };

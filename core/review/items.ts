@@ -64,8 +64,8 @@ export async function getItem(db: Queryable, actor: Actor, id: string, options: 
   return rows[0];
 }
 
-/** The latest draft of a recording, with all its items in transcript order. */
-export async function getRecordingDraft(db: Queryable, actor: Actor, recordingId: string) {
+/** The latest draft of a recording, with its items (all kinds, or those asked for) in transcript order. */
+export async function getRecordingDraft(db: Queryable, actor: Actor, recordingId: string, options: { kinds?: ItemKind[] } = {}) {
   const scope = recordingScope(actor, "r", 2);
   const { rows } = await db.query<{
     id: string;
@@ -88,8 +88,9 @@ export async function getRecordingDraft(db: Queryable, actor: Actor, recordingId
   );
   if (!rows[0]) return null;
   const items = await db.query<ReviewItem>(
-    `${selectItems} WHERE i.draft_id = $1 ORDER BY i.kind, coalesce(i.segment_ordinal, 0), i.position`,
-    [rows[0].id],
+    `${selectItems} WHERE i.draft_id = $1 AND ($2::text[] IS NULL OR i.kind = ANY($2::text[]))
+     ORDER BY i.kind, coalesce(i.segment_ordinal, 0), i.position`,
+    [rows[0].id, options.kinds ?? null],
   );
   return { ...rows[0], items: items.rows };
 }

@@ -1,5 +1,5 @@
 /**
- * The rep's side of a call: adding an action item the drafts missed, and taking the action items
+ * The rep's side of a call: what the call page loads, adding an action item the drafts missed, and taking the action items
  * out as calendar events (.ics) and CSV. Decisions on drafted items go through the review API
  * (`POST /api/review/items/:id/decisions`), which records whether a rep or a trainer made them.
  */
@@ -8,6 +8,7 @@ import type { Request, Response } from "express";
 import { z } from "zod";
 import { formatActionItemsCsv } from "../../core/follow-up/action-items-csv.ts";
 import { callActionItems } from "../../core/follow-up/call-action-items.ts";
+import { getCallPage } from "../../core/follow-up/call-page.ts";
 import { typeLabel } from "../../core/follow-up/follow-up-item.ts";
 import { formatActionItemsIcs } from "../../core/follow-up/ics.ts";
 import { addActionItem, addedActionItemSchema } from "../../core/review/added-items.ts";
@@ -28,6 +29,11 @@ function attachment(response: Response, fileName: string): Response {
 export function followUpRoutes(context: AppContext): Router {
   const router = Router();
   const { db } = context;
+
+  router.get("/recordings/:id/follow-up", allow(), async (request: Request, response: Response) => {
+    const { id } = params(request, idParams);
+    response.json(await getCallPage(db, actorOf(request), id));
+  });
 
   router.post("/recordings/:id/action-items", allow("rep", "trainer", "admin"), async (request: Request, response: Response) => {
     const { id } = params(request, idParams);

@@ -19,6 +19,7 @@ import { composeFollowUpEmail } from "../../../../core/follow-up/follow-up-email
 import { callLanguage, standingActionItems } from "../../../../core/follow-up/follow-up-item.ts";
 import { mailtoUrl } from "../../../../core/follow-up/mailto.ts";
 import { ActionItemDetails, TalkTrackDetails } from "../review/item-details.tsx";
+import { markRepCallItemsRendered } from "../review/performance-marks.ts";
 import { ItemEditor } from "../review/item-editor.tsx";
 import { evidenceOf } from "../review/item-content.ts";
 import type { ReviewItem } from "../review/review-types.ts";
@@ -91,12 +92,11 @@ export function CallFollowUp({ recording, transcript, drafts, onOpenEvidence }: 
             engine: response.draft.engine,
             model: response.draft.model,
             items: allItems,
-            segments,
-            intents: response.intents,
             catalogue,
+            raised: response.raised,
           })
         : null,
-    [response, allItems, segments, catalogue],
+    [response, allItems, catalogue],
   );
   const email = useMemo(
     () =>
@@ -114,6 +114,10 @@ export function CallFollowUp({ recording, transcript, drafts, onOpenEvidence }: 
   useEffect(() => {
     if (selected) drafts.show(selected.id);
   }, [selected, drafts]);
+
+  useEffect(() => {
+    if (response) markRepCallItemsRendered();
+  }, [response]);
 
   useEffect(() => {
     if (!selectedId) return;

@@ -18,6 +18,7 @@ import { useFormatters } from "../../i18n/format.ts";
 import { stageLabel } from "../../i18n/stage-label.ts";
 import { useJobEvents } from "../../live/job-events.ts";
 import { useCurrentUser } from "../../session/session-context.tsx";
+import { markRepCallOpened } from "../review/performance-marks.ts";
 import { AudioPlayer } from "./audio-player.tsx";
 import { CallFollowUp } from "./call-follow-up.tsx";
 import { canErase, canRetry } from "./permissions.ts";
@@ -71,6 +72,7 @@ export default function RecordingDetailPage({ id }: { id: string }) {
   }, [id]);
 
   useEffect(() => {
+    markRepCallOpened();
     void load();
   }, [load]);
 
@@ -82,7 +84,7 @@ export default function RecordingDetailPage({ id }: { id: string }) {
   );
 
   const ready = data?.recording.status === "ready";
-  const drafts = useCallDrafts(id, ready);
+  const drafts = useCallDrafts(id, data?.recording.status);
 
   const segments = data?.transcript?.segments ?? [];
   const activeIndex = playing || currentMs > 0 ? segmentIndexAt(segments, currentMs) : -1;

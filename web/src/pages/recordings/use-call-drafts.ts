@@ -6,14 +6,19 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, api } from "../../api/client.ts";
+import type { RecordingStatus } from "../../api/types.ts";
 import type { AddedActionItem } from "../../../../core/review/added-items.ts";
-import { loadDraft, reviewTransport } from "../review/review-api.ts";
+import type { RaisedTopic } from "../../../../core/follow-up/call-summary.ts";
+import { reviewTransport } from "../review/review-api.ts";
 import type {
   DecisionAction,
   DecisionResponse,
   DraftResponse,
   ReviewItem,
 } from "../review/review-types.ts";
+
+/** `GET /api/recordings/:id/follow-up`: the draft's action items and talk tracks, and what the customer raised. */
+export type CallPageResponse = DraftResponse & { raised: RaisedTopic[] };
 
 /** What `POST /api/recordings/:id/action-items` takes. */
 export type NewActionItem = Omit<AddedActionItem, "shownAt"> & {
@@ -22,7 +27,7 @@ export type NewActionItem = Omit<AddedActionItem, "shownAt"> & {
 };
 
 export interface CallDrafts {
-  response: DraftResponse | null;
+  response: CallPageResponse | null;
   error: unknown;
   /** A decision refused as stale, shown until the next decision. */
   conflict: string | null;
@@ -40,8 +45,12 @@ export interface CallDrafts {
   reload(): Promise<void>;
 }
 
-export function useCallDrafts(recordingId: string, ready: boolean): CallDrafts {
-  const [response, setResponse] = useState<DraftResponse | null>(null);
+/** `status` is the recording's, undefined while it loads. */
+export function useCallDrafts(
+  recordingId: string,
+  status: RecordingStatus | undefined,
+): CallDrafts {
+  const [response, setResponse] = useState<CallPageResponse | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -51,16 +60,28 @@ export function useCallDrafts(recordingId: string, ready: boolean): CallDrafts {
 
   const reload = useCallback(async () => {
     try {
-      setResponse(await loadDraft(recordingId));
+      setResponse(await api.get<CallPageResponse>(`/api/recordings/${recordingId}/follow-up`));
       setError(null);
     } catch (caught) {
       setError(caught);
     }
   }, [recordingId]);
 
+  // Asked for at once, beside the recording itself (no waterfall), and again when the call turns
+  // ready (its drafts were made meanwhile).
   useEffect(() => {
-    if (ready) void reload();
-  }, [ready, reload]);
+    void reload();
+  }, [reload]);
+  const previousStatus = useRef(status);
+  useEffect(() => {
+    if (
+      status === "ready" &&
+      previousStatus.current !== undefined &&
+      previousStatus.current !== "ready"
+    )
+      void reload();
+    previousStatus.current = status;
+  }, [status, reload]);
 
   const replace = useCallback((item: ReviewItem) => {
     setResponse((current) => {
