@@ -246,6 +246,27 @@ describe.each(databaseKinds)("the rep's call on %s", (kind) => {
     expect(after.rows.map((row) => row.queue)).toEqual(["embed", "train-intent-model"]);
   });
 
+  it("never counts a rep's decision as the independent second label of a double-labelled item", async () => {
+    const item = (await items()).find((candidate) => candidate.kind === "intent" && candidate.status === "pending")!;
+    await database.db.query("UPDATE draft_items SET double_label = true WHERE id = $1", [item.id]);
+    const trainer = await clients.trainer.request("POST", `/api/review/items/${item.id}/decisions`, {
+      action: "accept", revision: item.revision, shownAt: shownAt(),
+    });
+    expect(trainer.status).toBe(201);
+    // Made on the revision it saw before the trainer: a stale save for the rep, not a second label.
+    const stale = await clients.rep.request("POST", `/api/review/items/${item.id}/decisions`, {
+      action: "reject", revision: item.revision, shownAt: shownAt(),
+    });
+    expect(stale.status).toBe(409);
+    const rep = await clients.rep.request("POST", `/api/review/items/${item.id}/decisions`, {
+      action: "reject", revision: trainer.body.item.revision, shownAt: shownAt(),
+    });
+    expect(rep.status).toBe(201);
+    expect(rep.body).toMatchObject({ independent: false, item: { status: "rejected", decidedAs: "rep" } });
+    // Leave it as the trainer had it, for the capability figures below.
+    expect((await clients.rep.request("POST", `/api/review/decisions/${rep.body.decisionId}/undo`)).status).toBe(200);
+  });
+
   it("splits the capability map's calibration between the rep and trainers, totals unchanged", async () => {
     // One more rep decision that intervenes: the rep rejects an open draft item.
     const open = (await items()).find((item) => item.status === "pending")!;
@@ -253,20 +274,21 @@ describe.each(databaseKinds)("the rep's call on %s", (kind) => {
       (await clients.rep.request("POST", `/api/review/items/${open.id}/decisions`, { action: "reject", revision: open.revision, shownAt: shownAt() })).status,
     ).toBe(201);
     // Standing decisions so far: the rep's accept, the rep's added item and this reject; the
-    // trainer's approvals of the rep's edit and of the rep's intent override.
+    // trainer's approvals of the rep's edit and of the rep's intent override, and the trainer's
+    // accept of the double-labelled item (the rep's reject of it was undone).
     await refreshCapabilityRollup(database.db, { workspaceId: organisation.workspaceId, mode: "full" });
     const today = new Date().toISOString().slice(0, 10);
     const map = await clients.admin.request("GET", `/api/capability-map?from=${today}&to=${today}&minimumDecidedItems=1`);
     expect(map.status).toBe(200);
     const cell = map.body.cells.find((candidate: { teamId: string; stage: string }) => candidate.teamId === organisation.north.id && candidate.stage === "demo");
-    expect(cell.decidedItems).toBe(5);
+    expect(cell.decidedItems).toBe(6);
     expect(cell.rejectedItems + cell.overriddenItems).toBe(1);
-    expect(cell.interventionRate).toBe(0.2);
+    expect(cell.interventionRate).toBe(0.1667);
     expect(cell.calibrationBy.rep).toMatchObject({ decidedItems: 3, intervenedItems: 1, interventionRate: 0.3333 });
-    expect(cell.calibrationBy.trainer).toMatchObject({ decidedItems: 2, intervenedItems: 0, interventionRate: 0 });
-    // Timed decisions: every live decision (rep: accept, override, added, intent override, reject = 5; trainer: 2).
+    expect(cell.calibrationBy.trainer).toMatchObject({ decidedItems: 3, intervenedItems: 0, interventionRate: 0 });
+    // Timed decisions: every live decision not undone (trainer: two approvals and one accept).
     expect(cell.calibrationBy.rep.timedDecisions + cell.calibrationBy.trainer.timedDecisions).toBe(cell.timedDecisions);
-    expect(cell.calibrationBy.trainer.timedDecisions).toBe(2);
+    expect(cell.calibrationBy.trainer.timedDecisions).toBe(3);
     expect(cell.calibrationBy.rep.meanResponseMs).toBeGreaterThanOrEqual(700);
   });
 });

@@ -94,8 +94,11 @@ export async function decide(db: Db, actor: Actor, itemId: string, request: Deci
     );
     const { teamId, customerStage } = recording.rows[0];
 
-    // A double-labelled item already decided by someone else: this is the independent second label.
+    const role = decidedAs(actor);
+    // A double-labelled item already decided by someone else: this is the independent second label
+    // (agreement is measured between trainers; a rep's decision on their own call never is one).
     const independent =
+      role === "trainer" &&
       item.doubleLabel && item.status !== "pending" && !(await hasDecided(transaction, item.id, actor.id)) && (await decidedByOthers(transaction, item.id, actor.id));
     if (!independent && request.revision !== item.revision) {
       const latest = await transaction.query<{ name: string; action: string; decidedAt: Date }>(
@@ -112,7 +115,6 @@ export async function decide(db: Db, actor: Actor, itemId: string, request: Deci
       );
     }
     const revision = independent ? item.revision : item.revision + 1;
-    const role = decidedAs(actor);
     const { rows } = await transaction.query<{ id: string }>(
       `INSERT INTO decisions (draft_item_id, recording_id, workspace_id, team_id, customer_stage, user_id, action, before_content,
          after_content, revision, shown_at, decided_at, decision_ms, independent, decided_as)
