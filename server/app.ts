@@ -15,6 +15,7 @@ import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { capabilityMapRoutes } from "./routes/capability-map.ts";
 import { evalRoutes } from "./routes/evals.ts";
+import { followUpRoutes } from "./routes/follow-up.ts";
 import { promptSetRoutes } from "./routes/prompt-sets.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
 import { reviewRoutes } from "./routes/review.ts";
@@ -65,6 +66,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   api.use(userRoutes(context));
   api.use(recordingRoutes(context));
   api.use(reviewRoutes(context));
+  api.use(followUpRoutes(context));
   api.use(promptSetRoutes(context));
   api.use(evalRoutes(context));
   api.use(capabilityMapRoutes(context));

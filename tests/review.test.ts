@@ -9,6 +9,7 @@ import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { createOrganisation, testPassword } from "./support/fixtures.ts";
 import { createTestClient } from "./support/http-client.ts";
+import { eventually, importAndDraft } from "./support/imported-calls.ts";
 import type { TestClient } from "./support/http-client.ts";
 import { startOpenAiCompatibleServer } from "./support/openai-compatible-server.ts";
 import { startTestServer } from "./support/test-server.ts";
@@ -36,35 +37,6 @@ const call = [
   "<v Agent>Sure. Can we book a three-way video call with your IT lead next Wednesday?",
   "",
 ].join("\n");
-
-function form(content: string, name: string, fields: Record<string, string> = {}): FormData {
-  const data = new FormData();
-  for (const [key, value] of Object.entries({ customerStage: "demo", consent: "true", language: "en", ...fields })) data.append(key, value);
-  data.append("file", new Blob([content], { type: "text/vtt" }), name);
-  return data;
-}
-
-async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function importAndDraft(client: TestClient, content: string, name: string) {
-  const imported = await client.request("POST", "/api/recordings/import", form(content, name));
-  expect(imported.status).toBe(201);
-  const id = imported.body.recording.id;
-  await eventually(async () => {
-    const response = await client.request("GET", `/api/recordings/${id}`);
-    if (response.body.recording.status === "failed") throw new Error(response.body.recording.failureReason);
-    return response.body.recording.status === "ready";
-  });
-  return id as string;
-}
 
 describe.each(databaseKinds)("drafting and review on %s", (kind) => {
   let database: TestDatabase;
@@ -191,6 +163,8 @@ describe.each(databaseKinds)("drafting and review on %s", (kind) => {
     const accepted = body.draft.items.find((candidate: { kind: string; segmentOrdinal: number }) => candidate.kind === "intent" && candidate.segmentOrdinal === 0);
     expect((await clients.rep.request("POST", `/api/review/items/${accepted.id}/decisions`, { action: "accept", revision: accepted.revision, shownAt })).status).toBe(201);
     expect((await clients.manager.request("POST", `/api/review/items/${accepted.id}/decisions`, { action: "accept", revision: accepted.revision + 1, shownAt })).status).toBe(403);
+    // A rep's accept is not a label until a trainer approves it from the "corrected by the rep" queue.
+    expect((await clients.secondTrainer.request("POST", `/api/review/items/${accepted.id}/decisions`, { action: "accept", revision: accepted.revision + 1, shownAt })).status).toBe(201);
   });
 
   it("retrains the local model on the labels and embeds approved samples for few-shot retrieval", async () => {

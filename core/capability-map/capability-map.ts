@@ -85,6 +85,10 @@ interface LeafRow {
   responseMsSum: number;
   buckets: number[] | null;
   counts: number[] | null;
+  repDecidedItems: number;
+  repIntervenedItems: number;
+  repTimedDecisions: number;
+  repResponseMsSum: number;
 }
 
 export async function getCapabilityMap(
@@ -212,7 +216,8 @@ async function readLeaves(
        SELECT segment.period, daily.team_id, daily.customer_stage, daily.invocations, daily.drafted_items,
               daily.decided_items, daily.accepted_items, daily.rejected_items, daily.overridden_items,
               daily.intent_decisions, daily.intent_accepted, daily.timed_decisions, daily.response_ms_sum,
-              daily.response_buckets, daily.response_counts
+              daily.response_buckets, daily.response_counts, daily.rep_decided_items, daily.rep_intervened_items,
+              daily.rep_timed_decisions, daily.rep_response_ms_sum
          FROM segments segment
          JOIN capability_rollup daily
            ON daily.workspace_id = $1 AND daily.day BETWEEN segment.first_day AND segment.last_day
@@ -221,7 +226,8 @@ async function readLeaves(
        SELECT segment.period, monthly.team_id, monthly.customer_stage, monthly.invocations, monthly.drafted_items,
               monthly.decided_items, monthly.accepted_items, monthly.rejected_items, monthly.overridden_items,
               monthly.intent_decisions, monthly.intent_accepted, monthly.timed_decisions, monthly.response_ms_sum,
-              monthly.response_buckets, monthly.response_counts
+              monthly.response_buckets, monthly.response_counts, monthly.rep_decided_items, monthly.rep_intervened_items,
+              monthly.rep_timed_decisions, monthly.rep_response_ms_sum
          FROM segments segment
          JOIN capability_rollup_monthly monthly
            ON monthly.workspace_id = $1 AND monthly.month BETWEEN segment.first_day AND segment.last_day
@@ -233,7 +239,9 @@ async function readLeaves(
               sum(decided_items)::integer AS decided_items, sum(accepted_items)::integer AS accepted_items,
               sum(rejected_items)::integer AS rejected_items, sum(overridden_items)::integer AS overridden_items,
               sum(intent_decisions)::integer AS intent_decisions, sum(intent_accepted)::integer AS intent_accepted,
-              sum(timed_decisions)::integer AS timed_decisions, sum(response_ms_sum)::bigint AS response_ms_sum
+              sum(timed_decisions)::integer AS timed_decisions, sum(response_ms_sum)::bigint AS response_ms_sum,
+              sum(rep_decided_items)::integer AS rep_decided_items, sum(rep_intervened_items)::integer AS rep_intervened_items,
+              sum(rep_timed_decisions)::integer AS rep_timed_decisions, sum(rep_response_ms_sum)::bigint AS rep_response_ms_sum
          FROM slice GROUP BY period, team_id, customer_stage
      ),
      buckets AS (
@@ -251,7 +259,9 @@ async function readLeaves(
             totals.accepted_items AS "acceptedItems", totals.rejected_items AS "rejectedItems",
             totals.overridden_items AS "overriddenItems", totals.intent_decisions AS "intentDecisions",
             totals.intent_accepted AS "intentAccepted", totals.timed_decisions AS "timedDecisions",
-            totals.response_ms_sum AS "responseMsSum", histograms.buckets, histograms.counts
+            totals.response_ms_sum AS "responseMsSum", histograms.buckets, histograms.counts,
+            totals.rep_decided_items AS "repDecidedItems", totals.rep_intervened_items AS "repIntervenedItems",
+            totals.rep_timed_decisions AS "repTimedDecisions", totals.rep_response_ms_sum AS "repResponseMsSum"
        FROM totals LEFT JOIN histograms USING (period, team_id, customer_stage)`,
     [
       workspaceId,
@@ -284,6 +294,10 @@ function leafCounts(leaf: LeafRow): CellCounts {
     responseHistogram: histogram,
     evalCases: 0,
     evalCorrect: 0,
+    repDecidedItems: leaf.repDecidedItems,
+    repIntervenedItems: leaf.repIntervenedItems,
+    repTimedDecisions: leaf.repTimedDecisions,
+    repResponseMsSum: Number(leaf.repResponseMsSum),
   };
 }
 

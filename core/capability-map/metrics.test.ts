@@ -109,6 +109,46 @@ describe("addCounts and deltas", () => {
     });
   });
 
+  it("splits calibration between the call's rep and trainers without changing the totals", () => {
+    const cell = summariseCell(
+      counts({
+        draftedItems: 10,
+        decidedItems: 8,
+        acceptedItems: 5,
+        rejectedItems: 2,
+        overriddenItems: 1,
+        timedDecisions: 9,
+        responseMsSum: 9_000,
+        repDecidedItems: 3,
+        repIntervenedItems: 2,
+        repTimedDecisions: 4,
+        repResponseMsSum: 2_000,
+      }),
+      { minimumDecidedItems: 3 },
+    );
+    expect(cell.interventionRate).toBe(0.375);
+    expect(cell.calibrationBy.rep).toEqual({
+      decidedItems: 3,
+      intervenedItems: 2,
+      interventionRate: 0.6667,
+      timedDecisions: 4,
+      meanResponseMs: 500,
+    });
+    expect(cell.calibrationBy.trainer).toEqual({
+      decidedItems: 5,
+      intervenedItems: 1,
+      interventionRate: 0.2,
+      timedDecisions: 5,
+      meanResponseMs: 1400,
+    });
+    // Below the minimum on one side: that side's rate is null, the other's stands.
+    const few = summariseCell(counts({ decidedItems: 4, acceptedItems: 4, repDecidedItems: 1 }), {
+      minimumDecidedItems: 3,
+    });
+    expect(few.calibrationBy.rep.interventionRate).toBeNull();
+    expect(few.calibrationBy.trainer.interventionRate).toBe(0);
+  });
+
   it("parses comma-separated metric names and reports unknown ones", () => {
     expect(parseMetricNames(["penetration,interventionRate", "penetration", " "])).toEqual({
       metrics: ["penetration", "interventionRate"],

@@ -10,6 +10,11 @@
  * - evalAccuracy: share of correct cases of the latest completed eval run whose samples came from
  *   calls in the cell.
  *
+ * - calibrationBy.rep / calibrationBy.trainer: the same decided items split by who made the
+ *   standing decision — the call's own rep (on their call page) or a trainer (admins count as
+ *   trainers) — each with its intervention rate and mean response time. The split adds up to the
+ *   cell's totals; the metrics above mean what they always meant (everyone's decisions).
+ *
  * An item's outcome is its latest decision that is neither an undo nor undone by one.
  * A metric with nothing to measure is null, never 0. A cell with fewer than `minimumDecidedItems`
  * decided items keeps its counts but has every metric null and `insufficientData: true`, because a
@@ -47,6 +52,23 @@ export interface CellCounts {
   responseHistogram: ResponseHistogram;
   evalCases: number;
   evalCorrect: number;
+  /** Decided items whose standing decision is the rep's, and those of them rejected or overridden. */
+  repDecidedItems: number;
+  repIntervenedItems: number;
+  /** The rep's share of `timedDecisions` and `responseMsSum`. */
+  repTimedDecisions: number;
+  repResponseMsSum: number;
+}
+
+/** Calibration by one side of the loop (the call's rep, or trainers). */
+export interface CalibrationSide {
+  decidedItems: number;
+  intervenedItems: number;
+  /** intervenedItems / decidedItems; null below the cell's minimum of decided items. */
+  interventionRate: number | null;
+  timedDecisions: number;
+  /** Mean decision time (the histogram is not split, so no percentiles); null when nothing was timed. */
+  meanResponseMs: number | null;
 }
 
 export type CellMetrics = Record<MetricName, number | null>;
@@ -64,6 +86,7 @@ export interface CellSummary extends CellMetrics {
   evalCases: number;
   /** Fewer decided items than the minimum: the metrics are null, the counts are real. */
   insufficientData: boolean;
+  calibrationBy: { rep: CalibrationSide; trainer: CalibrationSide };
 }
 
 export function emptyCounts(): CellCounts {
@@ -81,6 +104,10 @@ export function emptyCounts(): CellCounts {
     responseHistogram: new Map(),
     evalCases: 0,
     evalCorrect: 0,
+    repDecidedItems: 0,
+    repIntervenedItems: 0,
+    repTimedDecisions: 0,
+    repResponseMsSum: 0,
   };
 }
 
@@ -98,6 +125,26 @@ export function addCounts(target: CellCounts, source: CellCounts): void {
   mergeHistograms(target.responseHistogram, source.responseHistogram);
   target.evalCases += source.evalCases;
   target.evalCorrect += source.evalCorrect;
+  target.repDecidedItems += source.repDecidedItems;
+  target.repIntervenedItems += source.repIntervenedItems;
+  target.repTimedDecisions += source.repTimedDecisions;
+  target.repResponseMsSum += source.repResponseMsSum;
+}
+
+function calibrationSide(
+  decidedItems: number,
+  intervenedItems: number,
+  timedDecisions: number,
+  responseMsSum: number,
+  minimum: number,
+): CalibrationSide {
+  return {
+    decidedItems,
+    intervenedItems,
+    interventionRate: decidedItems >= minimum ? ratio(intervenedItems, decidedItems) : null,
+    timedDecisions,
+    meanResponseMs: timedDecisions > 0 ? Math.round(responseMsSum / timedDecisions) : null,
+  };
 }
 
 export function summariseCell(
@@ -131,6 +178,22 @@ export function summariseCell(
     p90ResponseMs: enough ? estimatePercentile(counts.responseHistogram, 0.9) : null,
     // The eval is a separate measurement (curated test cases), so only its own count gates it.
     evalAccuracy: counts.evalCases >= minimum ? ratio(counts.evalCorrect, counts.evalCases) : null,
+    calibrationBy: {
+      rep: calibrationSide(
+        counts.repDecidedItems,
+        counts.repIntervenedItems,
+        counts.repTimedDecisions,
+        counts.repResponseMsSum,
+        minimum,
+      ),
+      trainer: calibrationSide(
+        counts.decidedItems - counts.repDecidedItems,
+        counts.rejectedItems + counts.overriddenItems - counts.repIntervenedItems,
+        counts.timedDecisions - counts.repTimedDecisions,
+        counts.responseMsSum - counts.repResponseMsSum,
+        minimum,
+      ),
+    },
   };
 }
 

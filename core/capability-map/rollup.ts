@@ -40,7 +40,8 @@ export interface RollupState {
 }
 
 /** Bump when what a rollup row means changes: the next refresh then rebuilds every row. */
-const rollupVersion = 1;
+// 2: the rep / trainer split of calibration (rep_* columns, migration 006).
+const rollupVersion = 2;
 /** A full rebuild at least this often catches what incremental refreshes cannot see (deletions). */
 export const fullRebuildIntervalMs = 24 * 60 * 60_000;
 /** Rows committed late by transactions that began before the previous refresh are still picked up. */
@@ -211,7 +212,7 @@ async function insertRollupRows(
     `INSERT INTO capability_rollup
        (workspace_id, day, team_id, customer_stage, invocations, drafted_items, decided_items, accepted_items,
         rejected_items, overridden_items, intent_decisions, intent_accepted, timed_decisions, response_ms_sum,
-        response_buckets, response_counts)
+        response_buckets, response_counts, rep_decided_items, rep_intervened_items, rep_timed_decisions, rep_response_ms_sum)
      WITH cell_drafts AS (
        SELECT draft.id, recording.team_id, recording.customer_stage, (draft.created_at AT TIME ZONE $2)::date AS day
          FROM drafts draft JOIN recordings recording ON recording.id = draft.recording_id
@@ -227,7 +228,8 @@ async function insertRollupRows(
      ),
      -- Decisions that still stand: not undo decisions themselves, and not cancelled by one.
      live_decisions AS (
-       SELECT decision.id, decision.draft_item_id, decision.action, decision.decision_ms, decision.decided_at
+       SELECT decision.id, decision.draft_item_id, decision.action, decision.decision_ms, decision.decided_at,
+              decision.decided_as
          FROM decisions decision JOIN items ON items.id = decision.draft_item_id
         WHERE decision.action <> 'undo'
           AND NOT EXISTS (
@@ -235,7 +237,7 @@ async function insertRollupRows(
                  WHERE undo.undoes_decision_id = decision.id AND undo.action = 'undo')
      ),
      latest AS (
-       SELECT DISTINCT ON (draft_item_id) draft_item_id, action
+       SELECT DISTINCT ON (draft_item_id) draft_item_id, action, decided_as
          FROM live_decisions ORDER BY draft_item_id, decided_at DESC, id DESC
      ),
      item_counts AS (
@@ -246,7 +248,10 @@ async function insertRollupRows(
               (count(*) FILTER (WHERE latest.action = 'reject'))::integer AS rejected_items,
               (count(*) FILTER (WHERE latest.action = 'override'))::integer AS overridden_items,
               (count(latest.action) FILTER (WHERE items.kind = 'intent'))::integer AS intent_decisions,
-              (count(*) FILTER (WHERE items.kind = 'intent' AND latest.action = 'accept'))::integer AS intent_accepted
+              (count(*) FILTER (WHERE items.kind = 'intent' AND latest.action = 'accept'))::integer AS intent_accepted,
+              -- The rep's share: items whose standing decision is the call's rep's.
+              (count(*) FILTER (WHERE latest.decided_as = 'rep'))::integer AS rep_decided_items,
+              (count(*) FILTER (WHERE latest.decided_as = 'rep' AND latest.action IN ('reject', 'override')))::integer AS rep_intervened_items
          FROM items LEFT JOIN latest ON latest.draft_item_id = items.id
         GROUP BY items.day, items.team_id, items.customer_stage
      ),
@@ -265,16 +270,26 @@ async function insertRollupRows(
        SELECT day, team_id, customer_stage, sum(decisions)::integer AS timed, sum(total_ms)::bigint AS ms_sum,
               array_agg(bucket::smallint ORDER BY bucket) AS buckets, array_agg(decisions ORDER BY bucket) AS counts
          FROM bucketed GROUP BY day, team_id, customer_stage
+     ),
+     rep_timing AS (
+       SELECT items.day, items.team_id, items.customer_stage,
+              count(*)::integer AS timed, sum(live.decision_ms)::bigint AS ms_sum
+         FROM live_decisions live JOIN items ON items.id = live.draft_item_id
+        WHERE live.decided_as = 'rep'
+        GROUP BY items.day, items.team_id, items.customer_stage
      )
      SELECT $1::uuid, draft_counts.day, draft_counts.team_id, draft_counts.customer_stage, draft_counts.invocations,
             coalesce(item_counts.drafted_items, 0), coalesce(item_counts.decided_items, 0),
             coalesce(item_counts.accepted_items, 0), coalesce(item_counts.rejected_items, 0),
             coalesce(item_counts.overridden_items, 0), coalesce(item_counts.intent_decisions, 0),
             coalesce(item_counts.intent_accepted, 0), coalesce(timing.timed, 0), coalesce(timing.ms_sum, 0),
-            coalesce(timing.buckets, '{}'), coalesce(timing.counts, '{}')
+            coalesce(timing.buckets, '{}'), coalesce(timing.counts, '{}'),
+            coalesce(item_counts.rep_decided_items, 0), coalesce(item_counts.rep_intervened_items, 0),
+            coalesce(rep_timing.timed, 0), coalesce(rep_timing.ms_sum, 0)
        FROM draft_counts
        LEFT JOIN item_counts USING (day, team_id, customer_stage)
-       LEFT JOIN timing USING (day, team_id, customer_stage)`,
+       LEFT JOIN timing USING (day, team_id, customer_stage)
+       LEFT JOIN rep_timing USING (day, team_id, customer_stage)`,
     [workspaceId, timeZone, responseBoundariesMs, days, first, last],
   );
   return result.rowCount;
@@ -299,7 +314,7 @@ async function refreshMonths(
     `INSERT INTO capability_rollup_monthly
        (workspace_id, month, team_id, customer_stage, invocations, drafted_items, decided_items, accepted_items,
         rejected_items, overridden_items, intent_decisions, intent_accepted, timed_decisions, response_ms_sum,
-        response_buckets, response_counts)
+        response_buckets, response_counts, rep_decided_items, rep_intervened_items, rep_timed_decisions, rep_response_ms_sum)
      WITH source AS (
        SELECT date_trunc('month', daily.day::timestamp)::date AS month, daily.*
          FROM capability_rollup daily
@@ -314,7 +329,9 @@ async function refreshMonths(
               sum(decided_items)::integer AS decided_items, sum(accepted_items)::integer AS accepted_items,
               sum(rejected_items)::integer AS rejected_items, sum(overridden_items)::integer AS overridden_items,
               sum(intent_decisions)::integer AS intent_decisions, sum(intent_accepted)::integer AS intent_accepted,
-              sum(timed_decisions)::integer AS timed_decisions, sum(response_ms_sum)::bigint AS response_ms_sum
+              sum(timed_decisions)::integer AS timed_decisions, sum(response_ms_sum)::bigint AS response_ms_sum,
+              sum(rep_decided_items)::integer AS rep_decided_items, sum(rep_intervened_items)::integer AS rep_intervened_items,
+              sum(rep_timed_decisions)::integer AS rep_timed_decisions, sum(rep_response_ms_sum)::bigint AS rep_response_ms_sum
          FROM source GROUP BY month, team_id, customer_stage
      ),
      buckets AS (
@@ -330,7 +347,8 @@ async function refreshMonths(
      SELECT $1::uuid, totals.month, totals.team_id, totals.customer_stage, totals.invocations, totals.drafted_items,
             totals.decided_items, totals.accepted_items, totals.rejected_items, totals.overridden_items,
             totals.intent_decisions, totals.intent_accepted, totals.timed_decisions, totals.response_ms_sum,
-            coalesce(histograms.buckets, '{}'), coalesce(histograms.counts, '{}')
+            coalesce(histograms.buckets, '{}'), coalesce(histograms.counts, '{}'), totals.rep_decided_items,
+            totals.rep_intervened_items, totals.rep_timed_decisions, totals.rep_response_ms_sum
        FROM totals LEFT JOIN histograms USING (month, team_id, customer_stage)`,
     [workspaceId, months, first, last],
   );

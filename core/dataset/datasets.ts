@@ -494,6 +494,8 @@ export async function collectLabelledSamples(
   const conditions = [
     "di.kind = 'intent'",
     "di.status IN ('accepted', 'overridden')",
+    // A rep's correction joins the pool when a trainer approves it.
+    "di.decided_as IS DISTINCT FROM 'rep'",
     "r.status <> 'erased'",
     "r.workspace_id = $1",
   ];

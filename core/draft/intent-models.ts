@@ -49,6 +49,7 @@ export async function trainerLabels(db: Queryable, workspaceId: string): Promise
      JOIN segments s ON s.transcript_id = d.transcript_id AND s.ordinal = i.segment_ordinal
      LEFT JOIN segments p ON p.transcript_id = d.transcript_id AND p.ordinal = i.segment_ordinal - 1
      WHERE r.workspace_id = $1 AND i.kind = 'intent' AND i.status IN ('accepted', 'overridden')
+       AND i.decided_as IS DISTINCT FROM 'rep' -- a rep's correction waits for a trainer's approval
        AND i.current_content->>'intent' IS NOT NULL`,
     [workspaceId],
   );

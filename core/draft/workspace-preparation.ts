@@ -49,6 +49,7 @@ export async function approvedItemsWithoutEmbeddings(
   const { rows } = await db.query<{ id: string; kind: "intent" | "talk_track" }>(
     `SELECT i.id, i.kind FROM draft_items i JOIN recordings r ON r.id = i.recording_id
      WHERE r.workspace_id = $1 AND i.kind IN ('intent', 'talk_track') AND i.status IN ('accepted', 'overridden')
+       AND i.decided_as IS DISTINCT FROM 'rep' -- a rep's correction waits for a trainer's approval
        AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.workspace_id = $1 AND e.embedder = $2 AND e.source_key = i.id::text)`,
     [workspaceId, embedder.name],
   );

@@ -34,7 +34,14 @@ export interface DecisionOutcome {
 }
 
 // A decision "took" longer than this is someone who walked away: cap it so medians stay honest.
-const maximumDecisionMs = 30 * 60_000;
+export const maximumDecisionMs = 30 * 60_000;
+
+/** Which side of the loop a decision comes from: the call's own rep, or a trainer (admins calibrate as trainers). */
+export type DecidedAs = "rep" | "trainer";
+
+export function decidedAs(actor: Actor): DecidedAs {
+  return actor.role === "rep" ? "rep" : "trainer";
+}
 
 export function canDecide(actor: Actor, item: Pick<ReviewItem, "ownerId">): boolean {
   if (actor.role === "trainer" || actor.role === "admin") return true;
@@ -87,8 +94,11 @@ export async function decide(db: Db, actor: Actor, itemId: string, request: Deci
     );
     const { teamId, customerStage } = recording.rows[0];
 
-    // A double-labelled item already decided by someone else: this is the independent second label.
+    const role = decidedAs(actor);
+    // A double-labelled item already decided by someone else: this is the independent second label
+    // (agreement is measured between trainers; a rep's decision on their own call never is one).
     const independent =
+      role === "trainer" &&
       item.doubleLabel && item.status !== "pending" && !(await hasDecided(transaction, item.id, actor.id)) && (await decidedByOthers(transaction, item.id, actor.id));
     if (!independent && request.revision !== item.revision) {
       const latest = await transaction.query<{ name: string; action: string; decidedAt: Date }>(
@@ -107,27 +117,30 @@ export async function decide(db: Db, actor: Actor, itemId: string, request: Deci
     const revision = independent ? item.revision : item.revision + 1;
     const { rows } = await transaction.query<{ id: string }>(
       `INSERT INTO decisions (draft_item_id, recording_id, workspace_id, team_id, customer_stage, user_id, action, before_content,
-         after_content, revision, shown_at, decided_at, decision_ms, independent)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+         after_content, revision, shown_at, decided_at, decision_ms, independent, decided_as)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
       [item.id, item.recordingId, item.workspaceId, teamId, customerStage, actor.id, request.action,
         JSON.stringify(item.currentContent ?? item.content), after === null ? null : JSON.stringify(after), revision,
-        request.shownAt, decidedAt, decisionMs, independent],
+        request.shownAt, decidedAt, decisionMs, independent, role],
     );
     if (!independent) {
       await transaction.query(
-        `UPDATE draft_items SET status = $2, current_content = $3, revision = $4 WHERE id = $1`,
-        [item.id, statusOf[request.action], after === null ? null : JSON.stringify(after), revision],
+        `UPDATE draft_items SET status = $2, current_content = $3, revision = $4, decided_as = $5 WHERE id = $1`,
+        [item.id, statusOf[request.action], after === null ? null : JSON.stringify(after), revision, role],
       );
     }
     await transaction.query("DELETE FROM review_leases WHERE draft_item_id = $1", [item.id]);
     const updated = await getItem(transaction, actor, item.id);
-    const approved = !independent && request.action !== "reject";
+    // A rep's decision is not yet training signal: a trainer approves it from the "corrected by the
+    // rep" queue, and that decision (a trainer's) is what retrains and embeds.
+    const trainerDecision = !independent && role === "trainer";
+    const approved = trainerDecision && request.action !== "reject";
     return {
       item: updated,
       decisionId: rows[0].id,
       independent,
       effects: {
-        intentLabelChanged: !independent && item.kind === "intent",
+        intentLabelChanged: trainerDecision && item.kind === "intent",
         approvedSample: approved && item.kind === "intent",
         approvedTalkTrack: approved && item.kind === "talk_track",
       },
@@ -163,8 +176,8 @@ export async function undoDecision(db: Db, actor: Actor, decisionId: string): Pr
     if (decision.userId !== actor.id && actor.role !== "admin") throw new ForbiddenError("You can only undo your own decisions.");
     if (decision.undone) throw new ConflictError("That decision was already undone.");
     // The state to go back to: the latest earlier decision that still stands, or pending.
-    const standing = await transaction.query<{ id: string; action: "accept" | "reject" | "override"; after: Record<string, unknown> | null }>(
-      `SELECT x.id, x.action, x.after_content AS after FROM decisions x
+    const standing = await transaction.query<{ id: string; action: "accept" | "reject" | "override"; after: Record<string, unknown> | null; decidedAs: DecidedAs }>(
+      `SELECT x.id, x.action, x.after_content AS after, x.decided_as AS "decidedAs" FROM decisions x
        WHERE x.draft_item_id = $1 AND x.action <> 'undo' AND NOT x.independent
          AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes_decision_id = x.id)
        ORDER BY x.decided_at DESC, x.revision DESC`,
@@ -177,24 +190,30 @@ export async function undoDecision(db: Db, actor: Actor, decisionId: string): Pr
     const revision = item.revision + 1;
     const undo = await transaction.query<{ id: string }>(
       `INSERT INTO decisions (draft_item_id, recording_id, workspace_id, team_id, customer_stage, user_id, action, before_content,
-         after_content, revision, undoes_decision_id, shown_at, decision_ms, independent)
-       SELECT draft_item_id, recording_id, workspace_id, team_id, customer_stage, $2, 'undo', after_content, $3, $4, id, now(), 0, independent
+         after_content, revision, undoes_decision_id, shown_at, decision_ms, independent, decided_as)
+       SELECT draft_item_id, recording_id, workspace_id, team_id, customer_stage, $2, 'undo', after_content, $3, $4, id, now(), 0, independent, $5
        FROM decisions WHERE id = $1 RETURNING id`,
-      [decision.id, actor.id, previous?.after ? JSON.stringify(previous.after) : null, decision.independent ? item.revision : revision],
+      [decision.id, actor.id, previous?.after ? JSON.stringify(previous.after) : null, decision.independent ? item.revision : revision, decidedAs(actor)],
     );
     if (!decision.independent) {
-      await transaction.query("UPDATE draft_items SET status = $2, current_content = $3, revision = $4 WHERE id = $1", [
+      await transaction.query("UPDATE draft_items SET status = $2, current_content = $3, revision = $4, decided_as = $5 WHERE id = $1", [
         item.id,
         previous ? statusOf[previous.action] : "pending",
         previous?.after ? JSON.stringify(previous.after) : null,
         revision,
+        previous?.decidedAs ?? null,
       ]);
     }
     return {
       item: await getItem(transaction, actor, item.id),
       decisionId: undo.rows[0].id,
       independent: decision.independent,
-      effects: { intentLabelChanged: !decision.independent && item.kind === "intent", approvedSample: false, approvedTalkTrack: false },
+      // Undoing a rep's decision changes no training signal (it never was any).
+      effects: {
+        intentLabelChanged: !decision.independent && item.kind === "intent" && (item.decidedAs === "trainer" || previous?.decidedAs === "trainer"),
+        approvedSample: false,
+        approvedTalkTrack: false,
+      },
     };
   });
 }

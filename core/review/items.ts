@@ -34,6 +34,10 @@ export interface ReviewItem {
   ownerId: string;
   workspaceId: string;
   createdAt: Date;
+  /** 'engine' for drafted items, 'rep' for action items a rep added. */
+  origin: "engine" | "rep";
+  /** The role behind the standing decision: null while undecided. */
+  decidedAs: "rep" | "trainer" | null;
 }
 
 export const selectItems = `
@@ -41,7 +45,8 @@ export const selectItems = `
          i.segment_ordinal AS "segmentOrdinal", i.evidence, i.content, i.current_content AS "currentContent", i.status,
          i.revision, i.confidence, i.double_label AS "doubleLabel", s.text AS "segmentText", p.text AS "previousText",
          s.speaker, d.engine, d.model, d.prompt_set_version AS "promptSetVersion", r.customer_stage AS "customerStage",
-         r.team_id AS "teamId", t.name AS "teamName", r.owner_id AS "ownerId", r.workspace_id AS "workspaceId", i.created_at AS "createdAt"
+         r.team_id AS "teamId", t.name AS "teamName", r.owner_id AS "ownerId", r.workspace_id AS "workspaceId", i.created_at AS "createdAt",
+         i.origin, i.decided_as AS "decidedAs"
   FROM draft_items i
   JOIN drafts d ON d.id = i.draft_id
   JOIN recordings r ON r.id = i.recording_id
@@ -59,8 +64,8 @@ export async function getItem(db: Queryable, actor: Actor, id: string, options: 
   return rows[0];
 }
 
-/** The latest draft of a recording, with all its items in transcript order. */
-export async function getRecordingDraft(db: Queryable, actor: Actor, recordingId: string) {
+/** The latest draft of a recording, with its items (all kinds, or those asked for) in transcript order. */
+export async function getRecordingDraft(db: Queryable, actor: Actor, recordingId: string, options: { kinds?: ItemKind[] } = {}) {
   const scope = recordingScope(actor, "r", 2);
   const { rows } = await db.query<{
     id: string;
@@ -83,8 +88,9 @@ export async function getRecordingDraft(db: Queryable, actor: Actor, recordingId
   );
   if (!rows[0]) return null;
   const items = await db.query<ReviewItem>(
-    `${selectItems} WHERE i.draft_id = $1 ORDER BY i.kind, coalesce(i.segment_ordinal, 0), i.position`,
-    [rows[0].id],
+    `${selectItems} WHERE i.draft_id = $1 AND ($2::text[] IS NULL OR i.kind = ANY($2::text[]))
+     ORDER BY i.kind, coalesce(i.segment_ordinal, 0), i.position`,
+    [rows[0].id, options.kinds ?? null],
   );
   return { ...rows[0], items: items.rows };
 }

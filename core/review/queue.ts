@@ -20,6 +20,8 @@ export const queueFiltersSchema = z.object({
   engine: z.enum(["llm", "local"]).optional(),
   promptSetVersion: z.string().optional(),
   recordingId: z.uuid().optional(),
+  /** "Corrected by the rep": items standing on a rep's decision, for a trainer to approve or fix. */
+  correctedByRep: z.stringbool().optional(),
 });
 export type QueueFilters = z.infer<typeof queueFiltersSchema>;
 
@@ -33,8 +35,10 @@ function queueConditions(actor: Actor, filters: QueueFilters, firstParameter: nu
     params.push(value);
     conditions.push(sql(`$${firstParameter + params.length - 1}`));
   };
-  // Needs a human: undecided, or double-labelled and decided by exactly one other person so far.
-  add(
+  // Needs a human: undecided, or double-labelled and decided by exactly one other person so far —
+  // or, in the "corrected by the rep" queue, decided by the call's rep and not yet by a trainer.
+  if (filters.correctedByRep) conditions.push("i.decided_as = 'rep'");
+  else add(
     (me) => `(i.status = 'pending' OR (i.double_label AND
       (SELECT count(DISTINCT x.user_id) FROM decisions x WHERE x.draft_item_id = i.id AND x.action <> 'undo') = 1
       AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.draft_item_id = i.id AND x.user_id = ${me})))`,

@@ -46,6 +46,8 @@ export interface Recording {
   storageKey: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Action items and talk tracks of the latest draft that no one has decided yet. */
+  draftsToConfirm: number;
 }
 
 const selectRecording = `
@@ -54,7 +56,11 @@ const selectRecording = `
          r.byte_size AS "byteSize", r.customer_reference AS "customerReference", r.customer_stage AS "customerStage",
          to_char(r.call_date, 'YYYY-MM-DD') AS "callDate", r.language, r.owner_id AS "ownerId",
          u.display_name AS "ownerName", r.team_id AS "teamId", t.name AS "teamName", t.path AS "teamPath",
-         r.storage_key AS "storageKey", r.created_at AS "createdAt", r.updated_at AS "updatedAt"
+         r.storage_key AS "storageKey", r.created_at AS "createdAt", r.updated_at AS "updatedAt",
+         (SELECT count(*)::int FROM draft_items i
+           WHERE i.recording_id = r.id AND i.kind IN ('action_item', 'talk_track') AND i.status = 'pending'
+             AND i.draft_id = (SELECT d.id FROM drafts d WHERE d.recording_id = r.id ORDER BY d.created_at DESC LIMIT 1)
+         ) AS "draftsToConfirm"
   FROM recordings r JOIN users u ON u.id = r.owner_id JOIN teams t ON t.id = r.team_id`;
 
 /** What the uploader says about the call. Consent is not optional: without it nothing is stored. */

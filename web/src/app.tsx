@@ -13,6 +13,7 @@ import type { Screen } from "./navigation.ts";
 import { canOpen, screens } from "./navigation.ts";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
 import { RecordingsPage } from "./pages/recordings/recordings-page.tsx";
+import { ReadyNotices } from "./pages/recordings/use-ready-notices.ts";
 import { SignInPage } from "./pages/sign-in-page.tsx";
 import { SessionProvider, useSession } from "./session/session-context.tsx";
 
@@ -167,6 +168,7 @@ function SignedInRoutes() {
             </Switch>
           </Suspense>
         </ErrorBoundary>
+        <ReadyNotices />
       </AppShell>
     </HotkeysProvider>
   );

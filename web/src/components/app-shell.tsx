@@ -6,6 +6,7 @@ import { useHotkeys } from "../hotkeys/hotkeys-context.tsx";
 import { navigationFor, screens } from "../navigation.ts";
 import { useSession } from "../session/session-context.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
+import { Toasts } from "./toasts.tsx";
 
 export function AppShell({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
@@ -85,6 +86,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <main id="main" className="main" tabIndex={-1}>
         {children}
       </main>
+      <Toasts />
     </div>
   );
 }

@@ -110,6 +110,37 @@ export const hotkeyActions = [
     description: { en: "Next call", "zh-CN": "下一通电话" },
     scope: "review",
   },
+  // The rep's call page: the same accept/reject/edit keys as the trainers', plus taking it out.
+  {
+    id: "review:add-item",
+    defaultKey: "i",
+    description: { en: "Add a missing action item", "zh-CN": "补充遗漏的行动项" },
+    scope: "review",
+  },
+  {
+    id: "review:export-calendar",
+    defaultKey: "d",
+    description: { en: "Export action items to the calendar (.ics)", "zh-CN": "导出行动项到日历（.ics）" },
+    scope: "review",
+  },
+  {
+    id: "review:export-csv",
+    defaultKey: "shift+d",
+    description: { en: "Export action items as CSV", "zh-CN": "导出行动项为 CSV" },
+    scope: "review",
+  },
+  {
+    id: "review:copy-email",
+    defaultKey: "c",
+    description: { en: "Copy the follow-up e-mail", "zh-CN": "复制跟进邮件" },
+    scope: "review",
+  },
+  {
+    id: "review:open-mail",
+    defaultKey: "m",
+    description: { en: "Open the follow-up e-mail in the mail app", "zh-CN": "在邮件应用中打开跟进邮件" },
+    scope: "review",
+  },
 ] as const satisfies readonly HotkeyAction[];
 
 export type HotkeyActionId = (typeof hotkeyActions)[number]["id"];

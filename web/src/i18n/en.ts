@@ -4,6 +4,7 @@
  * in code, never written into these strings.
  */
 import { insightMessages } from "./insight-messages.ts";
+import { repCallMessages } from "./rep-call-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const en = {
@@ -291,6 +292,7 @@ const en = {
   },
   ...reviewMessages.en,
   ...insightMessages.en,
+  ...repCallMessages.en,
 };
 
 export type Messages = typeof en;

@@ -10,6 +10,13 @@ const en = {
       action_item: "Action item",
       talk_track: "Talk track",
     },
+    rep: {
+      added: "Added by the rep",
+      pending: "Reopened by the rep",
+      accepted: "Confirmed by the rep",
+      rejected: "Rejected by the rep",
+      overridden: "Edited by the rep",
+    },
     status: {
       pending: "Open",
       accepted: "Accepted",
@@ -46,6 +53,8 @@ const en = {
       engine: "Engine",
       promptSetVersion: "Prompt-set version",
       any: "Any",
+      decidedBy: "Decided by",
+      correctedByRep: "Corrected by the rep",
       clear: "Clear filters",
       columns: {
         call: "Call",
@@ -208,6 +217,13 @@ const zhCN: ReviewMessages = {
       action_item: "行动项",
       talk_track: "话术",
     },
+    rep: {
+      added: "销售补充",
+      pending: "销售已撤回",
+      accepted: "销售已确认",
+      rejected: "销售已拒绝",
+      overridden: "销售已修改",
+    },
     status: {
       pending: "待审核",
       accepted: "已采纳",
@@ -243,6 +259,8 @@ const zhCN: ReviewMessages = {
       engine: "引擎",
       promptSetVersion: "提示词集版本",
       any: "全部",
+      decidedBy: "决定人",
+      correctedByRep: "销售已校准",
       clear: "清除筛选",
       columns: {
         call: "通话",

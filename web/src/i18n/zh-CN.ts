@@ -1,6 +1,7 @@
 /** 简体中文界面文本。键必须与 en.ts 完全一致（类型检查和单元测试会核对）。 */
 import type { Messages } from "./en.ts";
 import { insightMessages } from "./insight-messages.ts";
+import { repCallMessages } from "./rep-call-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const zhCN: Messages = {
@@ -284,6 +285,7 @@ const zhCN: Messages = {
   },
   ...reviewMessages["zh-CN"],
   ...insightMessages["zh-CN"],
+  ...repCallMessages["zh-CN"],
 };
 
 export default zhCN;

@@ -65,6 +65,18 @@ export function CellDrillDown({
           rejected: format.count(cell.rejectedItems),
         })}
       </p>
+      <p className="muted small" data-testid="calibration-split">
+        {t("repCall.mapSplit", {
+          rep: format.count(cell.calibrationBy.rep.decidedItems),
+          repRate: formatMetric(format, "interventionRate", cell.calibrationBy.rep.interventionRate),
+          trainer: format.count(cell.calibrationBy.trainer.decidedItems),
+          trainerRate: formatMetric(
+            format,
+            "interventionRate",
+            cell.calibrationBy.trainer.interventionRate,
+          ),
+        })}
+      </p>
 
       <div className="table-wrap">
         <table className="table table--compact" data-testid="cell-metrics">

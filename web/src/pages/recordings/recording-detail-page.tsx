@@ -1,7 +1,9 @@
 /**
  * One recording: its details and status (live), the audio, and the transcript with speakers and
  * timestamps. Clicking a timestamp plays from there; J/K move between utterances and Space plays
- * or pauses, through the shared hotkey registry.
+ * or pauses, through the shared hotkey registry. Once the call is drafted, the rep's side of it
+ * ("My call": summary, action items, talk tracks, follow-up e-mail) sits beside the transcript,
+ * and J/K move between its items instead.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -16,12 +18,15 @@ import { useFormatters } from "../../i18n/format.ts";
 import { stageLabel } from "../../i18n/stage-label.ts";
 import { useJobEvents } from "../../live/job-events.ts";
 import { useCurrentUser } from "../../session/session-context.tsx";
+import { markRepCallOpened } from "../review/performance-marks.ts";
 import { AudioPlayer } from "./audio-player.tsx";
+import { CallFollowUp } from "./call-follow-up.tsx";
 import { canErase, canRetry } from "./permissions.ts";
 import { RecordingStatus, recordingTitle } from "./recording-status.tsx";
 import { TranscriptList } from "./transcript-list.tsx";
 import type { TranscriptListHandle } from "./transcript-list.tsx";
 import { segmentIndexAt } from "./transcript-position.ts";
+import { useCallDrafts } from "./use-call-drafts.ts";
 
 interface RecordingResponse {
   recording: Recording;
@@ -67,6 +72,7 @@ export default function RecordingDetailPage({ id }: { id: string }) {
   }, [id]);
 
   useEffect(() => {
+    markRepCallOpened();
     void load();
   }, [load]);
 
@@ -76,6 +82,9 @@ export default function RecordingDetailPage({ id }: { id: string }) {
     },
     () => void load(),
   );
+
+  const ready = data?.recording.status === "ready";
+  const drafts = useCallDrafts(id, data?.recording.status);
 
   const segments = data?.transcript?.segments ?? [];
   const activeIndex = playing || currentMs > 0 ? segmentIndexAt(segments, currentMs) : -1;
@@ -97,16 +106,30 @@ export default function RecordingDetailPage({ id }: { id: string }) {
     void audio.current.play().catch(() => undefined);
   };
 
-  useActionHotkeys({
-    "review:next-utterance": () => select(selectedIndex + 1),
-    "review:previous-utterance": () => select(selectedIndex <= 0 ? 0 : selectedIndex - 1),
-    "review:play-pause": () => {
-      const element = audio.current;
-      if (!element) return;
-      if (element.paused) void element.play().catch(() => undefined);
-      else element.pause();
-    },
-  });
+  /** Shows an utterance an item came from, and plays it when there is audio. */
+  const openSegment = (ordinal: number) => {
+    const index = segments.findIndex((segment) => segment.ordinal === ordinal);
+    if (index === -1) return;
+    select(index);
+    if (data?.recording.source === "audio") seek(segments[index].startMs);
+  };
+
+  const playPause = () => {
+    const element = audio.current;
+    if (!element) return;
+    if (element.paused) void element.play().catch(() => undefined);
+    else element.pause();
+  };
+  // With the call's drafts on screen, J/K belong to their items (bound by CallFollowUp).
+  useActionHotkeys(
+    ready
+      ? { "review:play-pause": playPause }
+      : {
+          "review:next-utterance": () => select(selectedIndex + 1),
+          "review:previous-utterance": () => select(selectedIndex <= 0 ? 0 : selectedIndex - 1),
+          "review:play-pause": playPause,
+        },
+  );
 
   if (error instanceof ApiError && error.status === 404) {
     return (
@@ -213,56 +236,68 @@ export default function RecordingDetailPage({ id }: { id: string }) {
               />
             </div>
           )}
-          <div className="panel">
-            <div className="section-header section-header--tight">
-              <h2 className="panel__title">{t("recording.transcript")}</h2>
-              {segments.length > 0 && (
-                <div className="toolbar">
-                  <span className="muted">
-                    {t("recording.segmentCount", { number: format.number(segments.length) })}
-                  </span>
-                  {recording.source === "audio" && (
-                    <label className="checkbox">
-                      <input
-                        type="checkbox"
-                        checked={follow}
-                        onChange={(event) => setFollow(event.target.checked)}
-                      />
-                      {t("recording.followPlayback")}
-                    </label>
-                  )}
-                  {hasOriginal && (
-                    <label className="checkbox">
-                      <input
-                        type="checkbox"
-                        checked={showOriginal}
-                        onChange={(event) => setShowOriginal(event.target.checked)}
-                      />
-                      {t("recording.showOriginal")}
-                    </label>
-                  )}
-                </div>
+          <div className={ready ? "call-columns" : undefined}>
+            {ready && (
+              <CallFollowUp
+                recording={recording}
+                transcript={transcript}
+                drafts={drafts}
+                onOpenEvidence={openSegment}
+              />
+            )}
+            <div className="panel call-columns__transcript">
+              <div className="section-header section-header--tight">
+                <h2 className="panel__title">{t("recording.transcript")}</h2>
+                {segments.length > 0 && (
+                  <div className="toolbar">
+                    <span className="muted">
+                      {t("recording.segmentCount", {
+                        number: format.number(segments.length),
+                      })}
+                    </span>
+                    {recording.source === "audio" && (
+                      <label className="checkbox">
+                        <input
+                          type="checkbox"
+                          checked={follow}
+                          onChange={(event) => setFollow(event.target.checked)}
+                        />
+                        {t("recording.followPlayback")}
+                      </label>
+                    )}
+                    {hasOriginal && (
+                      <label className="checkbox">
+                        <input
+                          type="checkbox"
+                          checked={showOriginal}
+                          onChange={(event) => setShowOriginal(event.target.checked)}
+                        />
+                        {t("recording.showOriginal")}
+                      </label>
+                    )}
+                  </div>
+                )}
+              </div>
+              {segments.length > 0 ? (
+                <TranscriptList
+                  ref={list}
+                  segments={segments}
+                  activeIndex={activeIndex}
+                  selectedIndex={selectedIndex}
+                  showOriginal={showOriginal}
+                  onSelect={setSelectedIndex}
+                  onSeek={recording.source === "audio" ? seek : undefined}
+                />
+              ) : (
+                <p className="muted" data-testid="transcript-empty">
+                  {recording.status === "ready" ||
+                  recording.status === "failed" ||
+                  recording.status === "drafting"
+                    ? t("recording.transcriptMissing")
+                    : t("recording.transcriptPending")}
+                </p>
               )}
             </div>
-            {segments.length > 0 ? (
-              <TranscriptList
-                ref={list}
-                segments={segments}
-                activeIndex={activeIndex}
-                selectedIndex={selectedIndex}
-                showOriginal={showOriginal}
-                onSelect={setSelectedIndex}
-                onSeek={recording.source === "audio" ? seek : undefined}
-              />
-            ) : (
-              <p className="muted" data-testid="transcript-empty">
-                {recording.status === "ready" ||
-                recording.status === "failed" ||
-                recording.status === "drafting"
-                  ? t("recording.transcriptMissing")
-                  : t("recording.transcriptPending")}
-              </p>
-            )}
           </div>
         </div>
       </div>
@@ -270,7 +305,9 @@ export default function RecordingDetailPage({ id }: { id: string }) {
       {confirmingDelete && (
         <ConfirmDialog
           title={t("recordings.confirmDelete.title")}
-          body={t("recordings.confirmDelete.body", { title: recordingTitle(recording) })}
+          body={t("recordings.confirmDelete.body", {
+            title: recordingTitle(recording),
+          })}
           confirmLabel={t("recordings.confirmDelete.confirm")}
           onConfirm={async () => {
             await api.delete(`/api/recordings/${recording.id}`);

@@ -47,7 +47,7 @@ export function RecordingsPage() {
       {canUpload(user) && <UploadPanel customerStages={customerStages} onUploaded={upsert} />}
 
       <div className="section-header">
-        <h2>{t("recordings.listTitle")}</h2>
+        <h2>{user.role === "rep" ? t("repCall.myCalls") : t("recordings.listTitle")}</h2>
         <LiveIndicator />
       </div>
       {actionError !== null && <ErrorMessage error={actionError} />}

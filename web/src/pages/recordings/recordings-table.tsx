@@ -25,21 +25,29 @@ export function RecordingsTable({
   const format = useFormatters();
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="recordings-table">
+      <table className="table recordings-table" data-testid="recordings-table">
         <thead>
           <tr>
             <th scope="col">{t("recordings.columns.title")}</th>
-            <th scope="col">{t("recordings.columns.stage")}</th>
-            <th scope="col">{t("recordings.columns.reference")}</th>
-            <th scope="col">{t("recordings.columns.callDate")}</th>
-            <th scope="col" className="numeric">
+            <th scope="col" className="column-optional">
+              {t("recordings.columns.stage")}
+            </th>
+            <th scope="col" className="column-optional">
+              {t("recordings.columns.reference")}
+            </th>
+            <th scope="col" className="column-optional">
+              {t("recordings.columns.callDate")}
+            </th>
+            <th scope="col" className="numeric column-optional">
               {t("recordings.columns.duration")}
             </th>
             {showOwner && <th scope="col">{t("recordings.columns.owner")}</th>}
             <th scope="col" className="column-status">
               {t("recordings.columns.status")}
             </th>
-            <th scope="col">{t("recordings.columns.created")}</th>
+            <th scope="col" className="column-optional">
+              {t("recordings.columns.created")}
+            </th>
             <th scope="col" className="actions">
               <span className="visually-hidden">{t("recordings.columns.actions")}</span>
             </th>
@@ -54,10 +62,10 @@ export function RecordingsTable({
                 </Link>
                 <div className="muted small">{t(`recordings.source.${recording.source}`)}</div>
               </td>
-              <td>{stageLabel(t, recording.customerStage)}</td>
-              <td>{recording.customerReference || t("common.none")}</td>
-              <td>{format.date(recording.callDate)}</td>
-              <td className="numeric">{format.duration(recording.durationMs)}</td>
+              <td className="column-optional">{stageLabel(t, recording.customerStage)}</td>
+              <td className="column-optional">{recording.customerReference || t("common.none")}</td>
+              <td className="column-optional">{format.date(recording.callDate)}</td>
+              <td className="numeric column-optional">{format.duration(recording.durationMs)}</td>
               {showOwner && (
                 <td>
                   {recording.ownerName ?? t("common.none")}
@@ -69,8 +77,19 @@ export function RecordingsTable({
                   recording={recording}
                   onRetry={onRetry && (() => onRetry(recording))}
                 />
+                {recording.status === "ready" && recording.draftsToConfirm > 0 && (
+                  <Link
+                    href={`/recordings/${recording.id}`}
+                    className="badge badge--warning drafts-to-confirm"
+                    data-testid="drafts-to-confirm"
+                  >
+                    {t("repCall.toConfirm", {
+                      count: recording.draftsToConfirm,
+                    })}
+                  </Link>
+                )}
               </td>
-              <td className="nowrap">{format.dateTime(recording.createdAt)}</td>
+              <td className="nowrap column-optional">{format.dateTime(recording.createdAt)}</td>
               <td className="actions">
                 {canDelete(recording) && (
                   <button

@@ -11,6 +11,7 @@ import { KeyCombination } from "../../components/key-combination.tsx";
 import type { KeyBindings } from "../../hotkeys/registry.ts";
 import { stageLabel } from "../../i18n/stage-label.ts";
 import { IntentChip } from "./intent-chip.tsx";
+import { RepMark } from "./rep-mark.tsx";
 import { ActionItemDetails, TalkTrackDetails } from "./item-details.tsx";
 import {
   currentIntent,
@@ -70,6 +71,7 @@ export const ItemCard = memo(function ItemCard({
             {stageLabel(t, item.customerStage)} · {item.teamName}
           </span>
         </div>
+        <RepMark item={item} />
         <span className={`status-pill status-pill--${item.status}`} data-testid="item-status">
           {t(`review.status.${item.status}`)}
         </span>

@@ -10,7 +10,7 @@ import type { Locale } from "../../api/types.ts";
 import { KeyCombination } from "../../components/key-combination.tsx";
 import { useHotkeys } from "../../hotkeys/hotkeys-context.tsx";
 import { useActionHotkeys } from "../../hotkeys/use-action-hotkeys.ts";
-import type { TalkTrackMoment } from "./item-content.ts";
+import type { ActionItemContent, TalkTrackMoment } from "./item-content.ts";
 import {
   effectiveContent,
   localName,
@@ -38,12 +38,15 @@ export function ItemEditor(props: ItemEditorProps) {
   );
 }
 
-function EditorFrame({
+export function EditorFrame({
+  title,
   error,
   onSave,
   onCancel,
   children,
 }: {
+  /** Defaults to "correct the draft". */
+  title?: string;
   error: string | null;
   onSave(): void;
   onCancel(): void;
@@ -67,7 +70,7 @@ function EditorFrame({
         }
       }}
     >
-      <h3>{t("review.editor.title")}</h3>
+      <h3>{title ?? t("review.editor.title")}</h3>
       {children}
       {error && (
         <p className="message message--error" role="alert">
@@ -87,8 +90,53 @@ function EditorFrame({
 }
 
 function ActionItemEditor({ item, catalogue, locale, onSave, onCancel }: ItemEditorProps) {
+  return (
+    <ActionItemForm
+      initial={readActionItem(effectiveContent(item))}
+      catalogue={catalogue}
+      locale={locale}
+      onSave={onSave}
+      onCancel={onCancel}
+    />
+  );
+}
+
+export type ActionItemFields = Pick<
+  ActionItemContent,
+  "type" | "title" | "owner" | "dueDate" | "customer" | "notes"
+>;
+
+export interface ActionItemFormProps {
+  initial: ActionItemFields;
+  catalogue: readonly ActionType[];
+  locale: Locale;
+  /** The form's heading; "correct the draft" by default. */
+  title?: string;
+  /** A new item must have a catalogue type; a correction may say that none fits. Default true. */
+  allowNoType?: boolean;
+  autoFocus?: "type" | "title";
+  /** More fields, below the standard ones (e.g. which utterance a new item comes from). */
+  extraFields?: ReactNode;
+  /** A message when the extra fields are not valid, checked before saving. */
+  validate?: () => string | null;
+  onSave(after: ActionItemFields): void;
+  onCancel(): void;
+}
+
+/** The action item's fields: shared by correcting a drafted item and adding a missing one. */
+export function ActionItemForm({
+  initial,
+  catalogue,
+  locale,
+  title: heading,
+  allowNoType = true,
+  autoFocus = "title",
+  extraFields,
+  validate,
+  onSave,
+  onCancel,
+}: ActionItemFormProps) {
   const { t } = useTranslation();
-  const initial = readActionItem(effectiveContent(item));
   const [type, setType] = useState(initial.type ?? "");
   const [title, setTitle] = useState(initial.title);
   const [owner, setOwner] = useState(initial.owner ?? "");
@@ -98,10 +146,12 @@ function ActionItemEditor({ item, catalogue, locale, onSave, onCancel }: ItemEdi
   const [error, setError] = useState<string | null>(null);
 
   const save = () => {
-    if (title.trim() === "") {
-      setError(t("review.editor.titleRequired"));
+    const problem = title.trim() === "" ? t("review.editor.titleRequired") : (validate?.() ?? null);
+    if (problem) {
+      setError(problem);
       return;
     }
+    setError(null);
     onSave({
       type: type === "" ? null : type,
       title: title.trim(),
@@ -113,11 +163,12 @@ function ActionItemEditor({ item, catalogue, locale, onSave, onCancel }: ItemEdi
   };
 
   return (
-    <EditorFrame error={error} onSave={save} onCancel={onCancel}>
+    <EditorFrame title={heading} error={error} onSave={save} onCancel={onCancel}>
       <div className="form-grid">
         <label className="field">
           <span className="field__label">{t("review.item.type")}</span>
           <select
+            autoFocus={autoFocus === "type"}
             value={type}
             onChange={(event) => setType(event.target.value)}
             data-testid="editor-type"
@@ -127,13 +178,13 @@ function ActionItemEditor({ item, catalogue, locale, onSave, onCancel }: ItemEdi
                 {localName(entry.name, locale)}
               </option>
             ))}
-            <option value="">{t("review.editor.noType")}</option>
+            {allowNoType && <option value="">{t("review.editor.noType")}</option>}
           </select>
         </label>
         <label className="field">
           <span className="field__label">{t("review.item.title")}</span>
           <input
-            autoFocus
+            autoFocus={autoFocus === "title"}
             value={title}
             onChange={(event) => setTitle(event.target.value)}
             data-testid="editor-title"
@@ -141,16 +192,26 @@ function ActionItemEditor({ item, catalogue, locale, onSave, onCancel }: ItemEdi
         </label>
         <label className="field">
           <span className="field__label">{t("review.item.owner")}</span>
-          <input value={owner} onChange={(event) => setOwner(event.target.value)} />
+          <input
+            value={owner}
+            onChange={(event) => setOwner(event.target.value)}
+            data-testid="editor-owner"
+          />
         </label>
         <label className="field">
           <span className="field__label">{t("review.item.dueDate")}</span>
-          <input type="date" value={dueDate} onChange={(event) => setDueDate(event.target.value)} />
+          <input
+            type="date"
+            value={dueDate}
+            onChange={(event) => setDueDate(event.target.value)}
+            data-testid="editor-due-date"
+          />
         </label>
         <label className="field">
           <span className="field__label">{t("review.item.customer")}</span>
           <input value={customer} onChange={(event) => setCustomer(event.target.value)} />
         </label>
+        {extraFields}
       </div>
       <label className="field">
         <span className="field__label">{t("review.item.notes")}</span>

@@ -30,6 +30,7 @@ export function filtersFromSearch(search: string | URLSearchParams): QueueFilter
   if (kind) filters.kind = kind;
   const engine = oneOf(engines, params.get("engine"));
   if (engine) filters.engine = engine;
+  if (params.get("correctedByRep") === "true") filters.correctedByRep = "true";
   for (const name of textFilters) {
     const value = params.get(name)?.trim();
     if (value) filters[name] = value;

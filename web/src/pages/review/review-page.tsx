@@ -18,6 +18,7 @@ import { activeSession, filtersKey } from "./active-session.ts";
 import { IntentChip } from "./intent-chip.tsx";
 import {
   actionTypeName,
+  effectiveContent,
   evidenceOf,
   intentName,
   localName,
@@ -26,6 +27,7 @@ import {
   readTalkTrack,
 } from "./item-content.ts";
 import { filtersFromSearch, searchFromFilters } from "./queue-filters.ts";
+import { RepMark } from "./rep-mark.tsx";
 import { listQueue } from "./review-api.ts";
 import { callHref, sessionHref } from "./review-paths.ts";
 import type { QueueFilters, ReviewItem, Vocabulary } from "./review-types.ts";
@@ -238,7 +240,7 @@ function QueueRow({
       </>
     );
   } else if (item.kind === "action_item") {
-    const action = readActionItem(item.content);
+    const action = readActionItem(effectiveContent(item));
     draft = (
       <>
         {action.flagged ? (
@@ -252,7 +254,7 @@ function QueueRow({
       </>
     );
   } else {
-    const track = readTalkTrack(item.content);
+    const track = readTalkTrack(effectiveContent(item));
     draft = (
       <>
         <span className="badge badge--neutral">{t(`review.moments.${track.moment}`)}</span>{" "}
@@ -273,7 +275,9 @@ function QueueRow({
         </Link>
       </td>
       <td>{t(`review.kinds.${item.kind}`)}</td>
-      <td className="queue-draft">{draft}</td>
+      <td className="queue-draft">
+        <RepMark item={item} /> {draft}
+      </td>
       <td className="numeric">
         {item.confidence === null ? t("common.none") : format.percent(item.confidence)}
       </td>
@@ -382,6 +386,11 @@ function FilterBar({
             {version}
           </option>
         )),
+      )}
+      {select(
+        "correctedByRep",
+        t("review.queue.decidedBy"),
+        <option value="true">{t("review.queue.correctedByRep")}</option>,
       )}
       {hasFilters && (
         <button

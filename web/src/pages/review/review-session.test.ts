@@ -33,6 +33,8 @@ function makeItem(id: string, overrides: Partial<ReviewItem> = {}): ReviewItem {
     ownerId: "owner",
     workspaceId: "workspace",
     createdAt: "2025-01-01T00:00:00.000Z",
+    origin: "engine",
+    decidedAs: null,
     ...overrides,
   };
 }

@@ -52,6 +52,8 @@ export interface QueueFilters {
   engine?: (typeof engines)[number];
   promptSetVersion?: string;
   recordingId?: string;
+  /** "true": only items a rep decided (or added) that no trainer has reviewed since. */
+  correctedByRep?: "true";
 }
 
 export interface QueuePage {
