@@ -28,6 +28,8 @@ export function webBuildIsStale(): boolean {
     newestModification(path.join(webRoot, "src")),
     newestModification(path.join(webRoot, "index.html")),
     newestModification(path.join(webRoot, "vite.config.ts")),
+    // The UI imports core modules too (types, and pure code shared with the server).
+    newestModification(path.join(repositoryRoot, "core")),
   );
   return fs.statSync(builtIndex).mtimeMs < sources;
 }
