@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
+import { eventually } from "./support/eventually.ts";
 import { createOrganisation, testPassword } from "./support/fixtures.ts";
 import { createTestClient } from "./support/http-client.ts";
 import type { TestClient } from "./support/http-client.ts";
@@ -42,16 +43,6 @@ function form(content: string, name: string, fields: Record<string, string> = {}
   for (const [key, value] of Object.entries({ customerStage: "demo", consent: "true", language: "en", ...fields })) data.append(key, value);
   data.append("file", new Blob([content], { type: "text/vtt" }), name);
   return data;
-}
-
-async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function importAndDraft(client: TestClient, content: string, name: string) {

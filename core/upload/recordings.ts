@@ -15,6 +15,7 @@ import type { Job } from "../jobs/job-store.ts";
 import { insertJob } from "../jobs/job-store.ts";
 import type { Redaction } from "../transcribe/redact.ts";
 import { redactText } from "../transcribe/redact.ts";
+import { eraseOutcomesOfRecording } from "../outcomes/outcomes.ts";
 import type { BlobStore, StoredBlob } from "./blob-store.ts";
 import type { ParsedTranscript } from "./transcript-formats.ts";
 
@@ -368,10 +369,11 @@ export async function eraseRecording(deps: { db: Db; blobs: BlobStore }, actor: 
       "UPDATE jobs SET state = 'cancelled', updated_at = now(), finished_at = now() WHERE subject_type = 'recording' AND subject_id = $1 AND state IN ('queued', 'active')",
       [id],
     );
+    const outcomes = await eraseOutcomesOfRecording(transaction, id);
     await transaction.query("DELETE FROM recordings WHERE id = $1", [id]);
     const { rows } = await transaction.query<{ id: string }>(
       "INSERT INTO erasures (recording_id, workspace_id, erased_by, items) VALUES ($1, $2, $3, $4) RETURNING id",
-      [id, recording.workspaceId, actor.id, JSON.stringify({ ...counts.rows[0], audio: recording.source === "audio" ? 1 : 0 })],
+      [id, recording.workspaceId, actor.id, JSON.stringify({ ...counts.rows[0], outcomes, audio: recording.source === "audio" ? 1 : 0 })],
     );
     // Is the same content still used by another recording (another rep uploaded the same file)?
     const shared = await transaction.query("SELECT 1 FROM recordings WHERE storage_key = $1 LIMIT 1", [recording.storageKey]);
