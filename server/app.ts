@@ -16,6 +16,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { inboundOutcomeRoutes, outcomeRoutes } from "./routes/outcomes.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { capabilityMapRoutes } from "./routes/capability-map.ts";
+import { capabilityMapOutcomeRoutes } from "./routes/capability-map-outcomes.ts";
 import { evalRoutes } from "./routes/evals.ts";
 import { promptSetRoutes } from "./routes/prompt-sets.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
@@ -75,6 +76,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   api.use(eventRoutes(context));
   api.use(webhookRoutes(context));
   api.use(outcomeRoutes(context));
+  api.use(capabilityMapOutcomeRoutes(context));
   api.use(notFoundHandler());
   app.use("/api", api);
 

@@ -11,11 +11,12 @@ import { ValidationError } from "../../core/errors.ts";
 import { parseOutcomeCsv } from "../../core/outcomes/csv-import.ts";
 import { inboundSecretStatus, rotateInboundSecret, verifyInboundRequest } from "../../core/outcomes/inbound-secret.ts";
 import { ingestOutcomes, outcomeBatchSchema, outcomesOfRecording } from "../../core/outcomes/outcomes.ts";
+import { approvedTalkTracks, outcomeFilterSchema } from "../../core/outcomes/training-signal.ts";
 import { getRecording } from "../../core/upload/recordings.ts";
 import { signatureHeader } from "../../core/webhooks/signature.ts";
 import type { AppContext } from "../context.ts";
 import { actorOf, allow } from "../http/authenticate.ts";
-import { body, params } from "../http/validate.ts";
+import { body, params, query } from "../http/validate.ts";
 
 const idParams = z.object({ id: z.uuid() });
 export const importOutcomesRequest = z.object({ csv: z.string().min(1).max(2_000_000) });
@@ -67,6 +68,12 @@ export function outcomeRoutes(context: AppContext): Router {
     const actor = actorOf(request);
     const { events, lines } = parseOutcomeCsv(body(request, importOutcomesRequest).csv);
     response.status(201).json(await ingestOutcomes(db, { workspaceId: actor.workspaceId, actor, source: "csv", events, lines }));
+  });
+
+  /** The approved talk tracks with how often they were followed by an advance; `?outcome=advanced` filters. */
+  router.get("/training/talk-tracks", allow("trainer", "manager", "admin"), async (request: Request, response: Response) => {
+    const filters = query(request, z.object({ outcome: outcomeFilterSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }));
+    response.json({ talkTracks: await approvedTalkTracks(db, actorOf(request), filters) });
   });
 
   router.get("/outcomes/inbound-secret", allow("admin"), async (request: Request, response: Response) => {
