@@ -30,6 +30,7 @@ const ReviewPage = lazy(() => import("./pages/review/review-page.tsx"));
 const ReviewSessionPage = lazy(() => import("./pages/review/review-session-page.tsx"));
 const CallViewPage = lazy(() => import("./pages/review/call-view-page.tsx"));
 const DashboardPage = lazy(() => import("./pages/dashboard/dashboard-page.tsx"));
+const IntegrationsPage = lazy(() => import("./pages/integrations/integrations-page.tsx"));
 
 function Loading() {
   const { t } = useTranslation();
@@ -156,6 +157,11 @@ function SignedInRoutes() {
               <Route path={screens.users.path}>
                 <Guarded screen={screens.users}>
                   <UsersPage />
+                </Guarded>
+              </Route>
+              <Route path={screens.integrations.path}>
+                <Guarded screen={screens.integrations}>
+                  <IntegrationsPage />
                 </Guarded>
               </Route>
               <Route path={screens.settings.path}>

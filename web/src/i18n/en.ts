@@ -4,6 +4,7 @@
  * in code, never written into these strings.
  */
 import { insightMessages } from "./insight-messages.ts";
+import { outcomeMessages } from "./outcome-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const en = {
@@ -286,6 +287,7 @@ const en = {
   },
   ...reviewMessages.en,
   ...insightMessages.en,
+  ...outcomeMessages.en,
 };
 
 export type Messages = typeof en;

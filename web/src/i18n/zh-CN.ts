@@ -1,6 +1,7 @@
 /** 简体中文界面文本。键必须与 en.ts 完全一致（类型检查和单元测试会核对）。 */
 import type { Messages } from "./en.ts";
 import { insightMessages } from "./insight-messages.ts";
+import { outcomeMessages } from "./outcome-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const zhCN: Messages = {
@@ -279,6 +280,7 @@ const zhCN: Messages = {
   },
   ...reviewMessages["zh-CN"],
   ...insightMessages["zh-CN"],
+  ...outcomeMessages["zh-CN"],
 };
 
 export default zhCN;

@@ -17,6 +17,7 @@ import { stageLabel } from "../../i18n/stage-label.ts";
 import { useJobEvents } from "../../live/job-events.ts";
 import { useCurrentUser } from "../../session/session-context.tsx";
 import { AudioPlayer } from "./audio-player.tsx";
+import { OutcomesPanel } from "./outcomes-panel.tsx";
 import { canErase, canRetry } from "./permissions.ts";
 import { RecordingStatus, recordingTitle } from "./recording-status.tsx";
 import { TranscriptList } from "./transcript-list.tsx";
@@ -198,6 +199,7 @@ export default function RecordingDetailPage({ id }: { id: string }) {
               </div>
             ))}
           </dl>
+          <OutcomesPanel recordingId={recording.id} />
         </aside>
 
         <div className="detail__main">
