@@ -43,6 +43,11 @@ export async function attemptDelivery(
   const delivery = rows[0];
   // Deleted with its subscription, or erased with its call, while queued; or already finished.
   if (!delivery || delivery.state !== "pending") return null;
+  if (!delivery.enabled) {
+    // Turned off while queued: not sent; "resend" after turning it on again.
+    await markDeliveryFailed(deps.db, deliveryId, "The webhook was turned off before this delivery was sent.");
+    return null;
+  }
   const request = buildRequest({
     url: delivery.url,
     format: delivery.format,

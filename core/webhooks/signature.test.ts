@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { UnauthorizedError } from "../errors.ts";
-import { buildRequest } from "./formats.ts";
+import { botRefusal, buildRequest } from "./formats.ts";
 import { computeSignature, parseSignatureHeader, signatureHeaderValue, verifySignature } from "./signature.ts";
 
 const secret = "whsec_test-secret";
@@ -73,5 +73,13 @@ describe("payload formats", () => {
     const request = buildRequest({ url: "https://hooks.slack.com/services/x", format: "slack", secret: null, event, deliveryId: "d1", now: at });
     expect(JSON.parse(request.body)).toEqual({ text: expect.stringContaining("Call ready") });
     expect(request.headers["calibrate-signature"]).toBeUndefined();
+  });
+
+  it("treats a bot's 200 with a non-zero error code as a refusal", () => {
+    expect(botRefusal("feishu", JSON.stringify({ code: 19021, msg: "sign match fail or timestamp is not within one hour from current time" }))).toMatch(/code 19021/);
+    expect(botRefusal("feishu", JSON.stringify({ code: 0, msg: "success" }))).toBeNull();
+    expect(botRefusal("dingtalk", JSON.stringify({ errcode: 310000, errmsg: "sign not match" }))).toMatch(/sign not match/);
+    expect(botRefusal("dingtalk", JSON.stringify({ errcode: 0, errmsg: "ok" }))).toBeNull();
+    expect(botRefusal("slack", "invalid_payload")).toBeNull();
   });
 });

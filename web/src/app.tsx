@@ -30,6 +30,7 @@ const ReviewPage = lazy(() => import("./pages/review/review-page.tsx"));
 const ReviewSessionPage = lazy(() => import("./pages/review/review-session-page.tsx"));
 const CallViewPage = lazy(() => import("./pages/review/call-view-page.tsx"));
 const DashboardPage = lazy(() => import("./pages/dashboard/dashboard-page.tsx"));
+const TalkTrackPoolPage = lazy(() => import("./pages/review/talk-track-pool-page.tsx"));
 const IntegrationsPage = lazy(() => import("./pages/integrations/integrations-page.tsx"));
 
 function Loading() {
@@ -101,6 +102,11 @@ function SignedInRoutes() {
               <Route path="/review/session">
                 <Guarded screen={screens.review}>
                   <ReviewSessionPage />
+                </Guarded>
+              </Route>
+              <Route path="/review/talk-tracks">
+                <Guarded screen={screens.review}>
+                  <TalkTrackPoolPage />
                 </Guarded>
               </Route>
               <Route path="/review/calls/:recordingId">

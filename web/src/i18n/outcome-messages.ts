@@ -64,7 +64,19 @@ const en = {
     account: "Calls with {{reference}}",
     thisCall: "this call",
     outcomeCount: "{{count}} outcomes",
-    source: { webhook: "CRM", csv: "CSV" },
+    source: { webhook: "from the CRM", csv: "CSV import" },
+    filter: {
+      label: "Customer outcome",
+      values: { advanced: "Advanced", not_advanced: "Not advanced", won: "Won", lost: "Lost", replied: "Replied", meeting_booked: "Meeting booked", any: "Any outcome", none: "No outcome yet" },
+    },
+    pool: {
+      title: "Approved talk tracks",
+      intro: "Talk tracks people accepted or corrected, grouped by wording, with how many of their calls were followed by an advance (won, or a later stage).",
+      link: "Approved talk tracks",
+      columns: { suggestion: "Talk track", moment: "Moment", calls: "Calls", advanced: "Followed by an advance", last: "Last approved" },
+      share: "{{advanced}} of {{calls}}",
+      empty: "No approved talk track matches.",
+    },
   },
   outcomeMap: {
     title: "Outcomes: next-stage conversion",
@@ -144,7 +156,19 @@ const zhCN: typeof en = {
     account: "与 {{reference}} 的通话",
     thisCall: "本通话",
     outcomeCount: "{{count}} 条结果",
-    source: { webhook: "CRM", csv: "CSV" },
+    source: { webhook: "CRM 回传", csv: "CSV 导入" },
+    filter: {
+      label: "客户结果",
+      values: { advanced: "已推进", not_advanced: "未推进", won: "赢单", lost: "丢单", replied: "客户回复", meeting_booked: "已约会议", any: "有任何结果", none: "尚无结果" },
+    },
+    pool: {
+      title: "已批准的话术",
+      intro: "被采纳或修改后采纳的话术，按措辞分组，并统计其所在通话中有多少之后客户推进（赢单或进入更后阶段）。",
+      link: "已批准的话术",
+      columns: { suggestion: "话术", moment: "场景", calls: "通话数", advanced: "之后推进", last: "最近批准" },
+      share: "{{calls}} 通中 {{advanced}} 通",
+      empty: "没有符合条件的已批准话术。",
+    },
   },
   outcomeMap: {
     title: "客户结果：下一阶段转化率",

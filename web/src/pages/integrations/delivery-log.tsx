@@ -1,5 +1,5 @@
 /** One webhook's deliveries, newest first, each with its attempts (status, latency, response) and "resend". */
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../../api/client.ts";
 import { ErrorMessage } from "../../components/error-message.tsx";
@@ -9,7 +9,8 @@ import type { WebhookDelivery } from "./types.ts";
 
 const stateBadge = { pending: "badge--accent", succeeded: "badge--success", failed: "badge--danger" } as const;
 
-export function DeliveryLog({ webhookId, version, onResent }: { webhookId: string; version: number; onResent(): void }) {
+/** `onChanged`: a delivery was resent or finished, so the webhook's counts changed. */
+export function DeliveryLog({ webhookId, version, onChanged }: { webhookId: string; version: number; onChanged(): void }) {
   const { t } = useTranslation();
   const format = useFormatters();
   const resource = useResource<{ deliveries: WebhookDelivery[] }>(`/api/webhooks/${webhookId}/deliveries`);
@@ -20,6 +21,11 @@ export function DeliveryLog({ webhookId, version, onResent }: { webhookId: strin
   useEffect(() => {
     if (version > 0) void reload();
   }, [version, reload]);
+  const wasPending = useRef(false);
+  useEffect(() => {
+    if (wasPending.current && !pending) onChanged();
+    wasPending.current = pending;
+  }, [pending, onChanged]);
   // Retries happen in the background: look again while any delivery is still pending.
   useEffect(() => {
     if (!pending) return;
@@ -78,7 +84,7 @@ export function DeliveryLog({ webhookId, version, onResent }: { webhookId: strin
                     try {
                       await api.post(`/api/webhooks/deliveries/${delivery.id}/resend`, {});
                       await reload();
-                      onResent();
+                      onChanged();
                     } catch (caught) {
                       setError(caught);
                     }

@@ -116,7 +116,7 @@ function Webhooks() {
               </button>
             </div>
           </header>
-          {open === webhook.id && <DeliveryLog webhookId={webhook.id} version={logVersion} onResent={() => void resource.reload()} />}
+          {open === webhook.id && <DeliveryLog webhookId={webhook.id} version={logVersion} onChanged={() => void resource.reload()} />}
         </article>
       ))}
       {deleting && (
@@ -167,11 +167,11 @@ function CreateWebhook({ onCreated }: { onCreated(secret: string | null): void }
         <div className="form-grid">
           <label className="field">
             <span className="field__label">{t("integrations.name")}</span>
-            <input name="name" required maxLength={200} value={form.name} onChange={(event) => setForm({ ...form, name: event.target.value })} />
+            <input name="name" type="text" required maxLength={200} value={form.name} onChange={(event) => setForm({ ...form, name: event.target.value })} />
           </label>
           <label className="field">
             <span className="field__label">{t("integrations.url")}</span>
-            <input name="url" type="url" required placeholder="https://" value={form.url} onChange={(event) => setForm({ ...form, url: event.target.value })} />
+            <input name="url" type="text" inputMode="url" required placeholder="https://" value={form.url} onChange={(event) => setForm({ ...form, url: event.target.value })} />
           </label>
           <label className="field">
             <span className="field__label">{t("integrations.format")}</span>
@@ -188,7 +188,7 @@ function CreateWebhook({ onCreated }: { onCreated(secret: string | null): void }
               <span className="field__label">
                 {t("integrations.botSecret")} <span className="muted">({t("common.optional")})</span>
               </span>
-              <input name="secret" value={form.secret} onChange={(event) => setForm({ ...form, secret: event.target.value })} autoComplete="off" />
+              <input name="secret" type="text" value={form.secret} onChange={(event) => setForm({ ...form, secret: event.target.value })} autoComplete="off" />
               <span className="field__hint">{t("integrations.botSecretHint")}</span>
             </label>
           )}

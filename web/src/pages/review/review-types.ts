@@ -41,6 +41,8 @@ export type QueueOrder = ServerQueueFilters["order"];
 export const queueOrders: readonly QueueOrder[] = ["uncertainty", "newest", "oldest"];
 export const itemKinds: readonly ItemKind[] = ["intent", "action_item", "talk_track"];
 export const engines = ["local", "llm"] as const;
+/** What happened to the customer after the call (core/outcomes/training-signal.ts). */
+export const outcomeFilters = ["advanced", "not_advanced", "won", "lost", "replied", "meeting_booked", "any", "none"] as const;
 
 /** Queue filters as the client keeps them: every one optional, order defaulting to uncertainty. */
 export interface QueueFilters {
@@ -52,6 +54,7 @@ export interface QueueFilters {
   engine?: (typeof engines)[number];
   promptSetVersion?: string;
   recordingId?: string;
+  outcome?: (typeof outcomeFilters)[number];
 }
 
 export interface QueuePage {
