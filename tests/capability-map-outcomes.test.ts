@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { User } from "../core/auth/users.ts";
 import { getOutcomeCell, getOutcomeMap } from "../core/capability-map/outcome-metrics.ts";
+import { collectLabelledSamples } from "../core/dataset/datasets.ts";
 import { ingestOutcomes } from "../core/outcomes/outcomes.ts";
 import { approvedTalkTracks } from "../core/outcomes/training-signal.ts";
 import { listQueue, queueFiltersSchema } from "../core/review/queue.ts";
@@ -114,5 +115,25 @@ describe.each(databaseKinds)("capability-map outcome metrics on %s", (kind) => {
     // A rep sees only talk tracks of their own calls.
     const repPool = await approvedTalkTracks(database.db, organisation.users.otherNorthRep);
     expect(repPool.map((track) => track.suggestion).sort()).toEqual(["Offer the pilot (A3)", "Offer the pilot (A5)"]);
+  });
+
+  it("snapshots training samples from calls with a given outcome only", async () => {
+    // A labelled utterance on an advanced call (A1) and on a call with no outcome (N4).
+    for (const [recordingId, text] of [[ids.a1, "What would a pilot cost us?"], [ids.n4, "We are happy with our vendor."]]) {
+      const { rows } = await database.db.query<{ draftId: string; transcriptId: string }>(
+        'SELECT id AS "draftId", transcript_id AS "transcriptId" FROM drafts WHERE recording_id = $1',
+        [recordingId],
+      );
+      await database.db.query("INSERT INTO segments (transcript_id, ordinal, start_ms, end_ms, speaker, text, original_text) VALUES ($1, 0, 0, 1000, 'customer', $2, $2)", [rows[0].transcriptId, text]);
+      await database.db.query(
+        `INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, content, status) VALUES ($1, $2, 'intent', 1, 0, '{"segment":0,"intent":"pricing_question","confidence":0.9}', 'accepted')`,
+        [rows[0].draftId, recordingId],
+      );
+    }
+    const texts = async (outcome?: "advanced" | "none") =>
+      (await collectLabelledSamples(database.db, organisation.users.trainer, outcome ? { outcome } : {})).map((sample) => sample.text).sort();
+    expect(await texts()).toEqual(["We are happy with our vendor.", "What would a pilot cost us?"]);
+    expect(await texts("advanced")).toEqual(["What would a pilot cost us?"]);
+    expect(await texts("none")).toEqual(["We are happy with our vendor."]);
   });
 });
