@@ -2,7 +2,8 @@
  * The foundation under every feature, measured through the real code on PostgreSQL and on PGlite:
  *
  * 1. Job start latency: `dispatcher.enqueue()` → first line of the handler, through the real stack
- *    (createDispatcher + createBullTransport + startWorkers + runJob, Redis events on). Target p95 < 50 ms.
+ *    on both transports side by side: the embedded one (job rows, SKIP LOCKED, NOTIFY/in-process
+ *    wake-up, events over NOTIFY or memory) and BullMQ (Redis, Redis events). Target p95 < 50 ms.
  * 2. Authentication overhead: `GET /api/auth/me` signed in (session cookie, API token) against the
  *    same request without credentials, on the real Express app over keep-alive connections.
  * 3. pgvector kNN: top-10 through `nearestNeighbours` over 100,000 clustered 384-dimension vectors
@@ -33,8 +34,13 @@ import { createDispatcher } from "../core/jobs/dispatch.ts";
 import { defineHandler } from "../core/jobs/runner.ts";
 import { sessionCookieName } from "../server/http/authenticate.ts";
 import { createOrganisation, testPassword } from "../tests/support/fixtures.ts";
+import type { JobTransport } from "../core/jobs/dispatch.ts";
+import type { EventPublisher } from "../core/jobs/events.ts";
+import type { HandlerRegistry, WorkerPool } from "../core/jobs/runner.ts";
 import { createRedisPublisher } from "../workers/redis-events.ts";
-import { createBullTransport, startWorkers } from "../workers/transport.ts";
+import { createBullTransport, startWorkers } from "../workers/bullmq-transport.ts";
+import { createDatabaseEvents } from "../workers/database-events.ts";
+import { createEmbeddedTransport, startEmbeddedWorkers } from "../workers/embedded-transport.ts";
 import type { DatabaseKind, LatencySummary } from "./support.ts";
 import {
   benchRedisUrl,
@@ -101,7 +107,10 @@ const workerConcurrency = loadConfig({}).WORKER_CONCURRENCY;
 
 // ─── 1. Enqueue → job start ─────────────────────────────────────────────────────────────────────
 
+type TransportKind = "embedded" | "bullmq";
+
 interface JobLatencyRow extends LatencySummary {
+  transport: TransportKind;
   database: DatabaseKind;
   case: string;
   "enqueue() p50 ms": number;
@@ -137,36 +146,67 @@ async function waitFor(
   }
 }
 
-async function measureJobLatency(kind: DatabaseKind): Promise<JobLatencyRow[]> {
+/** The transport, its events and a worker pool, as `openRuntime` wires them. */
+async function startTransport(
+  transportKind: TransportKind,
+  db: Db,
+  handlers: HandlerRegistry,
+  onError: (error: Error) => void,
+): Promise<{ transport: JobTransport; events: EventPublisher; close(): Promise<void> }> {
+  if (transportKind === "embedded") {
+    const transport = createEmbeddedTransport(db);
+    const events = await createDatabaseEvents(db, { subscribe: false });
+    const workers: WorkerPool = await startEmbeddedWorkers(transport, { db, events, handlers, concurrency: workerConcurrency, onError });
+    return {
+      transport,
+      events,
+      async close() {
+        await workers.close();
+        await events.close();
+        await transport.close();
+      },
+    };
+  }
+  const prefix = `bench-${randomSuffix()}`;
+  const transport = createBullTransport({ redisUrl: benchRedisUrl, prefix });
+  const events = createRedisPublisher(benchRedisUrl, prefix);
+  const workers = startWorkers({ db, events, redisUrl: benchRedisUrl, prefix, concurrency: workerConcurrency, handlers, onError });
+  await Promise.all(workers.workers.map((worker) => worker.waitUntilReady()));
+  return {
+    transport,
+    events,
+    async close() {
+      await workers.close();
+      await transport.close();
+      await events.close();
+      await deleteRedisKeys(prefix);
+    },
+  };
+}
+
+async function measureJobLatency(kind: DatabaseKind, transportKind: TransportKind): Promise<JobLatencyRow[]> {
   return withBenchDatabase(kind, async ({ db }) => {
     const workspaceId = await defaultWorkspaceId(db);
-    const prefix = `bench-${randomSuffix()}`;
-    const transport = createBullTransport({ redisUrl: benchRedisUrl, prefix });
-    const publisher = createRedisPublisher(benchRedisUrl, prefix);
     const failures: string[] = [];
-    const dispatcher = createDispatcher({
-      db,
-      transport,
-      events: publisher,
-      log: (message, error) => failures.push(`${message}: ${String(error)}`),
-    });
     // The handler only notes when it started; enqueue times are joined to it by job id afterwards,
     // because a job can start before `enqueue()` has returned its id.
     const startedAt = new Map<string, number>();
-    const workers = startWorkers({
+    const running = await startTransport(
+      transportKind,
       db,
-      events: publisher,
-      redisUrl: benchRedisUrl,
-      prefix,
-      concurrency: workerConcurrency,
-      handlers: {
+      {
         rollup: defineHandler<"rollup">(async ({ job }) => {
           startedAt.set(job.id, performance.now());
         }),
       },
-      onError: (error) => failures.push(error.message),
+      (error) => failures.push(error.message),
+    );
+    const dispatcher = createDispatcher({
+      db,
+      transport: running.transport,
+      events: running.events,
+      log: (message, error) => failures.push(`${message}: ${String(error)}`),
     });
-    await Promise.all(workers.workers.map((worker) => worker.waitUntilReady()));
 
     const enqueueOne = async (enqueuedAt: Map<string, number>, enqueueMs: number[]) => {
       const started = performance.now();
@@ -223,6 +263,7 @@ async function measureJobLatency(kind: DatabaseKind): Promise<JobLatencyRow[]> {
       ): JobLatencyRow => {
         const summary = summarise(latencies);
         return {
+          transport: transportKind,
           database: kind,
           case: label,
           ...summary,
@@ -249,10 +290,7 @@ async function measureJobLatency(kind: DatabaseKind): Promise<JobLatencyRow[]> {
         ),
       ];
     } finally {
-      await workers.close();
-      await transport.close();
-      await publisher.close();
-      await deleteRedisKeys(prefix);
+      await running.close();
     }
   });
 }
@@ -660,9 +698,11 @@ console.log(
 
 if (sections.has("jobs")) {
   const rows: JobLatencyRow[] = [];
-  for (const kind of databases) rows.push(...(await measureJobLatency(kind)));
+  for (const kind of databases) {
+    for (const transportKind of ["embedded", "bullmq"] as const) rows.push(...(await measureJobLatency(kind, transportKind)));
+  }
   printTable(
-    `Enqueue → job start: dispatcher.enqueue() (row + BullMQ add) until the handler's first line runs (runJob: parse, claim row, event). ${jobCount} jobs ${gapMs} ms apart, then ${burstCount} at once. Target: p95 < 50 ms (sequential).`,
+    `Enqueue → job start, both transports side by side: dispatcher.enqueue() (row + hand-over: embedded wake-up/NOTIFY, or BullMQ add) until the handler's first line runs (runJob: parse, claim row, event). ${jobCount} jobs ${gapMs} ms apart, then ${burstCount} at once. Target: p95 < 50 ms (sequential).`,
     rows,
   );
 }

@@ -4,7 +4,9 @@ import { ConfigError, loadConfig } from "./config.ts";
 describe("loadConfig", () => {
   it("gives defaults that run on a fresh machine", () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ PORT: 3000, REDIS_URL: "redis://127.0.0.1:6379", EMBEDDER: "local" });
+    expect(config).toMatchObject({ PORT: 3000, EMBEDDER: "local" });
+    // No Redis unless asked for: the embedded job transport needs nothing but the database.
+    expect(config.REDIS_URL).toBeUndefined();
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.STORAGE_DIR).toBe(`${config.DATA_DIR}/storage`);
   });

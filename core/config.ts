@@ -24,7 +24,15 @@ export const configSchema = z.object({
   DATABASE_URL: optionalUrl.optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATA_DIR: z.string().default("./data"),
-  REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+  /**
+   * Redis for the BullMQ job transport (many workers on many machines). Unset: the embedded transport
+   * runs jobs on the Postgres job rows, in the process (see README, "Scaling out").
+   */
+  REDIS_URL: optionalUrl.optional(),
+  /** Embedded transport: the safety-net poll for new jobs (hand-overs wake workers at once anyway). */
+  JOB_POLL_INTERVAL_MS: z.coerce.number().int().min(10).optional(),
+  /** A running job whose worker shows no sign of life this long is handed to another worker. */
+  JOB_STALLED_AFTER_MS: z.coerce.number().int().min(100).default(30_000),
   /** Prefix of every BullMQ key in Redis, so several installations (or test runs) can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default("calibrate"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

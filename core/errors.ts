@@ -63,8 +63,8 @@ export class RateLimitedError extends CalibrateError {
 
 /** A dependency failed in a way that may pass: network, 5xx, timeouts. Retry with backoff. */
 export class TransientError extends CalibrateError {
-  override readonly status = 503;
-  override readonly code = "unavailable";
+  override readonly status: number = 503;
+  override readonly code: string = "unavailable";
   override readonly retryable = true;
 }
 

@@ -13,7 +13,14 @@ export interface AppContext {
   dispatcher: Dispatcher;
   /** Uploaded files, content-addressed. */
   blobs: BlobStore;
-  /** Live job events, from Redis pub/sub in production. */
+  /** Live job events: Redis pub/sub with BullMQ, NOTIFY (PostgreSQL) or memory (PGlite) without. */
   events: { listen(listener: (event: JobEvent) => void): () => void };
-  health: () => Promise<{ redis: "up" | "down"; workers: number }>;
+  health: () => Promise<QueueHealth>;
+}
+
+export interface QueueHealth {
+  transport: "embedded" | "bullmq";
+  redis: "up" | "down" | "not used";
+  /** Worker processes connected (BullMQ) or heart-beating (embedded). */
+  workers: number;
 }

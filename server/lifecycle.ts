@@ -10,6 +10,24 @@ export function runMain(main: () => Promise<void>): void {
   });
 }
 
+/**
+ * The last line of defence. Every connection's "error" is handled where it is made; should one slip
+ * through, a rejected promise nobody awaited is logged and the process goes on (the request or job
+ * it belonged to has already failed), while an uncaught exception leaves the process in an unknown
+ * state: it is logged and the process exits non-zero, for its supervisor (systemd, compose
+ * `restart: unless-stopped`) to start it again.
+ */
+export function guardProcess(logger: Logger): void {
+  process.on("unhandledRejection", (reason) => {
+    logger.error({ err: reason }, "A promise was rejected and nobody handled it; carrying on");
+  });
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "Uncaught exception; exiting so the supervisor restarts the process");
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 100).unref();
+  });
+}
+
 /** Stops cleanly on SIGTERM/SIGINT: finish or hand back running jobs, close connections. A second signal forces exit. */
 export function onShutdown(logger: Logger, close: () => Promise<void>): void {
   let closing = false;

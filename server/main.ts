@@ -2,7 +2,7 @@
 import path from "node:path";
 import { loadConfig } from "../core/config.ts";
 import { createApp } from "./app.ts";
-import { onShutdown, runMain } from "./lifecycle.ts";
+import { guardProcess, onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
 
@@ -11,6 +11,7 @@ export const webDirectory = path.resolve(import.meta.dirname, "../web/dist");
 runMain(async () => {
   const config = loadConfig();
   const logger = createLogger(config);
+  guardProcess(logger);
   const runtime = await openRuntime(config, logger, { serve: true, work: false });
   const server = createApp(runtime.context(), { webDirectory }).listen(config.PORT, config.HOST, () => {
     logger.info({ url: `http://${config.HOST}:${config.PORT}`, database: runtime.db.kind }, "Calibrate API listening");

@@ -1,7 +1,7 @@
 /**
  * Start-up shared by every entry point (`npm start`, `npm run server`, `npm run worker`): open the
- * database and migrate it, check Redis, wire the job transport, events and workers, and know how to
- * shut all of it down again in order.
+ * database and migrate it, pick the job transport (BullMQ when REDIS_URL is set, else the embedded
+ * one on the job rows), wire events and workers, and know how to shut all of it down again in order.
  */
 import type { Logger } from "pino";
 import type { Config } from "../core/config.ts";
@@ -14,18 +14,23 @@ import { defaultWorkspaceId } from "../core/auth/teams.ts";
 import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
 import type { Embedder } from "../core/draft/embeddings.ts";
 import { approvedItemsWithoutEmbeddings, prepareWorkspace } from "../core/draft/workspace-preparation.ts";
+import type { EventPublisher } from "../core/jobs/events.ts";
+import type { WorkerPool } from "../core/jobs/runner.ts";
 import { createHandlers } from "../workers/handlers.ts";
 import { createRedisPublisher, subscribeToEvents } from "../workers/redis-events.ts";
 import type { EventSubscription } from "../workers/redis-events.ts";
-import type { BullTransport, WorkerPool } from "../workers/transport.ts";
-import { checkRedis, createBullTransport, startWorkers } from "../workers/transport.ts";
+import type { BullTransport } from "../workers/bullmq-transport.ts";
+import { checkRedis, createBullTransport, startWorkers } from "../workers/bullmq-transport.ts";
+import { createDatabaseEvents } from "../workers/database-events.ts";
+import type { EmbeddedTransport } from "../workers/embedded-transport.ts";
+import { createEmbeddedTransport, startEmbeddedWorkers } from "../workers/embedded-transport.ts";
 import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import type { BlobStore } from "../core/upload/blob-store.ts";
 import type { AppContext } from "./context.ts";
 
 export interface Runtime {
   db: Db;
-  transport: BullTransport;
+  transport: BullTransport | EmbeddedTransport;
   dispatcher: Dispatcher;
   blobs: BlobStore;
   subscription: EventSubscription | null;
@@ -52,8 +57,19 @@ async function reembedInBackground(db: Db, dispatcher: Dispatcher, embedder: Emb
   if (missing.length > 0) logger.info({ embedder: embedder.name, items: missing.length }, "Re-embedding approved examples in the background");
 }
 
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  promise.catch(() => {});
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 export async function openRuntime(config: Config, logger: Logger, options: { serve: boolean; work: boolean; db?: Db }): Promise<Runtime> {
-  await checkRedis(config.REDIS_URL);
+  if (config.REDIS_URL) await checkRedis(config.REDIS_URL);
   const db =
     options.db ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
   const report = await migrate(db);
@@ -68,8 +84,20 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
   }
 
   const blobs = createFileSystemBlobStore(config.STORAGE_DIR);
-  const transport = createBullTransport({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-  const publisher = createRedisPublisher(config.REDIS_URL, config.QUEUE_PREFIX);
+  // BullMQ + Redis pub/sub when REDIS_URL is set (scale-out); otherwise the job rows and NOTIFY.
+  let transport: BullTransport | EmbeddedTransport;
+  let publisher: EventPublisher & { close(): Promise<void> };
+  let subscription: EventSubscription | null;
+  if (config.REDIS_URL) {
+    transport = createBullTransport({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+    publisher = createRedisPublisher(config.REDIS_URL, config.QUEUE_PREFIX);
+    subscription = options.serve ? await subscribeToEvents(config.REDIS_URL, config.QUEUE_PREFIX) : null;
+  } else {
+    transport = createEmbeddedTransport(db);
+    const events = await createDatabaseEvents(db, { subscribe: options.serve });
+    publisher = events;
+    subscription = options.serve ? events : null;
+  }
   const dispatcher = createDispatcher({
     db,
     transport,
@@ -77,25 +105,29 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     log: (message, error) => logger.warn({ err: error }, message),
   });
   if (options.serve) await reembedInBackground(db, dispatcher, embedder, logger);
-  const subscription = options.serve ? await subscribeToEvents(config.REDIS_URL, config.QUEUE_PREFIX) : null;
 
   let workers: WorkerPool | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
   let rollupTimer: NodeJS.Timeout | null = null;
   const reconcileNow = async () => {
+    if (transport.kind !== "bullmq") return; // Embedded: the rows are the queue; nothing to lose.
     const result = await reconcileJobs({ db, transport }, { graceMs: config.RECONCILE_GRACE_MS });
     if (result.reenqueued > 0) logger.warn(result, "Re-enqueued jobs that Redis had lost");
   };
   if (options.work) {
-    workers = startWorkers({
+    const poolOptions = {
       db,
       events: publisher,
-      redisUrl: config.REDIS_URL,
-      prefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
+      stalledAfterMs: config.JOB_STALLED_AFTER_MS,
       handlers: createHandlers({ db, config, dispatcher, logger, blobs }),
-      onError: (error, job) => logger.warn({ err: error, queue: job?.queueName, jobId: job?.id }, "Job attempt failed"),
-    });
+      onError: (error: Error, job?: { queue: string; id: string }) =>
+        logger.warn({ err: error, queue: job?.queue, jobId: job?.id }, "Job attempt failed"),
+    };
+    workers =
+      transport.kind === "bullmq"
+        ? startWorkers({ ...poolOptions, redisUrl: config.REDIS_URL!, prefix: config.QUEUE_PREFIX })
+        : await startEmbeddedWorkers(transport, { ...poolOptions, pollIntervalMs: config.JOB_POLL_INTERVAL_MS });
     // The capability map reads a rollup; keep it fresh (the job refreshes only days that changed).
     const workspaceId = await defaultWorkspaceId(db);
     rollupTimer = setInterval(() => {
@@ -104,9 +136,13 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
         .catch((error) => logger.warn({ err: error }, "Could not enqueue the rollup refresh"));
     }, config.ROLLUP_INTERVAL_MS);
     rollupTimer.unref();
-    reconcileTimer = setInterval(() => reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed")), config.RECONCILE_INTERVAL_MS);
-    reconcileTimer.unref();
-    await reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed"));
+    if (transport.kind === "bullmq") {
+      reconcileTimer = setInterval(() => reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed")), config.RECONCILE_INTERVAL_MS);
+      reconcileTimer.unref();
+      await reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed"));
+    }
+  } else if (transport.kind === "embedded" && db.kind === "pglite") {
+    logger.warn("No workers in this process and the embedded database cannot be shared: jobs will wait. Use `npm start`, or set DATABASE_URL (and REDIS_URL to scale out).");
   }
 
   return {
@@ -125,10 +161,12 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       blobs,
       events: subscription ?? { listen: () => () => {} },
       health: async () => {
+        const redis = transport.kind === "bullmq" ? ("up" as const) : ("not used" as const);
         try {
-          return { redis: "up" as const, workers: await transport.workerCount() };
+          // Bounded: while Redis is down its commands wait for it, and /healthz must answer.
+          return { transport: transport.kind, redis, workers: await withTimeout(transport.workerCount(), 2_000) };
         } catch {
-          return { redis: "down" as const, workers: 0 };
+          return { transport: transport.kind, redis: transport.kind === "bullmq" ? ("down" as const) : redis, workers: 0 };
         }
       },
     }),

@@ -1,13 +1,14 @@
 /**
  * `npm start`: Calibrate in one process — API, web UI and workers — on port 3000. Uses the embedded
- * PGlite database under DATA_DIR unless DATABASE_URL is set, and Redis at REDIS_URL.
+ * PGlite database under DATA_DIR unless DATABASE_URL is set, and the embedded job transport unless
+ * REDIS_URL is set.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { countUsers } from "../core/auth/users.ts";
 import { loadConfig } from "../core/config.ts";
 import { createApp } from "./app.ts";
-import { onShutdown, runMain } from "./lifecycle.ts";
+import { guardProcess, onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
 import { createSetupToken } from "./routes/setup.ts";
@@ -25,6 +26,7 @@ async function ensureWebBuilt(log: (message: string) => void): Promise<void> {
 runMain(async () => {
   const config = loadConfig();
   const logger = createLogger(config);
+  guardProcess(logger);
   await ensureWebBuilt((message) => logger.info(message));
   const runtime = await openRuntime(config, logger, { serve: true, work: true });
   const setupToken = (await countUsers(runtime.db)) === 0 ? createSetupToken() : null;

@@ -9,7 +9,7 @@ import type { TestDatabase } from "./support/databases.ts";
 import { createOrganisation, testPassword } from "./support/fixtures.ts";
 import type { Organisation } from "./support/fixtures.ts";
 import { createTestClient } from "./support/http-client.ts";
-import { startTestServer } from "./support/test-server.ts";
+import { redisUrl, startTestServer } from "./support/test-server.ts";
 import type { TestServer } from "./support/test-server.ts";
 
 describe.each(databaseKinds)("authentication and roles on %s", (kind) => {
@@ -153,12 +153,31 @@ describe.each(databaseKinds)("authentication and roles on %s", (kind) => {
     expect(statuses.slice(5)).toEqual([429, 429]);
   });
 
-  it("reports database, migrations, Redis and workers on /healthz", async () => {
+  it("reports database, migrations, the job transport and workers on /healthz", async () => {
+    // The default: the embedded transport, no Redis involved.
     const response = await fetch(`${server.baseUrl}/healthz`);
     const body = await response.json();
     expect(body.database).toMatchObject({ status: "up", kind: database.db.kind, migrations: { pending: 0 } });
-    expect(body.redis).toBe("up");
+    expect(body).toMatchObject({ status: "ok", transport: "embedded", redis: "not used", workers: 0 });
     expect(response.status).toBe(200);
     expect(await countUsers(database.db)).toBeGreaterThan(0);
+
+    // With workers in the process, they register and are counted.
+    const working = await startTestServer(database.db, { work: true });
+    try {
+      const health = await (await fetch(`${working.baseUrl}/healthz`)).json();
+      expect(health).toMatchObject({ transport: "embedded", workers: 1 });
+    } finally {
+      await working.close();
+    }
+
+    // With REDIS_URL: BullMQ, and Redis must be up.
+    const scaled = await startTestServer(database.db, { environment: { REDIS_URL: redisUrl } });
+    try {
+      const health = await (await fetch(`${scaled.baseUrl}/healthz`)).json();
+      expect(health).toMatchObject({ status: "ok", transport: "bullmq", redis: "up" });
+    } finally {
+      await scaled.close();
+    }
   });
 });

@@ -1,7 +1,6 @@
 /**
- * Jobs end to end on real Redis + BullMQ and each database: Postgres holds the truth, so work
- * survives Redis losing its data; duplicate deliveries do nothing; transient failures retry and bad
- * input fails at once.
+ * BullMQ only: Postgres holds the truth, so work survives Redis losing its data (the reconciler hands
+ * it over again). What both transports share is in job-transports.test.ts.
  */
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
@@ -10,8 +9,8 @@ import { TransientError, UnprocessableError } from "../core/errors.ts";
 import { createDispatcher, reconcileJobs } from "../core/jobs/dispatch.ts";
 import { createMemoryPublisher } from "../core/jobs/events.ts";
 import { getJob } from "../core/jobs/job-store.ts";
-import { createBullTransport, startWorkers } from "../workers/transport.ts";
-import type { HandlerRegistry } from "../workers/transport.ts";
+import type { HandlerRegistry } from "../core/jobs/runner.ts";
+import { createBullTransport, startWorkers } from "../workers/bullmq-transport.ts";
 import { databaseKinds, createTestDatabase } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { redisUrl } from "./support/test-server.ts";
@@ -60,42 +59,6 @@ describe.each(databaseKinds)("jobs on %s", (kind) => {
     await database.drop();
   });
 
-  it("runs an enqueued job once and records progress in Postgres", async () => {
-    const dispatcher = createDispatcher({ db: database.db, transport, events });
-    const pool = startWorkers({ db: database.db, events, redisUrl, prefix, concurrency: 2, handlers });
-    try {
-      const job = await dispatcher.enqueue({ queue: "rollup", payload: { workspaceId }, workspaceId });
-      const finished = await waitFor(async () => {
-        const current = await getJob(database.db, job.id);
-        return current.state === "completed" && current;
-      });
-      expect(finished.progress).toBe(1);
-      expect(finished.attempts).toBe(1);
-      expect(runs.get(job.id)).toBe(1);
-      const states = events.events.filter((event) => event.jobId === job.id).map((event) => event.state);
-      expect(states[0]).toBe("queued");
-      expect(states).toContain("active");
-      expect(states.at(-1)).toBe("completed");
-      expect(events.events.some((event) => event.jobId === job.id && event.stage === "halfway")).toBe(true);
-    } finally {
-      await pool.close();
-    }
-  });
-
-  it("deduplicates live jobs by key", async () => {
-    const dispatcher = createDispatcher({ db: database.db, transport });
-    const first = await dispatcher.enqueue({ queue: "rollup", payload: { workspaceId }, dedupeKey: `rollup:${workspaceId}` });
-    const second = await dispatcher.enqueue({ queue: "rollup", payload: { workspaceId }, dedupeKey: `rollup:${workspaceId}` });
-    expect(second.id).toBe(first.id);
-    // Finish it, so later tests start from a clean queue.
-    const pool = startWorkers({ db: database.db, redisUrl, prefix, concurrency: 1, handlers });
-    try {
-      await waitFor(async () => (await getJob(database.db, first.id)).state === "completed");
-    } finally {
-      await pool.close();
-    }
-  });
-
   it("re-enqueues from Postgres after Redis loses every job, and runs each once", async () => {
     const dispatcher = createDispatcher({ db: database.db, transport });
     const jobs = await Promise.all(
@@ -118,49 +81,6 @@ describe.each(databaseKinds)("jobs on %s", (kind) => {
         await waitFor(async () => (await getJob(database.db, job.id)).state === "completed");
         expect(runs.get(job.id)).toBe(1);
       }
-    } finally {
-      await pool.close();
-    }
-  });
-
-  it("does nothing when a finished job is delivered again", async () => {
-    const dispatcher = createDispatcher({ db: database.db, transport });
-    const pool = startWorkers({ db: database.db, redisUrl, prefix, concurrency: 1, handlers });
-    try {
-      const job = await dispatcher.enqueue({ queue: "rollup", payload: { workspaceId } });
-      await waitFor(async () => (await getJob(database.db, job.id)).state === "completed");
-      // Deliver the same job again, as a worker crash after completion would.
-      await transport.remove("rollup", job.id);
-      await transport.add("rollup", job.id, job.payload);
-      await waitFor(async () => (await transport.stateOf("rollup", job.id)) === "completed");
-      expect(runs.get(job.id)).toBe(1);
-    } finally {
-      await pool.close();
-    }
-  });
-
-  it("retries a transient failure and fails bad input at once with the reason", async () => {
-    const dispatcher = createDispatcher({ db: database.db, transport });
-    const flaky = await dispatcher.enqueue({ queue: "rollup", payload: { workspaceId } });
-    behaviour.set(flaky.id, "transient-once");
-    const broken = await dispatcher.enqueue({ queue: "rollup", payload: { workspaceId } });
-    behaviour.set(broken.id, "bad-input");
-    const pool = startWorkers({ db: database.db, redisUrl, prefix, concurrency: 2, handlers });
-    try {
-      const failed = await waitFor(async () => {
-        const current = await getJob(database.db, broken.id);
-        return current.state === "failed" && current;
-      });
-      expect(failed.error).toBe("the input is unusable");
-      expect(failed.attempts).toBe(1);
-      await waitFor(async () => (await transport.stateOf("rollup", broken.id)) === "failed");
-
-      const recovered = await waitFor(async () => {
-        const current = await getJob(database.db, flaky.id);
-        return current.state === "completed" && current;
-      }, 30_000);
-      expect(recovered.attempts).toBe(2);
-      expect(runs.get(flaky.id)).toBe(2);
     } finally {
       await pool.close();
     }

@@ -1,5 +1,5 @@
 /**
- * Outbound webhooks through the real server, job runner (BullMQ on Redis) and a local receiver: a
+ * Outbound webhooks through the real server, job runner (embedded and BullMQ) and a local receiver: a
  * receiver that fails twice then succeeds gets three attempts spaced by the exponential backoff,
  * the delivery log shows them, "resend" delivers again; a decision and a drafted call emit their
  * events, signed so that a receiver can verify them; only admins manage webhooks.
@@ -16,7 +16,7 @@ import { createOrganisation, testPassword } from "./support/fixtures.ts";
 import type { Organisation } from "./support/fixtures.ts";
 import { createTestClient } from "./support/http-client.ts";
 import type { TestClient } from "./support/http-client.ts";
-import { startTestServer } from "./support/test-server.ts";
+import { redisUrl, startTestServer } from "./support/test-server.ts";
 import type { TestServer } from "./support/test-server.ts";
 import { startWebhookReceiver } from "./support/webhook-receiver.ts";
 import type { WebhookReceiver } from "./support/webhook-receiver.ts";
@@ -42,7 +42,10 @@ async function insertDraftedCall(db: Db, organisation: Organisation, reference: 
   return { recordingId, actionItemId: item.rows[0].id };
 }
 
-describe.each(databaseKinds)("outbound webhooks on %s", (kind) => {
+// Both job transports deliver (and retry) webhooks: the embedded one on each database, BullMQ once.
+const setups = [...databaseKinds.map((kind) => ({ kind, transport: "embedded" })), { kind: "pglite" as const, transport: "bullmq" }];
+
+describe.each(setups)("outbound webhooks on $kind with the $transport transport", ({ kind, transport }) => {
   let database: TestDatabase;
   let organisation: Organisation;
   let server: TestServer;
@@ -61,7 +64,10 @@ describe.each(databaseKinds)("outbound webhooks on %s", (kind) => {
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     organisation = await createOrganisation(database.db);
-    server = await startTestServer(database.db, { work: true, environment: { DOUBLE_LABEL_SHARE: "0" } });
+    server = await startTestServer(database.db, {
+      work: true,
+      environment: { DOUBLE_LABEL_SHARE: "0", ...(transport === "bullmq" ? { REDIS_URL: redisUrl } : {}) },
+    });
     receiver = await startWebhookReceiver();
     admin = createTestClient(server.baseUrl);
     await admin.signIn("admin@example.com", testPassword);

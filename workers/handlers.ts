@@ -16,7 +16,7 @@ import { rollupHandler } from "./processors/rollup.ts";
 import { trainIntentModelHandler } from "./processors/train-intent-model.ts";
 import { transcribeHandler } from "./processors/transcribe.ts";
 import { webhookDeliveryHandler } from "./processors/webhook-delivery.ts";
-import type { HandlerRegistry } from "./transport.ts";
+import type { HandlerRegistry } from "../core/jobs/runner.ts";
 
 export interface HandlerDependencies {
   db: Db;

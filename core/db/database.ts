@@ -7,6 +7,35 @@ import fs from "node:fs";
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import pg from "pg";
+import { TransientError } from "../errors.ts";
+
+/** The database cannot be reached or dropped the connection: the request may be retried shortly. */
+export class DatabaseUnavailableError extends TransientError {
+  override readonly code = "database_unavailable";
+}
+
+// SQLSTATE classes and codes that mean "the server or the connection", not "your query":
+// 08 connection exception, 57P01-03 admin/crash shutdown and "cannot connect now", 53300 too many
+// connections; and the socket-level errors the driver passes through.
+const connectionErrorCodes = new Set(["57P01", "57P02", "57P03", "53300", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
+const connectionErrorMessages = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection refused|connect ECONNREFUSED|the database system is (starting up|shutting down)/i;
+
+export function isConnectionError(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && (connectionErrorCodes.has(code) || code.startsWith("08"))) return true;
+  const message = error instanceof Error ? error.message : "";
+  return connectionErrorMessages.test(message);
+}
+
+function asDatabaseError(error: unknown): unknown {
+  if (!isConnectionError(error) || error instanceof DatabaseUnavailableError) return error;
+  return new DatabaseUnavailableError(
+    "The database is unreachable at the moment; try again in a few seconds.",
+    undefined,
+    { cause: error },
+  );
+}
 
 export interface QueryResult<Row> {
   rows: Row[];
@@ -19,8 +48,16 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+export type Unlisten = () => Promise<void>;
+
 export interface Db extends Queryable {
   readonly kind: "postgres" | "pglite";
+  /**
+   * Calls `onMessage` with the payload of every `NOTIFY channel` (from any process on PostgreSQL).
+   * On PostgreSQL the listening connection reconnects by itself after a drop; `onMessage` is then
+   * called with `null`, because notifications sent meanwhile were missed.
+   */
+  listen(channel: string, onMessage: (payload: string | null) => void): Promise<Unlisten>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (transaction: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -37,38 +74,151 @@ export const hnswEfSearch = 100;
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 
-export function connectPostgres(url: string, options: { poolSize?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: `-c hnsw.ef_search=${hnswEfSearch}` });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+export function connectPostgres(url: string, options: { poolSize?: number; connectTimeoutMs?: number } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    options: `-c hnsw.ef_search=${hnswEfSearch}`,
+    // While the server is unreachable, a request fails after this long instead of hanging.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    keepAlive: true,
+  });
+  // A client losing its connection must not crash the process — idle (the pool's "error") or checked
+  // out between two queries of a transaction (the client's own "error", which nothing else listens
+  // to then: an unhandled 'error' event would end the process). The query in flight fails; the
+  // pool replaces the client.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const adapt = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(sql: string, params?: unknown[]) {
-      const result = await client.query(sql, params as unknown[]);
-      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      try {
+        const result = await client.query(sql, params as unknown[]);
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      } catch (error) {
+        throw asDatabaseError(error);
+      }
     },
     async exec(sql: string) {
-      await client.query(sql);
+      try {
+        await client.query(sql);
+      } catch (error) {
+        throw asDatabaseError(error);
+      }
     },
   });
+  const listener = createNotificationListener(url);
   return {
     kind: "postgres",
     ...adapt(pool),
+    listen: (channel, onMessage) => listener.listen(channel, onMessage),
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => {
+        throw asDatabaseError(error);
+      });
+      let broken: unknown = null;
       try {
         await client.query("BEGIN");
         const result = await work(adapt(client));
         await client.query("COMMIT");
         return result;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw error;
+        await client.query("ROLLBACK").catch((rollbackError: unknown) => (broken = rollbackError));
+        throw asDatabaseError(error);
       } finally {
-        client.release();
+        // A client whose connection broke is destroyed, not returned to the pool.
+        client.release(broken instanceof Error ? broken : undefined);
       }
     },
     async close() {
+      await listener.close();
       await pool.end();
+    },
+  };
+}
+
+/**
+ * One dedicated connection for LISTEN (a pooled connection would be handed to other queries), opened
+ * on the first `listen`, re-opened with backoff whenever it drops (a database restart, a failover).
+ */
+function createNotificationListener(url: string) {
+  const channels = new Map<string, Set<(payload: string | null) => void>>();
+  let client: pg.Client | null = null;
+  let connecting: Promise<void> | null = null;
+  let closed = false;
+  let retryMs = 250;
+  let retryTimer: NodeJS.Timeout | null = null;
+  const quote = (channel: string) => `"${channel.replaceAll('"', '""')}"`;
+
+  const connect = (): Promise<void> => {
+    connecting ??= (async () => {
+      const next = new pg.Client({ connectionString: url });
+      next.on("notification", (message) => {
+        for (const handler of channels.get(message.channel) ?? []) handler(message.payload ?? "");
+      });
+      const lost = () => {
+        if (client !== next) return;
+        client = null;
+        next.removeAllListeners("end");
+        next.end().catch(() => {});
+        scheduleReconnect();
+      };
+      next.on("error", lost);
+      next.on("end", lost);
+      try {
+        await next.connect();
+        for (const channel of channels.keys()) await next.query(`LISTEN ${quote(channel)}`);
+        client = next;
+        retryMs = 250;
+      } catch (error) {
+        next.removeAllListeners("end");
+        await next.end().catch(() => {});
+        throw error;
+      } finally {
+        connecting = null;
+      }
+    })();
+    return connecting;
+  };
+
+  function scheduleReconnect() {
+    if (closed || retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      connect()
+        .then(() => {
+          // Whatever was notified while we were away is lost: tell every listener to look again.
+          for (const handlers of channels.values()) for (const handler of handlers) handler(null);
+        })
+        .catch(() => {
+          retryMs = Math.min(retryMs * 2, 10_000);
+          scheduleReconnect();
+        });
+    }, retryMs);
+    retryTimer.unref();
+  }
+
+  return {
+    async listen(channel: string, onMessage: (payload: string | null) => void): Promise<Unlisten> {
+      let handlers = channels.get(channel);
+      const isNew = !handlers;
+      if (!handlers) channels.set(channel, (handlers = new Set()));
+      handlers.add(onMessage);
+      if (!client) await connect();
+      else if (isNew) await client.query(`LISTEN ${quote(channel)}`);
+      return async () => {
+        handlers.delete(onMessage);
+        if (handlers.size > 0) return;
+        channels.delete(channel);
+        await client?.query(`UNLISTEN ${quote(channel)}`).catch(() => {});
+      };
+    },
+    async close() {
+      closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      const current = client;
+      client = null;
+      current?.removeAllListeners("end");
+      await current?.end().catch(() => {});
     },
   };
 }
@@ -130,6 +280,10 @@ export async function openPglite(directory: string | null): Promise<Db> {
     kind: "pglite",
     ...adapt(database),
     transaction: (work) => database.transaction((transaction) => work(adapt(transaction))),
+    async listen(channel, onMessage) {
+      const unlisten = await database.listen(channel, (payload) => onMessage(payload));
+      return () => unlisten();
+    },
     async close() {
       await database.close();
       await release?.();

@@ -91,7 +91,11 @@ export async function migrationStatus(db: Db): Promise<{ current: number; pendin
   const migrations = readMigrations();
   const { rows } = await db
     .query<{ version: number }>("SELECT version FROM schema_migrations")
-    .catch(() => ({ rows: [] as Array<{ version: number }> }));
+    .catch((error: unknown) => {
+      // No ledger yet: nothing applied. Anything else (the database unreachable) is the caller's to report.
+      if ((error as { code?: string }).code === "42P01") return { rows: [] as Array<{ version: number }> };
+      throw error;
+    });
   const applied = new Set(rows.map((row) => row.version));
   return {
     current: Math.max(0, ...rows.map((row) => row.version)),

@@ -78,39 +78,160 @@ export async function markEnqueued(db: Queryable, id: string): Promise<void> {
   await db.query("UPDATE jobs SET enqueued_at = now() WHERE id = $1", [id]);
 }
 
-/** Claims the job for a run. Null when it is already finished: the delivery is a duplicate. */
-export async function startJob(db: Queryable, id: string): Promise<Job | null> {
+/**
+ * Who holds a job while it runs. The embedded transport locks rows to a worker (`locked_by`); a
+ * worker whose lock was taken from it (it stopped heart-beating and the job was handed to another)
+ * must not overwrite the new holder's progress or result, so every write is guarded by the lock.
+ * BullMQ deliveries carry no row lock (BullMQ holds its own), so `lockedBy` is null there.
+ */
+export type JobLock = string | null;
+
+// `$n::text IS NULL OR locked_by = $n`: no guard without a lock, the lock holder only with one.
+const heldBy = (parameter: string) => `(${parameter}::text IS NULL OR locked_by = ${parameter})`;
+
+/** Claims the job for a run. Null when it is already finished (a duplicate delivery) or lost its lock. */
+export async function startJob(db: Queryable, id: string, lockedBy: JobLock = null): Promise<Job | null> {
   const { rows } = await db.query<Job>(
     `UPDATE jobs SET state = 'active', attempts = attempts + 1, error = NULL, updated_at = now()
-     WHERE id = $1 AND state IN ('queued', 'active') RETURNING ${columns}`,
-    [id],
+     WHERE id = $1 AND state IN ('queued', 'active') AND ${heldBy("$2")} RETURNING ${columns}`,
+    [id, lockedBy],
   );
   return rows[0] ?? null;
 }
 
-export async function updateProgress(db: Queryable, id: string, progress: number, stage: string | null): Promise<Job | null> {
-  const { rows } = await db.query<Job>(
-    `UPDATE jobs SET progress = $2, stage = coalesce($3, stage), updated_at = now()
-     WHERE id = $1 AND state = 'active' RETURNING ${columns}`,
-    [id, Math.max(0, Math.min(1, progress)), stage],
-  );
-  return rows[0] ?? null;
-}
-
-export async function finishJob(
+export async function updateProgress(
   db: Queryable,
   id: string,
-  outcome: { state: "completed" } | { state: "failed"; error: string } | { state: "retrying"; error: string },
-): Promise<Job> {
+  progress: number,
+  stage: string | null,
+  lockedBy: JobLock = null,
+): Promise<Job | null> {
+  const { rows } = await db.query<Job>(
+    `UPDATE jobs SET progress = $2, stage = coalesce($3, stage), updated_at = now()
+     WHERE id = $1 AND state = 'active' AND ${heldBy("$4")} RETURNING ${columns}`,
+    [id, Math.max(0, Math.min(1, progress)), stage, lockedBy],
+  );
+  return rows[0] ?? null;
+}
+
+export type JobOutcome =
+  | { state: "completed" }
+  | { state: "failed"; error: string }
+  /** Back to the queue, due again after `delayMs` (the embedded transport waits for it; BullMQ keeps its own timer). */
+  | { state: "retrying"; error: string; delayMs: number };
+
+/** Records how a run ended. Null when the run had lost its lock: another worker owns the job now. */
+export async function finishJob(db: Queryable, id: string, outcome: JobOutcome, lockedBy: JobLock = null): Promise<Job | null> {
   const { rows } = await db.query<Job>(
     outcome.state === "retrying"
-      ? `UPDATE jobs SET state = 'queued', error = $2, updated_at = now() WHERE id = $1 RETURNING ${columns}`
+      ? `UPDATE jobs SET state = 'queued', error = $2, locked_by = NULL, locked_at = NULL, updated_at = now(),
+           run_at = now() + make_interval(secs => $3::double precision / 1000)
+         WHERE id = $1 AND ${heldBy("$4")} RETURNING ${columns}`
       : `UPDATE jobs SET state = $3, error = $2, progress = CASE WHEN $3 = 'completed' THEN 1 ELSE progress END,
-           updated_at = now(), finished_at = now() WHERE id = $1 RETURNING ${columns}`,
-    outcome.state === "retrying" ? [id, outcome.error] : [id, outcome.state === "failed" ? outcome.error : null, outcome.state],
+           locked_by = NULL, locked_at = NULL, updated_at = now(), finished_at = now()
+         WHERE id = $1 AND ${heldBy("$4")} RETURNING ${columns}`,
+    outcome.state === "retrying"
+      ? [id, outcome.error, outcome.delayMs, lockedBy]
+      : [id, outcome.state === "failed" ? outcome.error : null, outcome.state, lockedBy],
   );
-  if (!rows[0]) throw new NotFoundError("Job not found.");
-  return rows[0];
+  if (rows[0]) return rows[0];
+  if (lockedBy) return null;
+  throw new NotFoundError("Job not found.");
+}
+
+// ─── The embedded transport: the rows are the queue ──────────────────────────────────────────────
+
+/**
+ * Locks up to `limit` due jobs of `queues` to `workerId` and marks them active, oldest due first.
+ * `FOR UPDATE SKIP LOCKED` lets any number of workers claim at once without blocking or double-claiming.
+ */
+export async function claimJobs(db: Queryable, workerId: string, queues: readonly string[], limit: number): Promise<Job[]> {
+  if (limit <= 0 || queues.length === 0) return [];
+  const { rows } = await db.query<Job>(
+    `UPDATE jobs SET state = 'active', locked_by = $1, locked_at = now(), updated_at = now()
+     WHERE id IN (
+       SELECT id FROM jobs WHERE state = 'queued' AND queue = ANY($2::text[]) AND run_at <= now()
+       ORDER BY run_at, created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+     RETURNING ${columns}`,
+    [workerId, queues, limit],
+  );
+  return rows;
+}
+
+/** Milliseconds until the next queued job of `queues` is due (0: one is due now); null when none waits. */
+export async function msUntilNextDueJob(db: Queryable, queues: readonly string[]): Promise<number | null> {
+  const { rows } = await db.query<{ ms: number | null }>(
+    `SELECT greatest(0, extract(epoch FROM min(run_at) - now()) * 1000)::double precision AS ms
+     FROM jobs WHERE state = 'queued' AND queue = ANY($1::text[])`,
+    [queues],
+  );
+  return rows[0]?.ms ?? null;
+}
+
+/** Makes a queued job due now (a hand-over); a finished or running job is left alone. */
+export async function makeDue(db: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await db.query("UPDATE jobs SET run_at = least(run_at, now()) WHERE id = $1 AND state = 'queued'", [id]);
+  return rowCount > 0;
+}
+
+/**
+ * The worker is alive: refresh its registration and the locks of the jobs it is running right now —
+ * only those, so a job whose run ended without its outcome being written (the database was down at
+ * that moment) stops being refreshed and is handed back as stalled.
+ */
+export async function heartbeat(
+  db: Queryable,
+  worker: { id: string; host: string; pid: number; queues: readonly string[] },
+  runningJobIds: readonly string[],
+): Promise<void> {
+  await db.query(
+    `INSERT INTO job_workers (id, host, pid, queues) VALUES ($1, $2, $3, $4::text[])
+     ON CONFLICT (id) DO UPDATE SET seen_at = now()`,
+    [worker.id, worker.host, worker.pid, worker.queues],
+  );
+  if (runningJobIds.length === 0) return;
+  await db.query("UPDATE jobs SET locked_at = now() WHERE id = ANY($2::uuid[]) AND locked_by = $1 AND state = 'active'", [
+    worker.id,
+    runningJobIds,
+  ]);
+}
+
+export async function unregisterWorker(db: Queryable, workerId: string): Promise<void> {
+  await db.query("DELETE FROM job_workers WHERE id = $1", [workerId]);
+}
+
+/** Worker processes seen within `withinMs`. */
+export async function countLiveWorkers(db: Queryable, withinMs: number): Promise<number> {
+  const { rows } = await db.query<{ count: number }>(
+    "SELECT count(*)::int AS count FROM job_workers WHERE seen_at > now() - make_interval(secs => $1::double precision / 1000)",
+    [withinMs],
+  );
+  await db.query("DELETE FROM job_workers WHERE seen_at < now() - interval '1 day'");
+  return rows[0]?.count ?? 0;
+}
+
+/**
+ * Active jobs whose worker stopped heart-beating for `stalledAfterMs` (it crashed, was killed, or
+ * lost the database), or every active job when `everyone` (a single-process database reopening:
+ * nobody else can hold them). Each goes back to the queue, or fails when it has used up its
+ * `maxAttempts` (per queue) — a job that kills its worker every time must not loop forever.
+ */
+export async function releaseStalledJobs(
+  db: Queryable,
+  options: { stalledAfterMs: number; everyone?: boolean; maxAttempts: Record<string, number> },
+): Promise<Job[]> {
+  const { rows } = await db.query<Job>(
+    `UPDATE jobs SET
+       state = CASE WHEN attempts >= coalesce(($3::jsonb ->> queue)::int, 1) THEN 'failed' ELSE 'queued' END,
+       finished_at = CASE WHEN attempts >= coalesce(($3::jsonb ->> queue)::int, 1) THEN now() END,
+       locked_by = NULL, locked_at = NULL, run_at = now(), updated_at = now(),
+       error = 'The worker running this job stopped (crashed, killed or cut off from the database).'
+     WHERE state = 'active'
+       AND ($2::boolean OR coalesce(locked_at, updated_at) < now() - make_interval(secs => $1::double precision / 1000))
+     RETURNING ${columns}`,
+    [options.stalledAfterMs, options.everyone ?? false, JSON.stringify(options.maxAttempts)],
+  );
+  return rows;
 }
 
 /** Unfinished jobs not touched for `graceMs`: candidates for re-enqueueing if Redis lost them. */

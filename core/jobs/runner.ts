@@ -6,7 +6,7 @@
 import type { Db } from "../db/database.ts";
 import { CalibrateError } from "../errors.ts";
 import type { JobPayload, QueueName } from "./contracts.ts";
-import { parsePayload } from "./contracts.ts";
+import { jobOptions, parsePayload } from "./contracts.ts";
 import type { EventPublisher } from "./events.ts";
 import { toJobEvent } from "./events.ts";
 import type { Job } from "./job-store.ts";
@@ -40,6 +40,30 @@ export class PermanentJobFailure extends Error {
   }
 }
 
+export type HandlerRegistry = { [Name in QueueName]?: JobHandler<Name> };
+
+/** A running set of workers, whichever transport feeds them. */
+export interface WorkerPool {
+  /** Stops taking jobs and waits for the running ones to finish (SIGTERM). */
+  close(): Promise<void>;
+}
+
+/** What a transport's worker needs besides the handlers. */
+export interface WorkerPoolOptions {
+  db: Db;
+  events?: EventPublisher;
+  handlers: HandlerRegistry;
+  concurrency: number;
+  /** A job whose worker shows no sign of life for this long is handed to another worker. */
+  stalledAfterMs?: number;
+  onError?: (error: Error, job?: { queue: string; id: string }) => void;
+}
+
+/** First retry after the queue's `backoffMs`, doubling each time (the same curve BullMQ uses). */
+export function retryDelayMs(queue: QueueName, attemptsMade: number): number {
+  return jobOptions[queue].backoffMs * 2 ** Math.max(0, attemptsMade);
+}
+
 export type RunOutcome = "completed" | "skipped";
 
 // Progress is written at most this often (stage changes are written at once).
@@ -50,17 +74,31 @@ export async function runJob<Name extends QueueName>(
   queue: Name,
   data: unknown,
   handler: JobHandler<Name>,
-  delivery: { attemptsMade: number; attemptsAllowed: number; signal?: AbortSignal },
+  delivery: {
+    attemptsMade: number;
+    attemptsAllowed: number;
+    signal?: AbortSignal;
+    /** The embedded transport's row lock; writes are dropped once another worker holds the job. */
+    lockedBy?: string | null;
+  },
 ): Promise<RunOutcome> {
+  const lock = delivery.lockedBy ?? null;
   let payload: JobPayload<Name>;
   try {
     payload = parsePayload(queue, data);
   } catch (error) {
-    // A payload that does not parse will never parse: no retry.
-    throw new PermanentJobFailure(`Invalid ${queue} payload: ${(error as Error).message}`, { cause: error });
+    // A payload that does not parse will never parse: no retry. Fail its row too, if it names one,
+    // or the reconciler would hand the same bad payload over again and again.
+    const message = `Invalid ${queue} payload: ${(error as Error).message}`;
+    const jobId = (data as { jobId?: unknown } | null)?.jobId;
+    if (typeof jobId === "string" && /^[0-9a-f-]{36}$/i.test(jobId)) {
+      const failed = await finishJob(deps.db, jobId, { state: "failed", error: message }, lock).catch(() => null);
+      if (failed) await deps.events?.publish(toJobEvent(failed));
+    }
+    throw new PermanentJobFailure(message, { cause: error });
   }
-  const job = await startJob(deps.db, payload.jobId);
-  if (!job) return "skipped"; // Already finished: a duplicate delivery.
+  const job = await startJob(deps.db, payload.jobId, lock);
+  if (!job) return "skipped"; // Already finished (a duplicate delivery), or no longer ours.
   await deps.events?.publish(toJobEvent(job));
 
   let lastWrite = 0;
@@ -71,12 +109,15 @@ export async function runJob<Name extends QueueName>(
     if (!stageChanged && now - lastWrite < progressIntervalMs && fraction < 1) return;
     lastWrite = now;
     lastStage = stage ?? lastStage;
-    const updated = await updateProgress(deps.db, job.id, fraction, stage ?? null);
+    const updated = await updateProgress(deps.db, job.id, fraction, stage ?? null, lock);
     if (updated) await deps.events?.publish(toJobEvent(updated));
   };
 
   try {
-    await handler({ job, payload, progress, signal: delivery.signal ?? new AbortController().signal });
+    // The queue's time limit, as a signal the handler passes to whatever it waits on.
+    const timeout = AbortSignal.timeout(jobOptions[queue].timeoutMs);
+    const signal = delivery.signal ? AbortSignal.any([delivery.signal, timeout]) : timeout;
+    await handler({ job, payload, progress, signal });
   } catch (error) {
     const message = describe(error);
     // Typed errors say whether they may pass; unknown errors (a dropped connection, a bug) are retried
@@ -84,16 +125,19 @@ export async function runJob<Name extends QueueName>(
     const retryable = error instanceof CalibrateError ? error.retryable : true;
     const attemptsLeft = delivery.attemptsMade + 1 < delivery.attemptsAllowed;
     if (retryable && attemptsLeft) {
-      const updated = await finishJob(deps.db, job.id, { state: "retrying", error: message });
-      await deps.events?.publish(toJobEvent(updated));
+      const delayMs = retryDelayMs(queue, delivery.attemptsMade);
+      const updated = await finishJob(deps.db, job.id, { state: "retrying", error: message, delayMs }, lock);
+      if (updated) await deps.events?.publish(toJobEvent(updated));
       throw error;
     }
-    const updated = await finishJob(deps.db, job.id, { state: "failed", error: message });
+    const updated = await finishJob(deps.db, job.id, { state: "failed", error: message }, lock);
+    if (!updated) return "skipped"; // Another worker holds the job now; its run decides.
     await handler.onPermanentFailure?.(payload, message);
     await deps.events?.publish(toJobEvent(updated));
     throw new PermanentJobFailure(message, { cause: error });
   }
-  const finished = await finishJob(deps.db, job.id, { state: "completed" });
+  const finished = await finishJob(deps.db, job.id, { state: "completed" }, lock);
+  if (!finished) return "skipped";
   await deps.events?.publish(toJobEvent(finished));
   return "completed";
 }

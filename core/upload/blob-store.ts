@@ -20,9 +20,19 @@ export interface StoredBlob {
   created: boolean;
 }
 
+/** Bytes received and hashed, not yet in the store (see `blob-references.ts` for why two steps). */
+export interface StagedBlob {
+  stagingId: string;
+  sha256: string;
+  byteSize: number;
+}
+
 export interface BlobStore {
-  /** Streams `source` into the store without holding it in memory; enforces `maxBytes`. */
-  put(source: Readable, options: { maxBytes: number }): Promise<StoredBlob>;
+  /** Streams `source` into a staging file without holding it in memory; enforces `maxBytes`. */
+  stage(source: Readable, options: { maxBytes: number }): Promise<StagedBlob>;
+  /** Moves a staged file into the store (or drops it when the same content is already there). */
+  commit(staged: StagedBlob): Promise<StoredBlob>;
+  discard(staged: StagedBlob): Promise<void>;
   /** A local file path for tools such as ffmpeg. */
   localPath(key: string): Promise<string>;
   open(key: string, range?: { start: number; end: number }): Readable;
@@ -47,10 +57,15 @@ export function createFileSystemBlobStore(root: string): BlobStore {
     if (!/^[a-f0-9]{64}$/.test(key)) throw new Error(`Not a blob key: ${key}`);
     return path.join(root, key.slice(0, 2), key.slice(2, 4), key);
   };
+  const stagingPath = (stagingId: string) => {
+    if (!/^[0-9a-f-]{36}$/.test(stagingId)) throw new Error(`Not a staging id: ${stagingId}`);
+    return path.join(temporary, stagingId);
+  };
   return {
-    async put(source, { maxBytes }) {
+    async stage(source, { maxBytes }) {
       await mkdir(temporary, { recursive: true });
-      const temporaryPath = path.join(temporary, randomUUID());
+      const stagingId = randomUUID();
+      const temporaryPath = path.join(temporary, stagingId);
       const hash = createHash("sha256");
       let byteSize = 0;
       const file = fs.createWriteStream(temporaryPath, { flags: "wx" });
@@ -66,6 +81,7 @@ export function createFileSystemBlobStore(root: string): BlobStore {
         file.end();
         await finished(file);
       } catch (error) {
+        // The request was cut mid-stream (or the disk failed): keep nothing of it.
         file.destroy();
         await rm(temporaryPath, { force: true });
         throw error;
@@ -78,8 +94,11 @@ export function createFileSystemBlobStore(root: string): BlobStore {
         await rm(temporaryPath, { force: true });
         throw new UnprocessableError("The file is empty.");
       }
-      const sha256 = hash.digest("hex");
-      const finalPath = pathOf(sha256);
+      return { stagingId, sha256: hash.digest("hex"), byteSize };
+    },
+    async commit(staged) {
+      const temporaryPath = stagingPath(staged.stagingId);
+      const finalPath = pathOf(staged.sha256);
       const exists = await stat(finalPath).then(() => true, () => false);
       if (exists) {
         await rm(temporaryPath, { force: true });
@@ -87,7 +106,10 @@ export function createFileSystemBlobStore(root: string): BlobStore {
         await mkdir(path.dirname(finalPath), { recursive: true });
         await rename(temporaryPath, finalPath);
       }
-      return { key: sha256, sha256, byteSize, created: !exists };
+      return { key: staged.sha256, sha256: staged.sha256, byteSize: staged.byteSize, created: !exists };
+    },
+    async discard(staged) {
+      await rm(stagingPath(staged.stagingId), { force: true });
     },
     async localPath(key) {
       const file = pathOf(key);

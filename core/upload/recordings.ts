@@ -17,6 +17,7 @@ import type { Redaction } from "../transcribe/redact.ts";
 import { redactText } from "../transcribe/redact.ts";
 import { eraseOutcomesOfRecording } from "../outcomes/outcomes.ts";
 import type { BlobStore, StoredBlob } from "./blob-store.ts";
+import { removeIfUnused } from "./blob-references.ts";
 import type { ParsedTranscript } from "./transcript-formats.ts";
 
 export const recordingStatuses = ["queued", "normalising", "transcribing", "drafting", "ready", "failed"] as const;
@@ -375,10 +376,10 @@ export async function eraseRecording(deps: { db: Db; blobs: BlobStore }, actor: 
       "INSERT INTO erasures (recording_id, workspace_id, erased_by, items) VALUES ($1, $2, $3, $4) RETURNING id",
       [id, recording.workspaceId, actor.id, JSON.stringify({ ...counts.rows[0], outcomes, audio: recording.source === "audio" ? 1 : 0 })],
     );
-    // Is the same content still used by another recording (another rep uploaded the same file)?
-    const shared = await transaction.query("SELECT 1 FROM recordings WHERE storage_key = $1 LIMIT 1", [recording.storageKey]);
-    return { erasureId: rows[0].id, removeBlob: recording.storageKey !== null && shared.rows.length === 0 };
+    // The file goes unless the same content is still used (another rep uploaded the same file, or
+    // is uploading it right now).
+    if (recording.storageKey) await removeIfUnused(transaction, deps.blobs, recording.storageKey);
+    return { erasureId: rows[0].id };
   });
-  if (result.removeBlob) await deps.blobs.remove(recording.storageKey!);
   return { erasureId: result.erasureId };
 }

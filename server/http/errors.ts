@@ -6,6 +6,8 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
 import { CalibrateError } from "../../core/errors.ts";
 
+const retryAfterSeconds = 5;
+
 export function notFoundHandler(): RequestHandler {
   return (request, response) => {
     response.status(404).json({ error: { code: "not_found", message: `No route for ${request.method} ${request.path}` } });
@@ -20,6 +22,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (error instanceof CalibrateError) {
       if (error.status >= 500) logger.warn({ err: error, path: request.path }, error.message);
+      // A dependency is down for a moment (the database restarting): tell clients when to come back.
+      if (error.status === 503) response.setHeader("Retry-After", String(retryAfterSeconds));
       const body: Record<string, unknown> = { code: error.code, message: error.message };
       if (error.details !== undefined && error.status < 500) body.issues = error.details;
       response.status(error.status).json({ error: body });

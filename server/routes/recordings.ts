@@ -9,7 +9,10 @@ import type { Request, Response } from "express";
 import busboy from "busboy";
 import { z } from "zod";
 import { CalibrateError, PayloadTooLargeError, UnprocessableError, ValidationError } from "../../core/errors.ts";
-import type { BlobStore, StoredBlob } from "../../core/upload/blob-store.ts";
+import type { Db } from "../../core/db/database.ts";
+import type { BlobStore } from "../../core/upload/blob-store.ts";
+import type { LeasedBlob } from "../../core/upload/blob-references.ts";
+import { receiveBlob, releaseBlob } from "../../core/upload/blob-references.ts";
 import { formatBytes } from "../../core/upload/blob-store.ts";
 import {
   checkFileName,
@@ -39,11 +42,11 @@ interface ReceivedUpload {
   fields: Record<string, string>;
   fileName: string;
   mediaType: string | null;
-  blob: StoredBlob;
+  blob: LeasedBlob;
 }
 
 /** Parses a multipart upload with exactly one file, streaming the file into the blob store. */
-function receiveUpload(request: Request, blobs: BlobStore, maxBytes: number): Promise<ReceivedUpload> {
+function receiveUpload(request: Request, deps: { db: Db; blobs: BlobStore }, maxBytes: number): Promise<ReceivedUpload> {
   return new Promise((resolve, reject) => {
     if (!request.is("multipart/form-data")) {
       reject(new ValidationError("Send the file as multipart/form-data with a part named \"file\"."));
@@ -59,6 +62,16 @@ function receiveUpload(request: Request, blobs: BlobStore, maxBytes: number): Pr
     }
     const fields: Record<string, string> = {};
     let stored: Promise<ReceivedUpload> | null = null;
+    let fileStream: Readable | null = null;
+    // The client went away mid-body: nothing tells busboy, so end the file stream with an error
+    // (the staging file is removed) and release whatever was already stored.
+    request.on("close", () => {
+      if (request.complete) return;
+      const error = new ValidationError("The upload was cut off before it ended.");
+      fileStream?.destroy(error);
+      stored?.then((upload) => releaseBlob(deps, upload.blob, { keep: false })).catch(() => {});
+      reject(error);
+    });
     let failure: Error | null = null;
     parser.on("field", (name, value) => {
       fields[name] = value;
@@ -76,9 +89,8 @@ function receiveUpload(request: Request, blobs: BlobStore, maxBytes: number): Pr
         stream.resume();
         return;
       }
-      stored = blobs
-        .put(stream, { maxBytes })
-        .then((blob) => ({ fields, fileName, mediaType: info.mimeType || null, blob }));
+      fileStream = stream;
+      stored = receiveBlob(deps, stream, { maxBytes }).then((blob) => ({ fields, fileName, mediaType: info.mimeType || null, blob }));
       // Keep the rejection handled until 'close' collects it.
       stored.catch(() => {});
     });
@@ -86,6 +98,8 @@ function receiveUpload(request: Request, blobs: BlobStore, maxBytes: number): Pr
       failure ??= new ValidationError("Send one file per request.");
     });
     parser.on("error", (error: Error) => {
+      // A file already stored before the body broke off (a request cut mid-stream) is not kept.
+      stored?.then((upload) => releaseBlob(deps, upload.blob, { keep: false })).catch(() => {});
       // Read the rest of the body, so the connection stays usable for the client's next request.
       request.unpipe(parser);
       request.resume();
@@ -94,11 +108,7 @@ function receiveUpload(request: Request, blobs: BlobStore, maxBytes: number): Pr
     parser.on("close", () => {
       if (failure) {
         // A file already stored by a failing request is not referenced by anything yet.
-        stored
-          ?.then(async (upload) => {
-            if (upload.blob.created) await blobs.remove(upload.blob.key);
-          })
-          .catch(() => {});
+        stored?.then((upload) => releaseBlob(deps, upload.blob, { keep: false })).catch(() => {});
         reject(failure);
       } else if (!stored) reject(new ValidationError("The request has no file part named \"file\"."));
       else stored.then(resolve, reject);
@@ -116,17 +126,22 @@ export function recordingRoutes(context: AppContext & { blobs: BlobStore }): Rou
   const router = Router();
   const { db, blobs, dispatcher, config } = context;
 
-  /** Parses metadata fields; on any error the freshly stored file is removed again. */
+  /**
+   * Runs `work` (validate, write the row) while the upload's file is leased; on any error the file
+   * is removed again unless something else refers to it.
+   */
   async function withUpload<T>(upload: ReceivedUpload, work: () => Promise<T>): Promise<T> {
+    let result: T;
     try {
-      return await work();
+      result = await work();
     } catch (error) {
-      if (upload.blob.created) {
-        const stillUsed = await db.query("SELECT 1 FROM recordings WHERE storage_key = $1 LIMIT 1", [upload.blob.key]);
-        if (stillUsed.rows.length === 0) await blobs.remove(upload.blob.key);
-      }
+      await releaseBlob({ db, blobs }, upload.blob, { keep: false }).catch((releaseError: unknown) =>
+        context.logger.warn({ err: releaseError }, "Could not release a failed upload's file"),
+      );
       throw error;
     }
+    await releaseBlob({ db, blobs }, upload.blob, { keep: true });
+    return result;
   }
 
   function metadataOf(upload: ReceivedUpload) {
@@ -140,7 +155,7 @@ export function recordingRoutes(context: AppContext & { blobs: BlobStore }): Rou
 
   router.post("/recordings", allow("rep", "trainer", "admin"), async (request: Request, response: Response) => {
     const actor = actorOf(request);
-    const upload = await receiveUpload(request, blobs, config.UPLOAD_MAX_BYTES);
+    const upload = await receiveUpload(request, { db, blobs }, config.UPLOAD_MAX_BYTES);
     const result = await withUpload(upload, async () => {
       const metadata = metadataOf(upload);
       await checkUploadTarget(db, actor, metadata);
@@ -166,7 +181,7 @@ export function recordingRoutes(context: AppContext & { blobs: BlobStore }): Rou
 
   router.post("/recordings/import", allow("rep", "trainer", "admin"), async (request: Request, response: Response) => {
     const actor = actorOf(request);
-    const upload = await receiveUpload(request, blobs, maxTranscriptBytes).catch((error: unknown) => {
+    const upload = await receiveUpload(request, { db, blobs }, maxTranscriptBytes).catch((error: unknown) => {
       if (error instanceof PayloadTooLargeError) {
         throw new PayloadTooLargeError(`A transcript file may be at most ${formatBytes(maxTranscriptBytes)}.`);
       }

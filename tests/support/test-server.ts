@@ -1,7 +1,8 @@
 /**
- * Starts the real Express app on a random local port over a given database, with the real BullMQ
- * transport and Redis events when Redis is reachable (REDIS_URL, default 127.0.0.1:6379). Each call
- * uses its own queue prefix, so test files never see each other's jobs.
+ * Starts the real Express app on a random local port over a given database, with the job transport
+ * `npm start` uses by default: the embedded one on the job rows. Pass `environment: { REDIS_URL:
+ * redisUrl }` for BullMQ + Redis; each call then uses its own queue prefix, so test files never see
+ * each other's jobs.
  */
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -31,10 +32,10 @@ export async function startTestServer(
   const config = loadConfig({
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
-    REDIS_URL: redisUrl,
     QUEUE_PREFIX: `test-${randomBytes(5).toString("hex")}`,
     RECONCILE_INTERVAL_MS: "3600000",
     RECONCILE_GRACE_MS: "0",
+    JOB_POLL_INTERVAL_MS: "250",
     DATA_DIR: `/tmp/calibrate-test-${randomBytes(5).toString("hex")}`,
     // Encrypts webhook secrets; set so that no key file is written under DATA_DIR.
     SECRETS_KEY: randomBytes(32).toString("base64"),

@@ -1,16 +1,15 @@
 /**
- * The BullMQ side of job dispatch: an adapter from the core's `JobTransport` to BullMQ queues, and a
- * factory for BullMQ workers that run the core's handlers. Nothing outside `workers/` imports bullmq.
+ * The BullMQ job transport, for many workers on many machines (REDIS_URL set; embedded-transport.ts
+ * serves one machine without Redis): an adapter from the core's `JobTransport` to BullMQ queues, and
+ * a factory for BullMQ workers that run the core's handlers. Nothing outside `workers/` imports bullmq.
  */
 import { Queue, UnrecoverableError, Worker } from "bullmq";
-import type { ConnectionOptions, Job as BullJob } from "bullmq";
+import type { ConnectionOptions } from "bullmq";
 import { Redis } from "ioredis";
-import type { Db } from "../core/db/database.ts";
 import type { QueueName } from "../core/jobs/contracts.ts";
 import { jobOptions, queueNames } from "../core/jobs/contracts.ts";
 import type { JobTransport, TransportState } from "../core/jobs/dispatch.ts";
-import type { EventPublisher } from "../core/jobs/events.ts";
-import type { JobHandler } from "../core/jobs/runner.ts";
+import type { JobHandler, WorkerPool, WorkerPoolOptions } from "../core/jobs/runner.ts";
 import { PermanentJobFailure, runJob } from "../core/jobs/runner.ts";
 
 export function redisConnection(url: string): ConnectionOptions {
@@ -46,7 +45,10 @@ export async function checkRedis(url: string, timeoutMs = 3_000): Promise<void> 
   }
 }
 
+const handOverTimeoutMs = 2_000;
+
 export interface BullTransport extends JobTransport {
+  readonly kind: "bullmq";
   queues: Map<QueueName, Queue>;
   workerCount(): Promise<number>;
   close(): Promise<void>;
@@ -65,17 +67,30 @@ export function createBullTransport(options: { redisUrl: string; prefix: string 
     return queue;
   };
   return {
+    kind: "bullmq",
     queues,
     async add(name, jobId, payload) {
       const settings = jobOptions[name];
       // The job id is the Postgres row id: adding the same job twice is a no-op in BullMQ.
-      await queueFor(name).add(name, payload, {
+      const added = queueFor(name).add(name, payload, {
         jobId,
         attempts: settings.attempts,
         backoff: { type: "exponential", delay: settings.backoffMs },
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3600 },
       });
+      added.catch(() => {}); // It may still settle after we stopped waiting.
+      // While Redis is down BullMQ waits for it; the caller must not. The row keeps the job, and the
+      // reconciler hands it over when Redis is back.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not accept the job within ${handOverTimeoutMs} ms`)), handOverTimeoutMs);
+      });
+      try {
+        await Promise.race([added, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async stateOf(name, jobId): Promise<TransportState> {
       const state = await queueFor(name).getJobState(jobId);
@@ -104,24 +119,15 @@ export function createBullTransport(options: { redisUrl: string; prefix: string 
   };
 }
 
-export type HandlerRegistry = { [Name in QueueName]?: JobHandler<Name> };
-
-export interface WorkerPool {
-  workers: Worker[];
-  /** Stops taking jobs and waits for the running ones to finish (SIGTERM). */
-  close(): Promise<void>;
-}
-
-export function startWorkers(options: {
-  db: Db;
-  events?: EventPublisher;
+export interface BullWorkerOptions extends WorkerPoolOptions {
   redisUrl: string;
   prefix: string;
-  concurrency: number;
-  handlers: HandlerRegistry;
-  onError?: (error: Error, job?: BullJob) => void;
-}): WorkerPool {
+}
+
+export function startWorkers(options: BullWorkerOptions): WorkerPool & { workers: Worker[] } {
   const connection = redisConnection(options.redisUrl);
+  // BullMQ's stalled-job check: a job whose lock was not renewed for `lockDuration` goes back to wait.
+  const stalled = options.stalledAfterMs ? { lockDuration: options.stalledAfterMs, stalledInterval: options.stalledAfterMs } : {};
   const workers = (Object.keys(options.handlers) as QueueName[]).map((name) => {
     const handler = options.handlers[name] as JobHandler<QueueName>;
     const worker = new Worker(
@@ -138,9 +144,9 @@ export function startWorkers(options: {
           throw error;
         }
       },
-      { connection, prefix: options.prefix, concurrency: options.concurrency, name: `calibrate-${process.pid}` },
+      { connection, prefix: options.prefix, concurrency: options.concurrency, name: `calibrate-${process.pid}`, ...stalled },
     );
-    worker.on("failed", (job, error) => options.onError?.(error, job));
+    worker.on("failed", (job, error) => options.onError?.(error, job && { queue: name, id: String(job.id) }));
     worker.on("error", (error) => options.onError?.(error));
     return worker;
   });

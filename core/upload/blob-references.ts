@@ -1,0 +1,60 @@
+/**
+ * Who still needs a content-addressed file. Identical bytes are stored once, so one file can belong
+ * to several recordings — and to uploads still in flight that have no recording row yet. An upload
+ * holds a lease from the moment its file is in the store until its row is written (or it fails);
+ * a file is removed only when no recording and no lease refers to it, decided under a per-file
+ * advisory lock in the same transaction that takes or drops leases. Without this, of two identical
+ * uploads at once, the one failing validation could remove the file from under the other.
+ */
+import type { Db, Queryable } from "../db/database.ts";
+import type { BlobStore, StoredBlob } from "./blob-store.ts";
+import type { Readable } from "node:stream";
+
+export interface LeasedBlob extends StoredBlob {
+  leaseId: string;
+}
+
+async function lockKey(transaction: Queryable, key: string): Promise<void> {
+  await transaction.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7310442019))", [key]);
+}
+
+/** Streams an upload into the store and leases its file for this request. */
+export async function receiveBlob(deps: { db: Db; blobs: BlobStore }, source: Readable, options: { maxBytes: number }): Promise<LeasedBlob> {
+  const staged = await deps.blobs.stage(source, options);
+  try {
+    return await deps.db.transaction(async (transaction) => {
+      await lockKey(transaction, staged.sha256);
+      const { rows } = await transaction.query<{ id: string }>("INSERT INTO blob_leases (storage_key) VALUES ($1) RETURNING id", [staged.sha256]);
+      const stored = await deps.blobs.commit(staged);
+      return { ...stored, leaseId: rows[0].id };
+    });
+  } catch (error) {
+    await deps.blobs.discard(staged);
+    throw error;
+  }
+}
+
+/**
+ * Ends the request's lease. `keep`: its recording row now refers to the file. Otherwise the file goes
+ * too, unless a recording or another upload in flight still refers to it.
+ */
+export async function releaseBlob(deps: { db: Db; blobs: BlobStore }, blob: LeasedBlob, options: { keep: boolean }): Promise<void> {
+  await deps.db.transaction(async (transaction) => {
+    await lockKey(transaction, blob.key);
+    await transaction.query("DELETE FROM blob_leases WHERE id = $1", [blob.leaseId]);
+    if (!options.keep) await removeIfUnused(transaction, deps.blobs, blob.key);
+  });
+}
+
+/** Removes the file when nothing refers to it any more. Call inside a transaction; takes the file's lock. */
+export async function removeIfUnused(transaction: Queryable, blobs: BlobStore, key: string): Promise<boolean> {
+  await lockKey(transaction, key);
+  const { rows } = await transaction.query(
+    `SELECT 1 FROM recordings WHERE storage_key = $1
+     UNION ALL SELECT 1 FROM blob_leases WHERE storage_key = $1 LIMIT 1`,
+    [key],
+  );
+  if (rows.length > 0) return false;
+  await blobs.remove(key);
+  return true;
+}

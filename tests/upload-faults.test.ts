@@ -1,0 +1,136 @@
+/**
+ * Uploads under faults: a request cut mid-stream leaves no row and no file; of two byte-identical
+ * uploads at once, the one that fails validation never removes the file the other one keeps.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, databaseKinds } from "./support/databases.ts";
+import type { TestDatabase } from "./support/databases.ts";
+import { createOrganisation, testPassword } from "./support/fixtures.ts";
+import { createTestClient } from "./support/http-client.ts";
+import type { TestClient } from "./support/http-client.ts";
+import { startTestServer } from "./support/test-server.ts";
+import type { TestServer } from "./support/test-server.ts";
+
+function storedFiles(root: string): string[] {
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name);
+}
+
+/** A short real tone, different for every `frequency`, made by sox. */
+function tone(frequency: number): Buffer {
+  const file = path.join(os.tmpdir(), `calibrate-tone-${process.pid}-${frequency}.wav`);
+  execFileSync("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", file, "synth", "1.5", "sine", String(frequency)]);
+  const bytes = fs.readFileSync(file);
+  fs.rmSync(file);
+  return bytes;
+}
+
+function uploadForm(bytes: Buffer, fields: Record<string, string>): FormData {
+  const data = new FormData();
+  for (const [key, value] of Object.entries(fields)) data.append(key, value);
+  data.append("file", new Blob([new Uint8Array(bytes)], { type: "audio/wav" }), "call.wav");
+  return data;
+}
+
+describe.each(databaseKinds)("upload faults on %s", (kind) => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let rep: TestClient;
+  let otherRep: TestClient;
+  let cookie: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    const organisation = await createOrganisation(database.db);
+    server = await startTestServer(database.db);
+    rep = createTestClient(server.baseUrl);
+    otherRep = createTestClient(server.baseUrl);
+    await rep.signIn(organisation.users.northRep.email, testPassword);
+    await otherRep.signIn(organisation.users.otherNorthRep.email, testPassword);
+    const signIn = await fetch(`${server.baseUrl}/api/auth/sign-in`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: organisation.users.southRep.email, password: testPassword }),
+    });
+    cookie = `${signIn.headers.get("set-cookie")!.split(";")[0]}`;
+    const csrf = (await signIn.json()).csrfToken as string;
+    cookie = `${cookie}\r\nx-csrf-token: ${csrf}`;
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await database.drop();
+  });
+
+  it("keeps nothing of an upload whose request is cut mid-stream", async () => {
+    const recordingsBefore = (await database.db.query("SELECT id FROM recordings")).rows.length;
+    const audio = tone(523);
+    const boundary = "calibrate-cut-boundary";
+    const head = Buffer.from(
+      [
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="consent"',
+        "",
+        "true",
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="customerStage"',
+        "",
+        "discovery",
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="file"; filename="call.wav"',
+        "Content-Type: audio/wav",
+        "",
+        "",
+      ].join("\r\n"),
+    );
+    const { port } = new URL(server.baseUrl);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(
+      [
+        "POST /api/recordings HTTP/1.1",
+        `Host: 127.0.0.1:${port}`,
+        `Cookie: ${cookie}`,
+        `Content-Type: multipart/form-data; boundary=${boundary}`,
+        `Content-Length: ${head.length + audio.length + 64}`,
+        "",
+        "",
+      ].join("\r\n"),
+    );
+    socket.write(head);
+    // Half the file, then the connection drops.
+    socket.write(audio.subarray(0, audio.length / 2));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.resetAndDestroy();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    expect((await database.db.query("SELECT id FROM recordings")).rows.length).toBe(recordingsBefore);
+    expect(storedFiles(server.config.STORAGE_DIR)).toEqual([]);
+    expect((await database.db.query("SELECT id FROM blob_leases")).rows).toEqual([]);
+    // And the server is fine.
+    expect((await rep.request("GET", "/api/recordings")).status).toBe(200);
+  });
+
+  it("never removes a shared file when one of two identical uploads at once fails validation", async () => {
+    for (let round = 0; round < 4; round += 1) {
+      const audio = tone(600 + round * 50);
+      const [valid, invalid] = await Promise.all([
+        rep.request("POST", "/api/recordings", uploadForm(audio, { consent: "true", customerStage: "discovery", language: "en" })),
+        // No consent: refused after its file is already in the store.
+        otherRep.request("POST", "/api/recordings", uploadForm(audio, { customerStage: "discovery", language: "en" })),
+      ]);
+      expect(valid.status).toBe(201);
+      expect(invalid.status).toBe(400);
+      const key = (await database.db.query<{ key: string }>("SELECT storage_key AS key FROM recordings WHERE id = $1", [valid.body.recording.id]))
+        .rows[0].key;
+      expect(storedFiles(server.config.STORAGE_DIR)).toContain(key);
+      expect((await rep.request("GET", `/api/recordings/${valid.body.recording.id}/audio`)).status).toBe(200);
+    }
+    expect((await database.db.query("SELECT id FROM blob_leases")).rows).toEqual([]);
+  });
+});
