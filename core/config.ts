@@ -83,6 +83,13 @@ export const configSchema = z.object({
   EMBEDDER: z.enum(["local", "openai"]).default("local"),
   EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
   EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(4000).default(384),
+  /** 32 random bytes, base64: encrypts stored webhook secrets. Unset: a key file under DATA_DIR. */
+  SECRETS_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, "base64").length === 32, "Must be 32 random bytes in base64 (openssl rand -base64 32).")
+    .optional(),
+  /** How long a signed inbound outcome stays acceptable (replay protection). */
+  WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 });
 
 export type Config = z.infer<typeof configSchema> & { STORAGE_DIR: string };

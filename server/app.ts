@@ -13,7 +13,10 @@ import { errorHandler, notFoundHandler } from "./http/errors.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { inboundOutcomeRoutes, outcomeRoutes } from "./routes/outcomes.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { capabilityMapRoutes } from "./routes/capability-map.ts";
+import { capabilityMapOutcomeRoutes } from "./routes/capability-map-outcomes.ts";
 import { evalRoutes } from "./routes/evals.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
 import { promptSetRoutes } from "./routes/prompt-sets.ts";
@@ -58,6 +61,8 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   );
   app.use(healthRoutes(context));
 
+  // Signed by HMAC over the raw body, so it must see the bytes before the JSON parser does.
+  app.use("/api", inboundOutcomeRoutes(context));
   const api = express.Router();
   api.use(express.json({ limit: "2mb" }));
   api.use(authenticate(context.db));
@@ -71,6 +76,9 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   api.use(evalRoutes(context));
   api.use(capabilityMapRoutes(context));
   api.use(eventRoutes(context));
+  api.use(webhookRoutes(context));
+  api.use(outcomeRoutes(context));
+  api.use(capabilityMapOutcomeRoutes(context));
   api.use(notFoundHandler());
   app.use("/api", api);
 

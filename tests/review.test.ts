@@ -7,9 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
+import { eventually } from "./support/eventually.ts";
 import { createOrganisation, testPassword } from "./support/fixtures.ts";
 import { createTestClient } from "./support/http-client.ts";
-import { eventually, importAndDraft } from "./support/imported-calls.ts";
+import { importAndDraft } from "./support/imported-calls.ts";
 import type { TestClient } from "./support/http-client.ts";
 import { startOpenAiCompatibleServer } from "./support/openai-compatible-server.ts";
 import { startTestServer } from "./support/test-server.ts";

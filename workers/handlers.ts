@@ -15,6 +15,7 @@ import { evalRunHandler } from "./processors/eval-run.ts";
 import { rollupHandler } from "./processors/rollup.ts";
 import { trainIntentModelHandler } from "./processors/train-intent-model.ts";
 import { transcribeHandler } from "./processors/transcribe.ts";
+import { webhookDeliveryHandler } from "./processors/webhook-delivery.ts";
 import type { HandlerRegistry } from "../core/jobs/runner.ts";
 
 export interface HandlerDependencies {
@@ -34,5 +35,6 @@ export function createHandlers(dependencies: HandlerDependencies): HandlerRegist
     embed: embedHandler(dependencies, embedder),
     "eval-run": evalRunHandler({ db: dependencies.db, config: dependencies.config, promptsDirectory }),
     rollup: rollupHandler(dependencies),
+    "webhook-delivery": webhookDeliveryHandler(dependencies),
   };
 }

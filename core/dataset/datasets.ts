@@ -11,6 +11,8 @@ import { recordingScope } from "../auth/actor.ts";
 import type { Db, Queryable } from "../db/database.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { canonicalJson } from "../eval/cache-key.ts";
+import type { OutcomeFilter } from "../outcomes/training-signal.ts";
+import { outcomeFilterSql } from "../outcomes/training-signal.ts";
 import {
   formatSamplesJsonl,
   parseSamplesCsv,
@@ -458,6 +460,8 @@ export interface SnapshotFilters {
   from?: string;
   to?: string;
   intents?: string[];
+  /** Only calls with this customer outcome (e.g. "advanced"): outcomes as training signal. */
+  outcome?: OutcomeFilter;
 }
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
@@ -520,6 +524,7 @@ export async function collectLabelledSamples(
     params.push(filters.to);
     conditions.push(`coalesce(r.call_date, r.created_at::date) <= $${params.length}::date`);
   }
+  if (filters.outcome) conditions.push(outcomeFilterSql(filters.outcome, "r"));
   if (filters.intents?.length) {
     params.push(filters.intents);
     conditions.push(

@@ -20,6 +20,8 @@ export const jobContracts = {
   "eval-run": z.object({ jobId, evalRunId: z.uuid() }),
   /** Refresh the capability-map rollup. */
   rollup: z.object({ jobId, workspaceId: z.uuid() }),
+  /** POST one webhook delivery (an event to one subscription); each attempt is logged. */
+  "webhook-delivery": z.object({ jobId, deliveryId: z.uuid() }),
 } as const;
 
 export type QueueName = keyof typeof jobContracts;
@@ -43,6 +45,8 @@ export const jobOptions: Record<QueueName, JobOptions> = {
   embed: defaultJobOptions,
   "eval-run": { attempts: 2, backoffMs: 5_000, timeoutMs: 4 * 60 * 60_000 },
   rollup: defaultJobOptions,
+  // A receiver may be down for hours: 2 s, 4 s, 8 s … doubling over 15 attempts spans about 9 hours.
+  "webhook-delivery": { attempts: 15, backoffMs: 2_000, timeoutMs: 60_000 },
 };
 
 export function parsePayload<Name extends QueueName>(queue: Name, data: unknown): JobPayload<Name> {

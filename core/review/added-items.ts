@@ -4,6 +4,10 @@
  * after: the item), with who, when and the time from opening the form — so it reaches trainers in the
  * "corrected by the rep" queue like any other rep correction.
  */
+import type { Dispatcher } from "../jobs/dispatch.ts";
+import type { Job } from "../jobs/job-store.ts";
+import { recordDecisionEvents } from "../webhooks/call-events.ts";
+import { handOverAll } from "../webhooks/outbox.ts";
 import { z } from "zod";
 import type { Actor } from "../auth/actor.ts";
 import type { Db } from "../db/database.ts";
@@ -29,10 +33,18 @@ export const addedActionItemSchema = z.object({
 });
 export type AddedActionItem = z.infer<typeof addedActionItemSchema>;
 
-export async function addActionItem(db: Db, actor: Actor, recordingId: string, input: AddedActionItem): Promise<DecisionOutcome> {
+/** `options.dispatcher` hands the decision's webhook deliveries over at once, as `decide` does. */
+export async function addActionItem(
+  db: Db,
+  actor: Actor,
+  recordingId: string,
+  input: AddedActionItem,
+  options: { dispatcher?: Dispatcher } = {},
+): Promise<DecisionOutcome> {
   const decidedAt = new Date();
   const decisionMs = Math.min(maximumDecisionMs, Math.max(0, decidedAt.getTime() - input.shownAt.getTime()));
-  return db.transaction(async (transaction) => {
+  let webhookJobs: Job[] = [];
+  const outcome = await db.transaction(async (transaction) => {
     const recording = await getRecording(transaction, actor, recordingId);
     if (!canDecide(actor, recording)) throw new ForbiddenError("Only the call's rep or a trainer can add action items to it.");
     const settings = await workspaceDraftSettings(transaction, recording.workspaceId);
@@ -67,11 +79,18 @@ export async function addActionItem(db: Db, actor: Actor, recordingId: string, i
       [itemId, recording.id, recording.workspaceId, recording.teamId, recording.customerStage, actor.id,
         JSON.stringify(content), input.shownAt, decidedAt, decisionMs, role],
     );
+    const item = await getItem(transaction, actor, itemId);
+    // An added item is an accepted one: the same "decision made" and "action item accepted" events.
+    webhookJobs = await recordDecisionEvents(transaction, actor, {
+      decisionId: decisions[0].id, action: "accept", independent: false, decisionMs, item, content,
+    });
     return {
-      item: await getItem(transaction, actor, itemId),
+      item,
       decisionId: decisions[0].id,
       independent: false,
       effects: { intentLabelChanged: false, approvedSample: false, approvedTalkTrack: false },
     };
   });
+  await handOverAll(options.dispatcher, webhookJobs);
+  return outcome;
 }

@@ -10,6 +10,10 @@ import type { Db, Queryable } from "../db/database.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { actionItemSchema, talkTrackSchema } from "../draft/schema.ts";
 import { workspaceDraftSettings } from "../draft/workspace-settings.ts";
+import type { Dispatcher } from "../jobs/dispatch.ts";
+import type { Job } from "../jobs/job-store.ts";
+import { recordDecisionEvents } from "../webhooks/call-events.ts";
+import { handOverAll } from "../webhooks/outbox.ts";
 import type { ItemKind, ItemStatus, ReviewItem } from "./items.ts";
 import { getItem } from "./items.ts";
 
@@ -80,10 +84,12 @@ async function overrideContent(db: Queryable, item: ReviewItem, after: Record<st
 
 const statusOf: Record<DecisionRequest["action"], ItemStatus> = { accept: "accepted", reject: "rejected", override: "overridden" };
 
-export async function decide(db: Db, actor: Actor, itemId: string, request: DecisionRequest): Promise<DecisionOutcome> {
+/** `options.dispatcher` hands the decision's webhook deliveries over at once (else the reconciler does). */
+export async function decide(db: Db, actor: Actor, itemId: string, request: DecisionRequest, options: { dispatcher?: Dispatcher } = {}): Promise<DecisionOutcome> {
   const decidedAt = new Date();
   const decisionMs = Math.min(maximumDecisionMs, Math.max(0, decidedAt.getTime() - request.shownAt.getTime()));
-  return db.transaction(async (transaction) => {
+  let webhookJobs: Job[] = [];
+  const outcome = await db.transaction(async (transaction) => {
     const item = await getItem(transaction, actor, itemId, { forUpdate: true });
     if (!canDecide(actor, item)) throw new ForbiddenError("You can read this draft but not decide on it.");
     const after =
@@ -130,6 +136,9 @@ export async function decide(db: Db, actor: Actor, itemId: string, request: Deci
       );
     }
     await transaction.query("DELETE FROM review_leases WHERE draft_item_id = $1", [item.id]);
+    webhookJobs = await recordDecisionEvents(transaction, actor, {
+      decisionId: rows[0].id, action: request.action, independent, decisionMs, item, content: after ?? item.currentContent ?? item.content,
+    });
     const updated = await getItem(transaction, actor, item.id);
     // A rep's decision is not yet training signal: a trainer approves it from the "corrected by the
     // rep" queue, and that decision (a trainer's) is what retrains and embeds.
@@ -146,6 +155,8 @@ export async function decide(db: Db, actor: Actor, itemId: string, request: Deci
       },
     };
   });
+  await handOverAll(options.dispatcher, webhookJobs);
+  return outcome;
 }
 
 async function hasDecided(db: Queryable, itemId: string, userId: string): Promise<boolean> {
@@ -162,8 +173,9 @@ async function decidedByOthers(db: Queryable, itemId: string, userId: string): P
  * Undoes a decision: only its author (or an admin), and only while it is the item's latest
  * decision. The item returns to the state before it; the undo itself is recorded.
  */
-export async function undoDecision(db: Db, actor: Actor, decisionId: string): Promise<DecisionOutcome> {
-  return db.transaction(async (transaction) => {
+export async function undoDecision(db: Db, actor: Actor, decisionId: string, options: { dispatcher?: Dispatcher } = {}): Promise<DecisionOutcome> {
+  let webhookJobs: Job[] = [];
+  const outcome = await db.transaction(async (transaction) => {
     const { rows } = await transaction.query<{ id: string; itemId: string; userId: string; independent: boolean; undone: boolean }>(
       `SELECT x.id, x.draft_item_id AS "itemId", x.user_id AS "userId", x.independent,
               EXISTS (SELECT 1 FROM decisions u WHERE u.undoes_decision_id = x.id) AS undone
@@ -204,6 +216,9 @@ export async function undoDecision(db: Db, actor: Actor, decisionId: string): Pr
         previous?.decidedAs ?? null,
       ]);
     }
+    webhookJobs = await recordDecisionEvents(transaction, actor, {
+      decisionId: undo.rows[0].id, action: "undo", independent: decision.independent, decisionMs: 0, item, content: previous?.after ?? null,
+    });
     return {
       item: await getItem(transaction, actor, item.id),
       decisionId: undo.rows[0].id,
@@ -216,4 +231,6 @@ export async function undoDecision(db: Db, actor: Actor, decisionId: string): Pr
       },
     };
   });
+  await handOverAll(options.dispatcher, webhookJobs);
+  return outcome;
 }

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Actor } from "../auth/actor.ts";
 import { recordingScope } from "../auth/actor.ts";
 import type { Queryable } from "../db/database.ts";
+import { outcomeFilterSchema, outcomeFilterSql } from "../outcomes/training-signal.ts";
 import type { ReviewItem } from "./items.ts";
 import { selectItems } from "./items.ts";
 
@@ -22,6 +23,8 @@ export const queueFiltersSchema = z.object({
   recordingId: z.uuid().optional(),
   /** "Corrected by the rep": items standing on a rep's decision, for a trainer to approve or fix. */
   correctedByRep: z.stringbool().optional(),
+  /** What happened to the customer after the call (e.g. "advanced"). */
+  outcome: outcomeFilterSchema.optional(),
 });
 export type QueueFilters = z.infer<typeof queueFiltersSchema>;
 
@@ -54,6 +57,7 @@ function queueConditions(actor: Actor, filters: QueueFilters, firstParameter: nu
   if (filters.engine) add((value) => `d.engine = ${value}`, filters.engine);
   if (filters.promptSetVersion) add((value) => `d.prompt_set_version = ${value}`, filters.promptSetVersion);
   if (filters.recordingId) add((value) => `i.recording_id = ${value}`, filters.recordingId);
+  if (filters.outcome) conditions.push(outcomeFilterSql(filters.outcome, "r"));
   return { where: conditions.join(" AND "), params };
 }
 

@@ -15,6 +15,7 @@ import type { Job } from "../jobs/job-store.ts";
 import { insertJob } from "../jobs/job-store.ts";
 import type { Redaction } from "../transcribe/redact.ts";
 import { redactText } from "../transcribe/redact.ts";
+import { eraseOutcomesOfRecording } from "../outcomes/outcomes.ts";
 import type { BlobStore, StoredBlob } from "./blob-store.ts";
 import { removeIfUnused } from "./blob-references.ts";
 import type { ParsedTranscript } from "./transcript-formats.ts";
@@ -375,10 +376,11 @@ export async function eraseRecording(deps: { db: Db; blobs: BlobStore }, actor: 
       "UPDATE jobs SET state = 'cancelled', updated_at = now(), finished_at = now() WHERE subject_type = 'recording' AND subject_id = $1 AND state IN ('queued', 'active')",
       [id],
     );
+    const outcomes = await eraseOutcomesOfRecording(transaction, id);
     await transaction.query("DELETE FROM recordings WHERE id = $1", [id]);
     const { rows } = await transaction.query<{ id: string }>(
       "INSERT INTO erasures (recording_id, workspace_id, erased_by, items) VALUES ($1, $2, $3, $4) RETURNING id",
-      [id, recording.workspaceId, actor.id, JSON.stringify({ ...counts.rows[0], audio: recording.source === "audio" ? 1 : 0 })],
+      [id, recording.workspaceId, actor.id, JSON.stringify({ ...counts.rows[0], outcomes, audio: recording.source === "audio" ? 1 : 0 })],
     );
     // The file goes unless the same content is still used (another rep uploaded the same file, or
     // is uploading it right now).

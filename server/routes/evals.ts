@@ -7,6 +7,7 @@ import express, { Router } from "express";
 import type { Request, Response } from "express";
 import { z } from "zod";
 import type { Actor } from "../../core/auth/actor.ts";
+import { outcomeFilterSchema } from "../../core/outcomes/training-signal.ts";
 import {
   addDatasetVersion,
   collectLabelledSamples,
@@ -57,6 +58,7 @@ const snapshotFilters = z.strictObject({
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
   intents: z.array(z.string().trim().min(1).max(200)).max(500).optional(),
+  outcome: outcomeFilterSchema.optional(),
 });
 
 const splitSettings = {

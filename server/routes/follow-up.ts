@@ -39,7 +39,7 @@ export function followUpRoutes(context: AppContext): Router {
     const { id } = params(request, idParams);
     const input = body(request, addedActionItemSchema);
     if (input.shownAt.getTime() > Date.now() + 60_000) throw new ValidationError("shownAt is in the future; check the device clock.");
-    response.status(201).json(await addActionItem(db, actorOf(request), id, input));
+    response.status(201).json(await addActionItem(db, actorOf(request), id, input, { dispatcher: context.dispatcher }));
   });
 
   router.get("/recordings/:id/action-items.ics", allow(), async (request: Request, response: Response) => {

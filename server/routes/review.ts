@@ -84,7 +84,7 @@ export function reviewRoutes(context: AppContext): Router {
     const { id } = params(request, idParams);
     const input = body(request, decisionRequestSchema);
     if (input.shownAt.getTime() > Date.now() + 60_000) throw new ValidationError("shownAt is in the future; check the device clock.");
-    const outcome = await decide(db, actor, id, input);
+    const outcome = await decide(db, actor, id, input, { dispatcher });
     await followUp(actor, outcome);
     response.status(201).json(outcome);
   });
@@ -92,7 +92,7 @@ export function reviewRoutes(context: AppContext): Router {
   router.post("/review/decisions/:id/undo", allow("trainer", "admin", "rep"), async (request: Request, response: Response) => {
     const actor = actorOf(request);
     const { id } = params(request, idParams);
-    const outcome = await undoDecision(db, actor, id);
+    const outcome = await undoDecision(db, actor, id, { dispatcher });
     await followUp(actor, outcome);
     response.json(outcome);
   });

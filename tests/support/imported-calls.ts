@@ -1,5 +1,6 @@
 /** Importing a transcript as a call and waiting for its drafts, for integration tests. */
 import { expect } from "vitest";
+import { eventually } from "./eventually.ts";
 import type { TestClient } from "./http-client.ts";
 
 export function transcriptForm(content: string, name: string, fields: Record<string, string> = {}): FormData {
@@ -7,16 +8,6 @@ export function transcriptForm(content: string, name: string, fields: Record<str
   for (const [key, value] of Object.entries({ customerStage: "demo", consent: "true", language: "en", ...fields })) data.append(key, value);
   data.append("file", new Blob([content], { type: "text/vtt" }), name);
   return data;
-}
-
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Imports `content` as a call and resolves with its id once it is ready (drafted). */

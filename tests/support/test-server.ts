@@ -37,6 +37,8 @@ export async function startTestServer(
     RECONCILE_GRACE_MS: "0",
     JOB_POLL_INTERVAL_MS: "250",
     DATA_DIR: `/tmp/calibrate-test-${randomBytes(5).toString("hex")}`,
+    // Encrypts webhook secrets; set so that no key file is written under DATA_DIR.
+    SECRETS_KEY: randomBytes(32).toString("base64"),
     ...options.environment,
   });
   const logger = pino({ level: "silent" });

@@ -31,6 +31,8 @@ const ReviewPage = lazy(() => import("./pages/review/review-page.tsx"));
 const ReviewSessionPage = lazy(() => import("./pages/review/review-session-page.tsx"));
 const CallViewPage = lazy(() => import("./pages/review/call-view-page.tsx"));
 const DashboardPage = lazy(() => import("./pages/dashboard/dashboard-page.tsx"));
+const TalkTrackPoolPage = lazy(() => import("./pages/review/talk-track-pool-page.tsx"));
+const IntegrationsPage = lazy(() => import("./pages/integrations/integrations-page.tsx"));
 
 function Loading() {
   const { t } = useTranslation();
@@ -103,6 +105,11 @@ function SignedInRoutes() {
                   <ReviewSessionPage />
                 </Guarded>
               </Route>
+              <Route path="/review/talk-tracks">
+                <Guarded screen={screens.review}>
+                  <TalkTrackPoolPage />
+                </Guarded>
+              </Route>
               <Route path="/review/calls/:recordingId">
                 {(params) => (
                   <Guarded screen={screens.review}>
@@ -157,6 +164,11 @@ function SignedInRoutes() {
               <Route path={screens.users.path}>
                 <Guarded screen={screens.users}>
                   <UsersPage />
+                </Guarded>
+              </Route>
+              <Route path={screens.integrations.path}>
+                <Guarded screen={screens.integrations}>
+                  <IntegrationsPage />
                 </Guarded>
               </Route>
               <Route path={screens.settings.path}>

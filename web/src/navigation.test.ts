@@ -22,6 +22,7 @@ describe("navigation by role", () => {
       "dashboard.navigation",
       "evals.navigation",
       "nav.capabilityMap",
+      "integrations.navigation",
     ]);
     expect(labels("admin")).toEqual([
       "nav.recordings",
@@ -31,6 +32,7 @@ describe("navigation by role", () => {
       "evals.navigation",
       "nav.capabilityMap",
       "nav.users",
+      "integrations.navigation",
     ]);
   });
 });

@@ -16,6 +16,7 @@ export interface Screen {
     | "evals.navigation"
     | "nav.capabilityMap"
     | "nav.users"
+    | "integrations.navigation"
     | "nav.settings";
   roles: readonly Role[];
   /** Shown in the main navigation (Settings lives with the account instead). */
@@ -52,6 +53,12 @@ export const screens = {
     inNavigation: true,
   },
   users: { path: "/users", label: "nav.users", roles: ["admin"], inNavigation: true },
+  integrations: {
+    path: "/integrations",
+    label: "integrations.navigation",
+    roles: ["manager", "admin"],
+    inNavigation: true,
+  },
   settings: { path: "/settings", label: "nav.settings", roles: everyone, inNavigation: false },
 } as const satisfies Record<string, Screen>;
 

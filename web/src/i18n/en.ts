@@ -5,6 +5,7 @@
  */
 import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
+import { outcomeMessages } from "./outcome-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const en = {
@@ -293,6 +294,7 @@ const en = {
   ...reviewMessages.en,
   ...insightMessages.en,
   ...repCallMessages.en,
+  ...outcomeMessages.en,
 };
 
 export type Messages = typeof en;

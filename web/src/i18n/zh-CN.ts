@@ -2,6 +2,7 @@
 import type { Messages } from "./en.ts";
 import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
+import { outcomeMessages } from "./outcome-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const zhCN: Messages = {
@@ -286,6 +287,7 @@ const zhCN: Messages = {
   ...reviewMessages["zh-CN"],
   ...insightMessages["zh-CN"],
   ...repCallMessages["zh-CN"],
+  ...outcomeMessages["zh-CN"],
 };
 
 export default zhCN;

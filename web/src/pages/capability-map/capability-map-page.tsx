@@ -15,6 +15,7 @@ import { ProgressBar } from "../../components/progress-bar.tsx";
 import { useResource } from "../../components/use-resource.ts";
 import { CapabilityHeatMap } from "./capability-heat-map.tsx";
 import { CellDrillDown } from "./cell-drill-down.tsx";
+import { OutcomeView } from "./outcome-view.tsx";
 import { isQuarter, quarterOfDate, quarterOptions } from "./quarters.ts";
 import type { CapabilityCell, CapabilityMap, MetricName } from "./types.ts";
 import { metricNames } from "./types.ts";
@@ -268,6 +269,7 @@ export default function CapabilityMapPage() {
               onClose={() => setSelected(null)}
             />
           )}
+          <OutcomeView periodQuery={periodQuery} />
         </>
       )}
     </section>

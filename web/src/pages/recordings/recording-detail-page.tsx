@@ -21,6 +21,7 @@ import { useCurrentUser } from "../../session/session-context.tsx";
 import { markRepCallOpened } from "../review/performance-marks.ts";
 import { AudioPlayer } from "./audio-player.tsx";
 import { CallFollowUp } from "./call-follow-up.tsx";
+import { OutcomesPanel } from "./outcomes-panel.tsx";
 import { canErase, canRetry } from "./permissions.ts";
 import { RecordingStatus, recordingTitle } from "./recording-status.tsx";
 import { TranscriptList } from "./transcript-list.tsx";
@@ -221,6 +222,7 @@ export default function RecordingDetailPage({ id }: { id: string }) {
               </div>
             ))}
           </dl>
+          <OutcomesPanel recordingId={recording.id} />
         </aside>
 
         <div className="detail__main">

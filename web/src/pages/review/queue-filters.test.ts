@@ -27,4 +27,10 @@ describe("queue filters in the address", () => {
     expect(search).toBe("?order=oldest&customerStage=closed_won&promptSetVersion=default%40v2");
     expect(filtersFromSearch(search.slice(1))).toEqual(filters);
   });
+
+  it("reads a customer-outcome filter and drops unknown outcomes", () => {
+    expect(filtersFromSearch("outcome=advanced")).toEqual({ outcome: "advanced" });
+    expect(filtersFromSearch("outcome=teleported")).toEqual({});
+    expect(filtersFromSearch(searchFromFilters({ outcome: "won" }).slice(1))).toEqual({ outcome: "won" });
+  });
 });

@@ -3,7 +3,7 @@
  * be bookmarked, shared and reloaded, and the session reads the same filters as the list.
  */
 import type { ItemKind, QueueFilters, QueueOrder } from "./review-types.ts";
-import { engines, itemKinds, queueOrders } from "./review-types.ts";
+import { engines, itemKinds, outcomeFilters, queueOrders } from "./review-types.ts";
 
 const textFilters = [
   "teamId",
@@ -31,6 +31,8 @@ export function filtersFromSearch(search: string | URLSearchParams): QueueFilter
   const engine = oneOf(engines, params.get("engine"));
   if (engine) filters.engine = engine;
   if (params.get("correctedByRep") === "true") filters.correctedByRep = "true";
+  const outcome = oneOf(outcomeFilters, params.get("outcome"));
+  if (outcome) filters.outcome = outcome;
   for (const name of textFilters) {
     const value = params.get(name)?.trim();
     if (value) filters[name] = value;

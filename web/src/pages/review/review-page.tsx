@@ -31,7 +31,7 @@ import { RepMark } from "./rep-mark.tsx";
 import { listQueue } from "./review-api.ts";
 import { callHref, sessionHref } from "./review-paths.ts";
 import type { QueueFilters, ReviewItem, Vocabulary } from "./review-types.ts";
-import { engines, itemKinds, queueOrders } from "./review-types.ts";
+import { engines, itemKinds, outcomeFilters, queueOrders } from "./review-types.ts";
 import { useLocale } from "./use-locale.ts";
 import { useVocabulary } from "./use-vocabulary.ts";
 import "./review.css";
@@ -155,6 +155,9 @@ export default function ReviewPage() {
                 })}
               </span>
             )}
+            <Link href="/review/talk-tracks" className="button" data-testid="open-talk-track-pool">
+              {t("outcomes.pool.link")}
+            </Link>
             <Link
               href={sessionHref(filters)}
               className={`button button--primary ${page?.total === 0 && !resumable ? "button--disabled" : ""}`}
@@ -366,6 +369,15 @@ function FilterBar({
         (vocabulary?.intents ?? []).map((intent) => (
           <option key={intent.id} value={intent.id}>
             {localName(intent.name, locale)}
+          </option>
+        )),
+      )}
+      {select(
+        "outcome",
+        t("outcomes.filter.label"),
+        outcomeFilters.map((outcome) => (
+          <option key={outcome} value={outcome}>
+            {t(`outcomes.filter.values.${outcome}`)}
           </option>
         )),
       )}

@@ -41,6 +41,8 @@ export type QueueOrder = ServerQueueFilters["order"];
 export const queueOrders: readonly QueueOrder[] = ["uncertainty", "newest", "oldest"];
 export const itemKinds: readonly ItemKind[] = ["intent", "action_item", "talk_track"];
 export const engines = ["local", "llm"] as const;
+/** What happened to the customer after the call (core/outcomes/training-signal.ts). */
+export const outcomeFilters = ["advanced", "not_advanced", "won", "lost", "replied", "meeting_booked", "any", "none"] as const;
 
 /** Queue filters as the client keeps them: every one optional, order defaulting to uncertainty. */
 export interface QueueFilters {
@@ -54,6 +56,7 @@ export interface QueueFilters {
   recordingId?: string;
   /** "true": only items a rep decided (or added) that no trainer has reviewed since. */
   correctedByRep?: "true";
+  outcome?: (typeof outcomeFilters)[number];
 }
 
 export interface QueuePage {
