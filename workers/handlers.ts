@@ -2,11 +2,6 @@
  * Which handler runs each queue. Each handler is a thin adapter from a job to a core function; the
  * pipeline's stages enqueue the next stage themselves.
  */
-import type { Logger } from "pino";
-import type { Config } from "../core/config.ts";
-import type { Db } from "../core/db/database.ts";
-import type { Dispatcher } from "../core/jobs/dispatch.ts";
-import type { BlobStore } from "../core/upload/blob-store.ts";
 import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
 import { draftHandler } from "./processors/draft.ts";
 import { promptsDirectory } from "../core/draft/workspace-preparation.ts";
@@ -17,14 +12,9 @@ import { trainIntentModelHandler } from "./processors/train-intent-model.ts";
 import { transcribeHandler } from "./processors/transcribe.ts";
 import { webhookDeliveryHandler } from "./processors/webhook-delivery.ts";
 import type { HandlerRegistry } from "../core/jobs/runner.ts";
+import type { HandlerDependencies } from "./processors/dependencies.ts";
 
-export interface HandlerDependencies {
-  db: Db;
-  config: Config;
-  dispatcher: Dispatcher;
-  logger: Logger;
-  blobs: BlobStore;
-}
+export type { HandlerDependencies };
 
 export function createHandlers(dependencies: HandlerDependencies): HandlerRegistry {
   const embedder = createConfiguredEmbedder(dependencies.config);

@@ -5,7 +5,7 @@ import { defineHandler } from "../../core/jobs/runner.ts";
 import { getRecordingForWork, setRecordingStatus } from "../../core/upload/recordings.ts";
 import { recordCallReady } from "../../core/webhooks/call-events.ts";
 import { handOverAll } from "../../core/webhooks/outbox.ts";
-import type { HandlerDependencies } from "../handlers.ts";
+import type { HandlerDependencies } from "./dependencies.ts";
 
 export function draftHandler({ db, config, logger, dispatcher }: HandlerDependencies, embedder: Embedder) {
   return defineHandler<"draft">(

@@ -8,7 +8,7 @@ import { upsertEmbeddings } from "../../core/draft/embeddings.ts";
 import type { EmbeddingItem } from "../../core/draft/embeddings.ts";
 import { momentQueryText } from "../../core/draft/local/moments.ts";
 import { defineHandler } from "../../core/jobs/runner.ts";
-import type { HandlerDependencies } from "../handlers.ts";
+import type { HandlerDependencies } from "./dependencies.ts";
 
 export function embedHandler({ db }: HandlerDependencies, embedder: Embedder) {
   return defineHandler<"embed">(async ({ payload, progress }) => {

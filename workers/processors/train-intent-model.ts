@@ -2,7 +2,7 @@
 import { trainWorkspaceIntentModel } from "../../core/draft/intent-models.ts";
 import { workspaceDraftSettings } from "../../core/draft/workspace-settings.ts";
 import { defineHandler } from "../../core/jobs/runner.ts";
-import type { HandlerDependencies } from "../handlers.ts";
+import type { HandlerDependencies } from "./dependencies.ts";
 
 export function trainIntentModelHandler({ db, logger }: HandlerDependencies) {
   return defineHandler<"train-intent-model">(async ({ payload, progress }) => {

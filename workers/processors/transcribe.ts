@@ -11,7 +11,7 @@ import { transcribeRecording } from "../../core/transcribe/transcribe-recording.
 import { createConfiguredTranscriber } from "../../core/transcribe/configured-transcriber.ts";
 import { mediaToolsEnvironment, resolveMediaTools } from "../../core/transcribe/resolve-media-tools.ts";
 import { getRecordingForWork, setRecordingStatus, storeTranscript } from "../../core/upload/recordings.ts";
-import type { HandlerDependencies } from "../handlers.ts";
+import type { HandlerDependencies } from "./dependencies.ts";
 import type { Logger } from "pino";
 import { describeModelDownload, type ModelDownloadProgress } from "../../core/transcribe/whisper-model-on-first-use.ts";
 
