@@ -1,11 +1,17 @@
 /**
  * `npm start`: Calibrate in one process — API, web UI and workers — on port 3000. Uses the embedded
  * PGlite database under DATA_DIR unless DATABASE_URL is set, and Redis at REDIS_URL.
+ * `npm start -- --demo` (`npm run demo`) also loads the demo workspace (core/demo/), by default into
+ * its own data directory, ./data/demo, and prints the demo users and their password.
  */
 import fs from "node:fs";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { countUsers } from "../core/auth/users.ts";
 import { loadConfig } from "../core/config.ts";
+import { loadDemo } from "../core/demo/demo-workspace.ts";
+import type { DemoReport } from "../core/demo/demo-workspace.ts";
+import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
 import { createApp } from "./app.ts";
 import { onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
@@ -22,16 +28,40 @@ async function ensureWebBuilt(log: (message: string) => void): Promise<void> {
   await build({ configFile: path.join(root, "web/vite.config.ts"), logLevel: "warn" });
 }
 
+function demoBanner(report: DemoReport, url: string): string {
+  const width = Math.max(...report.users.map((user) => user.role.length));
+  return (
+    `\nDemo workspace ${report.loaded ? "loaded" : "already here"}: ${report.recordings.length} calls drafted, one reviewed. ` +
+    `Sign in at ${url} with password ${report.password} as:\n` +
+    report.users.map((user) => `  ${user.role.padEnd(width)}  ${user.email}`).join("\n") +
+    `\n(the password is new on every --demo start)\n\n`
+  );
+}
+
 runMain(async () => {
-  const config = loadConfig();
+  const { values: flags } = parseArgs({ options: { demo: { type: "boolean", default: false } } });
+  const environment = { ...process.env };
+  // The demo keeps out of ./data, where a real workspace may live.
+  if (flags.demo && !environment.DATA_DIR && !environment.DATABASE_URL) environment.DATA_DIR = "./data/demo";
+  const config = loadConfig(environment);
   const logger = createLogger(config);
   await ensureWebBuilt((message) => logger.info(message));
   const runtime = await openRuntime(config, logger, { serve: true, work: true });
+  let demo: DemoReport | null = null;
+  if (flags.demo) {
+    demo = await loadDemo({ db: runtime.db, blobs: runtime.blobs, embedder: createConfiguredEmbedder(config), doubleLabelShare: config.DOUBLE_LABEL_SHARE }).catch(
+      async (error: unknown) => {
+        await runtime.close();
+        throw error;
+      },
+    );
+  }
   const setupToken = (await countUsers(runtime.db)) === 0 ? createSetupToken() : null;
   const app = createApp(runtime.context(), { webDirectory, setupToken });
   const server = app.listen(config.PORT, config.HOST, () => {
     const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`;
     logger.info({ url, database: runtime.db.kind === "pglite" ? `PGlite in ${config.DATA_DIR}` : "PostgreSQL" }, "Calibrate is running");
+    if (demo) process.stdout.write(demoBanner(demo, url));
     if (setupToken) {
       process.stdout.write(
         `\nNo users yet. Create the first admin either way:\n` +
