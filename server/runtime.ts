@@ -14,6 +14,7 @@ import { defaultWorkspaceId } from "../core/auth/teams.ts";
 import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
 import type { Embedder } from "../core/draft/embeddings.ts";
 import { approvedItemsWithoutEmbeddings, prepareWorkspace } from "../core/draft/workspace-preparation.ts";
+import { warmUpIntentModel } from "../core/draft/intent-models.ts";
 import { createHandlers } from "../workers/handlers.ts";
 import { createRedisPublisher, subscribeToEvents } from "../workers/redis-events.ts";
 import type { EventSubscription } from "../workers/redis-events.ts";
@@ -82,6 +83,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
   let workers: WorkerPool | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
   let rollupTimer: NodeJS.Timeout | null = null;
+  let warmUp: Promise<unknown> = Promise.resolve();
   const reconcileNow = async () => {
     const result = await reconcileJobs({ db, transport }, { graceMs: config.RECONCILE_GRACE_MS });
     if (result.reenqueued > 0) logger.warn(result, "Re-enqueued jobs that Redis had lost");
@@ -107,6 +109,10 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     reconcileTimer = setInterval(() => reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed")), config.RECONCILE_INTERVAL_MS);
     reconcileTimer.unref();
     await reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed"));
+    // Not awaited: start-up does not wait for it, and a draft that comes first shares the same training.
+    if (!config.OPENAI_BASE_URL) warmUp = warmUpIntentModel(db, workspaceId)
+        .then((model) => logger.info({ model: model.name }, "Local intent model ready"))
+        .catch((error) => logger.warn({ err: error }, "Could not train the first intent model"));
   }
 
   return {
@@ -137,6 +143,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       if (rollupTimer) clearInterval(rollupTimer);
       // Workers first: they finish (or hand back) their jobs while the database is still open.
       await workers?.close();
+      await warmUp;
       await subscription?.close();
       await publisher.close();
       await transport.close();

@@ -12,6 +12,7 @@ import { loadConfig } from "../core/config.ts";
 import { loadDemo } from "../core/demo/demo-workspace.ts";
 import type { DemoReport } from "../core/demo/demo-workspace.ts";
 import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
+import { openDatabase } from "../core/db/database.ts";
 import { createApp } from "./app.ts";
 import { onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
@@ -39,6 +40,8 @@ function demoBanner(report: DemoReport, url: string): string {
 }
 
 runMain(async () => {
+  // Milliseconds since the process started (performance.now()'s origin), logged once listening.
+  const startup: Record<string, number> = { modulesLoadedMs: Math.round(performance.now()) };
   const { values: flags } = parseArgs({ options: { demo: { type: "boolean", default: false } } });
   const environment = { ...process.env };
   // The demo keeps out of ./data, where a real workspace may live.
@@ -46,21 +49,36 @@ runMain(async () => {
   const config = loadConfig(environment);
   const logger = createLogger(config);
   await ensureWebBuilt((message) => logger.info(message));
-  const runtime = await openRuntime(config, logger, { serve: true, work: true });
+  startup.webReadyMs = Math.round(performance.now());
+  // Opened here rather than by the runtime only to time it apart (a fresh PGlite runs initdb).
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
+  startup.databaseOpenMs = Math.round(performance.now());
+  const runtime = await openRuntime(config, logger, { serve: true, work: true, db }).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
+  startup.runtimeReadyMs = Math.round(performance.now());
+  const close = async () => {
+    await runtime.close();
+    await db.close();
+  };
   let demo: DemoReport | null = null;
   if (flags.demo) {
+    const started = performance.now();
     demo = await loadDemo({ db: runtime.db, blobs: runtime.blobs, embedder: createConfiguredEmbedder(config), doubleLabelShare: config.DOUBLE_LABEL_SHARE }).catch(
       async (error: unknown) => {
-        await runtime.close();
+        await close();
         throw error;
       },
     );
+    logger.info({ loaded: demo.loaded, recordings: demo.recordings.length, decisions: demo.decisions, ms: Math.round(performance.now() - started) }, "Demo workspace ready");
   }
   const setupToken = (await countUsers(runtime.db)) === 0 ? createSetupToken() : null;
   const app = createApp(runtime.context(), { webDirectory, setupToken });
   const server = app.listen(config.PORT, config.HOST, () => {
     const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`;
-    logger.info({ url, database: runtime.db.kind === "pglite" ? `PGlite in ${config.DATA_DIR}` : "PostgreSQL" }, "Calibrate is running");
+    startup.listeningMs = Math.round(performance.now());
+    logger.info({ url, database: runtime.db.kind === "pglite" ? `PGlite in ${config.DATA_DIR}` : "PostgreSQL", startup }, "Calibrate is running");
     if (demo) process.stdout.write(demoBanner(demo, url));
     if (setupToken) {
       process.stdout.write(
@@ -72,6 +90,6 @@ runMain(async () => {
   });
   onShutdown(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await runtime.close();
+    await close();
   });
 });
