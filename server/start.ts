@@ -13,6 +13,8 @@ import { loadDemo } from "../core/demo/demo-workspace.ts";
 import type { DemoReport } from "../core/demo/demo-workspace.ts";
 import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
 import { openDatabase } from "../core/db/database.ts";
+import { migrate } from "../core/db/migrate.ts";
+import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import { createApp } from "./app.ts";
 import { onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
@@ -53,26 +55,22 @@ runMain(async () => {
   // Opened here rather than by the runtime only to time it apart (a fresh PGlite runs initdb).
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
   startup.databaseOpenMs = Math.round(performance.now());
-  const runtime = await openRuntime(config, logger, { serve: true, work: true, db }).catch(async (error: unknown) => {
+  let demo: DemoReport | null = null;
+  const runtime = await (async () => {
+    // The demo is loaded before the workers start, so that none of them picks up its draft jobs: the
+    // loader runs them itself, here and now.
+    if (flags.demo) {
+      const started = performance.now();
+      await migrate(db);
+      demo = await loadDemo({ db, blobs: createFileSystemBlobStore(config.STORAGE_DIR), embedder: createConfiguredEmbedder(config), doubleLabelShare: config.DOUBLE_LABEL_SHARE });
+      logger.info({ loaded: demo.loaded, recordings: demo.recordings.length, decisions: demo.decisions, ms: Math.round(performance.now() - started) }, "Demo workspace ready");
+    }
+    return openRuntime(config, logger, { serve: true, work: true, db });
+  })().catch(async (error: unknown) => {
     await db.close();
     throw error;
   });
   startup.runtimeReadyMs = Math.round(performance.now());
-  const close = async () => {
-    await runtime.close();
-    await db.close();
-  };
-  let demo: DemoReport | null = null;
-  if (flags.demo) {
-    const started = performance.now();
-    demo = await loadDemo({ db: runtime.db, blobs: runtime.blobs, embedder: createConfiguredEmbedder(config), doubleLabelShare: config.DOUBLE_LABEL_SHARE }).catch(
-      async (error: unknown) => {
-        await close();
-        throw error;
-      },
-    );
-    logger.info({ loaded: demo.loaded, recordings: demo.recordings.length, decisions: demo.decisions, ms: Math.round(performance.now() - started) }, "Demo workspace ready");
-  }
   const setupToken = (await countUsers(runtime.db)) === 0 ? createSetupToken() : null;
   const app = createApp(runtime.context(), { webDirectory, setupToken });
   const server = app.listen(config.PORT, config.HOST, () => {
@@ -90,6 +88,7 @@ runMain(async () => {
   });
   onShutdown(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await close();
+    await runtime.close();
+    await db.close();
   });
 });

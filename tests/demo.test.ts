@@ -14,7 +14,6 @@ import { createUser } from "../core/auth/users.ts";
 import { DemoRefusedError, demoCalls, demoUsers, loadDemo } from "../core/demo/demo-workspace.ts";
 import type { DemoDependencies, DemoReport } from "../core/demo/demo-workspace.ts";
 import { createLocalEmbedder } from "../core/draft/local/local-embedder.ts";
-import { prepareWorkspace } from "../core/draft/workspace-preparation.ts";
 import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
@@ -46,7 +45,6 @@ describe.each(databaseKinds)("demo workspace on %s", (kind) => {
     database = await createTestDatabase(kind);
     storage = fs.mkdtempSync(path.join(os.tmpdir(), "calibrate-demo-"));
     deps = { db: database.db, blobs: createFileSystemBlobStore(storage), embedder };
-    await prepareWorkspace(database.db, await defaultWorkspaceId(database.db), embedder);
     first = await loadDemo(deps);
   }, 120_000);
 
@@ -77,6 +75,9 @@ describe.each(databaseKinds)("demo workspace on %s", (kind) => {
        FROM recordings r ORDER BY r.title`,
     );
     expect(perCall.rows.map((row) => row.title).sort()).toEqual(demoCalls.map((call) => call.title).sort());
+    // The shipped talk tracks were embedded first, so the drafts offer some of them.
+    const talkTracks = await database.db.query<{ count: number }>("SELECT count(*)::int AS count FROM draft_items WHERE kind = 'talk_track'");
+    expect(talkTracks.rows[0].count).toBeGreaterThan(0);
     for (const call of perCall.rows) {
       expect(call.segments).toBeGreaterThan(30);
       expect(call.intents).toBeGreaterThan(20);
@@ -141,7 +142,7 @@ describe.each(databaseKinds)("demo refused on %s", (kind) => {
     await createUser(database.db, { workspaceId, teamId: team.id, email: "real.person@example.com", role: "admin", password: "a long enough password" });
     const loading = loadDemo({ db: database.db, blobs: createFileSystemBlobStore(storage), embedder });
     await expect(loading).rejects.toBeInstanceOf(DemoRefusedError);
-    await expect(loading).rejects.toThrow(/1 user\(s\) and 0 recording\(s\).*fresh data directory/);
+    await expect(loading).rejects.toThrow(/1 user\(s\) and 0 recording\(s\).*new data directory/);
     expect(await counts(database)).toMatchObject({ users: 1, recordings: 0, drafts: 0 });
     const teams = await database.db.query<{ name: string }>("SELECT name FROM teams");
     expect(teams.rows.map((row) => row.name)).toEqual(["Sales"]);

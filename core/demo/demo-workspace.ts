@@ -26,6 +26,7 @@ import type { Db, Queryable } from "../db/database.ts";
 import { draftRecording } from "../draft/drafting.ts";
 import type { Embedder } from "../draft/embeddings.ts";
 import { trainWorkspaceIntentModel } from "../draft/intent-models.ts";
+import { prepareWorkspace } from "../draft/workspace-preparation.ts";
 import { workspaceDraftSettings } from "../draft/workspace-settings.ts";
 import { ConflictError } from "../errors.ts";
 import type { Dispatcher } from "../jobs/dispatch.ts";
@@ -114,7 +115,8 @@ function daysAgo(days: number, now = new Date()): string {
 
 /**
  * Imports a call the way `POST /api/recordings/import` does, then runs its draft job here and now
- * with the local engine (the job row is claimed and completed, so no worker drafts it twice).
+ * with the local engine: the job row is claimed and completed, so no worker drafts it twice. The
+ * caller loads the demo before it starts any worker, so none can claim the row in between.
  * A call already imported (same content, same rep) is only drafted if it has no draft yet.
  */
 async function importAndDraft(deps: DemoDependencies, rep: User, call: (typeof demoCalls)[number]): Promise<{ id: string; title: string; status: string }> {
@@ -181,9 +183,12 @@ export async function loadDemo(deps: DemoDependencies, options: { password?: str
   if (other.users > 0 || other.recordings > 0) {
     throw new DemoRefusedError(
       `This workspace already holds ${other.users} user(s) and ${other.recordings} recording(s) of its own; the demo loads only into ` +
-        `an empty workspace or one that holds only the demo. Start it on a fresh data directory instead: DATA_DIR=./data/demo npm run demo`,
+        `an empty workspace or one that holds only the demo. Start it on a new data directory (e.g. DATA_DIR=./data/demo-2 npm run demo) ` +
+        `or an empty database (DATABASE_URL).`,
     );
   }
+  // The shipped talk tracks must be embedded before drafting, or the drafts would offer none.
+  await prepareWorkspace(deps.db, workspaceId, deps.embedder);
   const before = await deps.db.query<{ count: number }>("SELECT count(*)::int AS count FROM recordings WHERE workspace_id = $1", [workspaceId]);
   const password = options.password ?? newSecret(12);
   const users = await ensureUsers(deps.db, workspaceId, password);
