@@ -134,6 +134,8 @@ interface Session {
 }
 
 async function createAdminAndSignIn(server: Server): Promise<Session> {
+  // The token is printed right after the "running" log line, maybe in a later chunk.
+  for (let waited = 0; !server.setupToken && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
   if (!server.setupToken) throw new Error("npm start printed no setup token: the database is not fresh.");
   await request(server, "POST", "/api/setup", { body: { token: server.setupToken, email: "admin@example.com", password } });
   const { response, body } = await request(server, "POST", "/api/auth/sign-in", { body: { email: "admin@example.com", password } });
