@@ -22,7 +22,6 @@
  */
 import { rm } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
 import { defaultWorkspaceId } from "../core/auth/teams.ts";
 import { createApiToken, signIn } from "../core/auth/sessions.ts";
 import { loadConfig } from "../core/config.ts";
@@ -44,6 +43,7 @@ import { createEmbeddedTransport, startEmbeddedWorkers } from "../workers/embedd
 import type { DatabaseKind, LatencySummary } from "./support.ts";
 import {
   benchRedisUrl,
+  deleteRedisKeys,
   describeMachine,
   printTable,
   randomSuffix,
@@ -116,22 +116,6 @@ interface JobLatencyRow extends LatencySummary {
   "enqueue() p50 ms": number;
   "p95 < 50 ms": string;
   detail: string;
-}
-
-async function deleteRedisKeys(prefix: string): Promise<number> {
-  const client = new Redis(benchRedisUrl, { maxRetriesPerRequest: 2 });
-  let deleted = 0;
-  try {
-    for await (const keys of client.scanStream({
-      match: `${prefix}:*`,
-      count: 500,
-    }) as AsyncIterable<string[]>) {
-      if (keys.length > 0) deleted += await client.unlink(...keys);
-    }
-  } finally {
-    client.disconnect();
-  }
-  return deleted;
 }
 
 async function waitFor(

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { availableParallelism, loadavg } from "node:os";
+import { Redis } from "ioredis";
 import pg from "pg";
 import type { Db } from "../core/db/database.ts";
 import { connectPostgres, openPglite } from "../core/db/database.ts";
@@ -123,8 +124,9 @@ export async function createBenchDatabase(
   return { kind, db, url: url.toString(), drop };
 }
 
-async function administer(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: benchDatabaseUrl });
+/** Runs one statement (CREATE/DROP DATABASE, ALTER DATABASE) on the server of `url`. */
+export async function administer(sql: string, url = benchDatabaseUrl): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(sql);
@@ -163,4 +165,21 @@ export async function withBenchDatabase<T>(
     openDatabases.delete(database);
     await database.drop();
   }
+}
+
+/** Deletes every Redis key under `prefix:` (what a benchmark's queues left behind). */
+export async function deleteRedisKeys(prefix: string): Promise<number> {
+  const client = new Redis(benchRedisUrl, { maxRetriesPerRequest: 2 });
+  let deleted = 0;
+  try {
+    for await (const keys of client.scanStream({
+      match: `${prefix}:*`,
+      count: 500,
+    }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) deleted += await client.unlink(...keys);
+    }
+  } finally {
+    client.disconnect();
+  }
+  return deleted;
 }

@@ -16,6 +16,7 @@ import type { Embedder } from "../core/draft/embeddings.ts";
 import { approvedItemsWithoutEmbeddings, prepareWorkspace } from "../core/draft/workspace-preparation.ts";
 import type { EventPublisher } from "../core/jobs/events.ts";
 import type { WorkerPool } from "../core/jobs/runner.ts";
+import { warmUpIntentModel } from "../core/draft/intent-models.ts";
 import { createHandlers } from "../workers/handlers.ts";
 import { createRedisPublisher, subscribeToEvents } from "../workers/redis-events.ts";
 import type { EventSubscription } from "../workers/redis-events.ts";
@@ -109,6 +110,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
   let workers: WorkerPool | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
   let rollupTimer: NodeJS.Timeout | null = null;
+  let warmUp: Promise<unknown> = Promise.resolve();
   const reconcileNow = async () => {
     if (transport.kind !== "bullmq") return; // Embedded: the rows are the queue; nothing to lose.
     const result = await reconcileJobs({ db, transport }, { graceMs: config.RECONCILE_GRACE_MS });
@@ -141,6 +143,10 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       reconcileTimer.unref();
       await reconcileNow().catch((error) => logger.error({ err: error }, "Reconcile failed"));
     }
+    // Not awaited: start-up does not wait for it, and a draft that comes first shares the same training.
+    if (!config.OPENAI_BASE_URL) warmUp = warmUpIntentModel(db, workspaceId)
+        .then((model) => logger.info({ model: model.name }, "Local intent model ready"))
+        .catch((error) => logger.warn({ err: error }, "Could not train the first intent model"));
   } else if (transport.kind === "embedded" && db.kind === "pglite") {
     logger.warn("No workers in this process and the embedded database cannot be shared: jobs will wait. Use `npm start`, or set DATABASE_URL (and REDIS_URL to scale out).");
   }
@@ -175,6 +181,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       if (rollupTimer) clearInterval(rollupTimer);
       // Workers first: they finish (or hand back) their jobs while the database is still open.
       await workers?.close();
+      await warmUp;
       await subscription?.close();
       await publisher.close();
       await transport.close();

@@ -2,11 +2,20 @@
  * `npm start`: Calibrate in one process — API, web UI and workers — on port 3000. Uses the embedded
  * PGlite database under DATA_DIR unless DATABASE_URL is set, and the embedded job transport unless
  * REDIS_URL is set.
+ * `npm start -- --demo` (`npm run demo`) also loads the demo workspace (core/demo/), by default into
+ * its own data directory, ./data/demo, and prints the demo users and their password.
  */
 import fs from "node:fs";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { countUsers } from "../core/auth/users.ts";
 import { loadConfig } from "../core/config.ts";
+import { loadDemo } from "../core/demo/demo-workspace.ts";
+import type { DemoReport } from "../core/demo/demo-workspace.ts";
+import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
+import { openDatabase } from "../core/db/database.ts";
+import { migrate } from "../core/db/migrate.ts";
+import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import { createApp } from "./app.ts";
 import { guardProcess, onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
@@ -35,18 +44,55 @@ async function logTranscriptionSetup(config: ReturnType<typeof loadConfig>, logg
   );
 }
 
+function demoBanner(report: DemoReport, url: string): string {
+  const width = Math.max(...report.users.map((user) => user.role.length));
+  return (
+    `\nDemo workspace ${report.loaded ? "loaded" : "already here"}: ${report.recordings.length} calls drafted, one reviewed. ` +
+    `Sign in at ${url} with password ${report.password} as:\n` +
+    report.users.map((user) => `  ${user.role.padEnd(width)}  ${user.email}`).join("\n") +
+    `\n(the password is new on every --demo start)\n\n`
+  );
+}
+
 runMain(async () => {
-  const config = loadConfig();
+  // Milliseconds since the process started (performance.now()'s origin), logged once listening.
+  const startup: Record<string, number> = { modulesLoadedMs: Math.round(performance.now()) };
+  const { values: flags } = parseArgs({ options: { demo: { type: "boolean", default: false } } });
+  const environment = { ...process.env };
+  // The demo keeps out of ./data, where a real workspace may live.
+  if (flags.demo && !environment.DATA_DIR && !environment.DATABASE_URL) environment.DATA_DIR = "./data/demo";
+  const config = loadConfig(environment);
   const logger = createLogger(config);
   guardProcess(logger);
   await ensureWebBuilt((message) => logger.info(message));
-  const runtime = await openRuntime(config, logger, { serve: true, work: true });
+  startup.webReadyMs = Math.round(performance.now());
+  // Opened here rather than by the runtime only to time it apart (a fresh PGlite runs initdb).
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
+  startup.databaseOpenMs = Math.round(performance.now());
+  let demo: DemoReport | null = null;
+  const runtime = await (async () => {
+    // The demo is loaded before the workers start, so that none of them picks up its draft jobs: the
+    // loader runs them itself, here and now.
+    if (flags.demo) {
+      const started = performance.now();
+      await migrate(db);
+      demo = await loadDemo({ db, blobs: createFileSystemBlobStore(config.STORAGE_DIR), embedder: createConfiguredEmbedder(config), doubleLabelShare: config.DOUBLE_LABEL_SHARE });
+      logger.info({ loaded: demo.loaded, recordings: demo.recordings.length, decisions: demo.decisions, ms: Math.round(performance.now() - started) }, "Demo workspace ready");
+    }
+    return openRuntime(config, logger, { serve: true, work: true, db });
+  })().catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
+  startup.runtimeReadyMs = Math.round(performance.now());
   const setupToken = (await countUsers(runtime.db)) === 0 ? createSetupToken() : null;
   const app = createApp(runtime.context(), { webDirectory, setupToken });
   const server = app.listen(config.PORT, config.HOST, () => {
     const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`;
-    logger.info({ url, database: runtime.db.kind === "pglite" ? `PGlite in ${config.DATA_DIR}` : "PostgreSQL" }, "Calibrate is running");
+    startup.listeningMs = Math.round(performance.now());
+    logger.info({ url, database: runtime.db.kind === "pglite" ? `PGlite in ${config.DATA_DIR}` : "PostgreSQL", startup }, "Calibrate is running");
     void logTranscriptionSetup(config, logger);
+    if (demo) process.stdout.write(demoBanner(demo, url));
     if (setupToken) {
       process.stdout.write(
         `\nNo users yet. Create the first admin either way:\n` +
@@ -58,5 +104,6 @@ runMain(async () => {
   onShutdown(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await runtime.close();
+    await db.close();
   });
 });

@@ -252,4 +252,24 @@ describe("drafting with an OpenAI-compatible endpoint", () => {
     expect(sent).toContain("<transcript>");
     expect(sent).toContain("comparison sheet");
   });
+
+  it("streams a sandbox draft of a call by a given prompt-set version (the AI SDK loaded on first use)", async () => {
+    const output = {
+      intents: [{ segment: 0, intent: "greeting", confidence: 0.9 }],
+      actionItems: [],
+      talkTracks: [],
+      notes: [],
+    };
+    llm.enqueue({ content: JSON.stringify(output) }, { content: JSON.stringify(output) });
+    const rep = createTestClient(server.baseUrl);
+    await rep.signIn("rep.north@example.com", testPassword);
+    const id = await importAndDraft(rep, call.replace("Hi, thanks", "Hello, thanks"), "sandbox-call.vtt");
+    const trainer = createTestClient(server.baseUrl);
+    await trainer.signIn("trainer@example.com", testPassword);
+    const tried = await trainer.request("POST", "/api/prompt-sets/sales-call/versions/v1/try", { recordingId: id });
+    expect(tried.status).toBe(200);
+    const [streamedText, final] = String(tried.body).split("\n\u001e");
+    expect(streamedText).toContain("greeting");
+    expect(JSON.parse(final)).toMatchObject({ content: { intents: [{ segment: 0, intent: "greeting" }] }, provenance: { promptSetVersion: "sales-call@v1" } });
+  });
 });

@@ -14,11 +14,9 @@ import { extractActionItems } from "./local/action-items.ts";
 import { momentQueries } from "./local/moments.ts";
 import { suggestTalkTracks } from "./local/talk-tracks.ts";
 import type { ApprovedTalkTrack } from "./local/talk-tracks.ts";
-import { createLlmDrafter } from "./llm/index.ts";
 import type { Embedder } from "./embeddings.ts";
 import { centroid, nearestNeighbours } from "./embeddings.ts";
-import { latestIntentModel, trainWorkspaceIntentModel } from "./intent-models.ts";
-import type { IntentModel } from "./intent-models.ts";
+import { ensureIntentModel } from "./intent-models.ts";
 import { versionForLabel } from "./prompt-set-store.ts";
 import type { DraftContent, DraftInput, DraftProvenance, FewShotExample, TranscriptSegment } from "./schema.ts";
 import { workspaceDraftSettings } from "./workspace-settings.ts";
@@ -38,6 +36,8 @@ export interface DraftResult {
   content: DraftContent;
   provenance: DraftProvenance;
   raw: string | null;
+  /** Where the time went, in ms per stage (logged with the job; `bench/first-import.ts` reads it). */
+  timings?: Record<string, number>;
 }
 
 interface CallContext {
@@ -115,6 +115,8 @@ export async function draftWithLlm(deps: DraftingDependencies, call: CallContext
   const version = await versionForLabel(deps.db, call.workspaceId, defaultPromptSet, "production");
   if (!version) throw new UnprocessableError(`The prompt set "${defaultPromptSet}" has no production version; publish one first.`);
   const fewShot = await retrieveFewShot(deps, call, version.manifest.fewShot);
+  // Loaded on first use: LangChain costs about a second of start-up that the local engine never needs.
+  const { createLlmDrafter } = await import("./llm/llm-drafter.ts");
   const drafter = createLlmDrafter({
     baseUrl: deps.config.OPENAI_BASE_URL!,
     apiKey: deps.config.OPENAI_API_KEY ?? "",
@@ -124,10 +126,6 @@ export async function draftWithLlm(deps: DraftingDependencies, call: CallContext
   });
   const result = await drafter.draft({ ...call.input, fewShot }, { signal });
   return { content: result.content, provenance: result.provenance, raw: result.raw };
-}
-
-async function intentModelFor(db: Queryable, workspaceId: string, allowedLabels: readonly string[]): Promise<IntentModel> {
-  return (await latestIntentModel(db, workspaceId)) ?? (await trainWorkspaceIntentModel(db, workspaceId, { allowedLabels }));
 }
 
 /** Talk tracks trainers approved, for the moments of this call, nearest first (pgvector). */
@@ -162,7 +160,8 @@ async function approvedTalkTracksFor(deps: DraftingDependencies, call: CallConte
 export async function draftLocally(deps: DraftingDependencies, call: CallContext): Promise<DraftResult> {
   const started = performance.now();
   const allowed = call.input.intents.map((intent) => intent.id);
-  const model = await intentModelFor(deps.db, call.workspaceId, allowed);
+  const model = await ensureIntentModel(deps.db, call.workspaceId, { allowedLabels: allowed });
+  const modelMs = performance.now() - started;
   const allowedSet = new Set(allowed);
   const segments = call.input.segments;
   const intents = segments.flatMap((segment, index) => {
@@ -171,6 +170,7 @@ export async function draftLocally(deps: DraftingDependencies, call: CallContext
     return best ? [{ segment: segment.ordinal, intent: best.label, confidence: best.confidence }] : [];
   });
   const actionItems = extractActionItems(segments, call.input.actionTypes, { reference: referenceDayIn(call.callDate, "Asia/Shanghai") });
+  const classifyMs = performance.now() - started - modelMs;
   const { talkTracks, notes } = await suggestTalkTracks({
     segments,
     approved: await approvedTalkTracksFor(deps, call),
@@ -189,6 +189,7 @@ export async function draftLocally(deps: DraftingDependencies, call: CallContext
       estimatedCostUsd: 0,
     },
     raw: null,
+    timings: { modelMs, intentsAndActionsMs: classifyMs, talkTracksMs: performance.now() - started - modelMs - classifyMs },
   };
 }
 
@@ -259,11 +260,16 @@ export async function draftRecording(
   deps: DraftingDependencies,
   recordingId: string,
   options: { signal?: AbortSignal } = {},
-): Promise<{ draftId: string; engine: "llm" | "local"; model: string }> {
+): Promise<{ draftId: string; engine: "llm" | "local"; model: string; timings: Record<string, number> }> {
+  const started = performance.now();
   const call = await loadCall(deps.db, recordingId);
+  const loadMs = performance.now() - started;
   const result = deps.config.OPENAI_BASE_URL ? await draftWithLlm(deps, call, options.signal) : await draftLocally(deps, call);
+  const drafted = performance.now();
   const draftId = await storeDraft(deps.db, call, result, { doubleLabelShare: deps.config.DOUBLE_LABEL_SHARE });
-  return { draftId, engine: result.provenance.engine, model: result.provenance.model };
+  const timings = { loadMs, ...result.timings, draftMs: drafted - started - loadMs, storeMs: performance.now() - drafted };
+  const rounded = Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, Math.round(ms * 10) / 10]));
+  return { draftId, engine: result.provenance.engine, model: result.provenance.model, timings: rounded };
 }
 
 export { loadCall as loadCallForDrafting };

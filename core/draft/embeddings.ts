@@ -80,14 +80,23 @@ export async function upsertEmbeddings(db: Queryable, embedder: Embedder, given:
   );
   const known = new Map(existing.rows.map((row) => [row.key, row.hash]));
   const stale = items.filter((item) => known.get(`${item.sourceType}:${item.sourceKey}`) !== contentHash(item.text));
-  // Metadata (label, approval) may change without the text changing.
+  // Metadata (label, approval) may change without the text changing: one statement per batch, and
+  // rows whose metadata is unchanged are not written (every start re-checks the shipped seeds).
   const fresh = items.filter((item) => !stale.includes(item));
-  for (const item of fresh) {
+  for (let offset = 0; offset < fresh.length; offset += 500) {
+    const { sql, params } = valuesList(
+      fresh.slice(offset, offset + 500).map((item) => [item.sourceType, item.sourceKey, item.label ?? null, item.customerStage ?? null,
+        item.approved ?? false, JSON.stringify(item.payload ?? {})]),
+      ["", "", "", "", "::boolean", "::jsonb"],
+    );
     await db.query(
-      `UPDATE embeddings SET label = $5, customer_stage = $6, approved = $7, payload = $8
-       WHERE workspace_id = $1 AND source_type = $2 AND source_key = $3 AND embedder = $4`,
-      [item.workspaceId, item.sourceType, item.sourceKey, embedder.name, item.label ?? null, item.customerStage ?? null,
-        item.approved ?? false, JSON.stringify(item.payload ?? {})],
+      `UPDATE embeddings e SET label = v.label, customer_stage = v.customer_stage, approved = v.approved, payload = v.payload
+       FROM (VALUES ${sql}) AS v (source_type, source_key, label, customer_stage, approved, payload)
+       WHERE e.workspace_id = $${params.length + 1} AND e.embedder = $${params.length + 2}
+         AND e.source_type = v.source_type AND e.source_key = v.source_key
+         AND (e.label IS DISTINCT FROM v.label OR e.customer_stage IS DISTINCT FROM v.customer_stage
+              OR e.approved IS DISTINCT FROM v.approved OR e.payload IS DISTINCT FROM v.payload)`,
+      [...params, items[0].workspaceId, embedder.name],
     );
   }
   for (let offset = 0; offset < stale.length; offset += 256) {

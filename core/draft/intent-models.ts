@@ -8,6 +8,7 @@ import type { Queryable } from "../db/database.ts";
 import { loadSeedIntentExamples } from "../dataset/seed.ts";
 import type { IntentClassifier, LabelledExample } from "./local/intent-classifier.ts";
 import { loadIntentClassifier, trainIntentClassifier } from "./local/intent-classifier.ts";
+import { workspaceDraftSettings } from "./workspace-settings.ts";
 
 export interface IntentModel {
   id: string;
@@ -19,6 +20,8 @@ export interface IntentModel {
 }
 
 const loaded = new Map<string, IntentModel>();
+/** First trainings under way, per workspace: concurrent drafts (and the start-up warm-up) share one. */
+const training = new Map<string, Promise<IntentModel>>();
 
 export async function latestIntentModel(db: Queryable, workspaceId: string): Promise<IntentModel | null> {
   const { rows } = await db.query<{ id: string; version: number; labelCount: number }>(
@@ -75,4 +78,30 @@ export async function trainWorkspaceIntentModel(
   const model = { id: rows[0].id, version: rows[0].version, name: `local-intent@${rows[0].version}`, labelCount: labels.length, classifier };
   loaded.set(model.id, model);
   return model;
+}
+
+/**
+ * The latest model, or — before the workspace has any — the first one, trained once even when the
+ * start-up warm-up and several drafts ask at the same moment. Later retraining runs in the
+ * `train-intent-model` job; drafts never wait for it and use the latest version meanwhile.
+ */
+export async function ensureIntentModel(db: Queryable, workspaceId: string, options: { allowedLabels?: readonly string[] } = {}): Promise<IntentModel> {
+  const latest = await latestIntentModel(db, workspaceId);
+  if (latest) return latest;
+  let pending = training.get(workspaceId);
+  if (!pending) {
+    pending = (async () => (await latestIntentModel(db, workspaceId)) ?? trainWorkspaceIntentModel(db, workspaceId, options))();
+    training.set(workspaceId, pending);
+    void pending.finally(() => training.delete(workspaceId)).catch(() => {});
+  }
+  return pending;
+}
+
+/**
+ * Start-up warm-up for workers of the local engine: a fresh workspace's first model is trained (on
+ * the seed set, about half a second) right away in the background, so the first draft finds it.
+ */
+export async function warmUpIntentModel(db: Queryable, workspaceId: string): Promise<IntentModel> {
+  const settings = await workspaceDraftSettings(db, workspaceId);
+  return ensureIntentModel(db, workspaceId, { allowedLabels: settings.intents.map((intent) => intent.id) });
 }

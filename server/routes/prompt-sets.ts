@@ -7,7 +7,6 @@ import { Router } from "express";
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { UnprocessableError } from "../../core/errors.ts";
-import { streamDraft } from "../../core/draft/llm/index.ts";
 import { createVersion, diffVersions, getVersion, labelHistory, listPromptSets, moveLabel } from "../../core/draft/prompt-set-store.ts";
 import { loadCallForDrafting } from "../../core/draft/drafting.ts";
 import { getRecording } from "../../core/upload/recordings.ts";
@@ -80,6 +79,8 @@ export function promptSetRoutes(context: AppContext): Router {
     const call = await loadCallForDrafting(db, recording.id);
     const controller = new AbortController();
     request.on("close", () => controller.abort());
+    // Loaded on first use, so the AI SDK costs nothing at start-up when no LLM is configured.
+    const { streamDraft } = await import("../../core/draft/llm/stream-draft.ts");
     const streamed = streamDraft(
       { baseUrl: config.OPENAI_BASE_URL, apiKey: config.OPENAI_API_KEY ?? "", promptSet, concurrency: config.LLM_CONCURRENCY, timeoutMs: config.LLM_TIMEOUT_MS },
       call.input,
