@@ -8,6 +8,7 @@ import path from "node:path";
 import { countUsers } from "../core/auth/users.ts";
 import { loadConfig } from "../core/config.ts";
 import { createApp } from "./app.ts";
+import { answerMalformedRequests } from "./http/client-errors.ts";
 import { guardProcess, onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
@@ -42,6 +43,7 @@ runMain(async () => {
       );
     }
   });
+  answerMalformedRequests(server);
   onShutdown(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await runtime.close();
