@@ -40,7 +40,7 @@ function endpoints(organisation: Organisation): Endpoint[] {
     json("POST", "/api/teams", "admin", { valid: { name: "New squad" }, stringField: "name", enumField: "agentChannel" }),
     json("POST", "/api/tokens", "rep", { valid: { name: "script" }, stringField: "name" }),
     json("PUT", "/api/me/hotkeys", "trainer", { valid: { bindings: { "review:accept": "a" } }, stringField: "bindings" }),
-    json("POST", "/api/review/claim", "trainer", { valid: { count: 1 }, stringField: "teamId", enumField: "order" }),
+    json("POST", "/api/review/claim", "trainer", { valid: { count: 1 }, stringField: "customerStage", enumField: "order" }),
     json("POST", "/api/datasets", "trainer", { valid: { name: "golden" }, stringField: "name" }),
     json("POST", "/api/eval-runs", "trainer", { valid: { dataset: "golden", target: "local" }, stringField: "dataset" }),
     json("POST", "/api/setup", "anonymous", { valid: { token: "x", email: "first@example.com", password: "x" }, stringField: "email", enumField: "locale" }),
