@@ -21,8 +21,11 @@ import { startTestServer } from "./support/test-server.ts";
 import type { TestServer } from "./support/test-server.ts";
 
 type Caller = "anonymous" | "rep" | "trainer" | "manager" | "admin" | "otherRep" | "otherTeam";
-/** What `:id` stands for: a recording or job of the north rep, the caller's own token, a user, or an id that exists nowhere. */
-type ObjectKind = "recording" | "job" | "token" | "user" | "missing";
+/**
+ * What `:id` stands for: a recording, job or draft item of the north rep (made fresh for each cell),
+ * someone else's token, a user, or an id that exists nowhere.
+ */
+type ObjectKind = "recording" | "job" | "item" | "token" | "user" | "missing";
 
 interface MatrixRow {
   /** anonymous, rep, trainer, manager, admin */
@@ -32,6 +35,8 @@ interface MatrixRow {
   otherTeam?: number;
   /** Query string to send (some GETs need one to get past validation). */
   query?: string;
+  /** A valid body instead of the empty one, so the cell reaches the object's own check. */
+  body?: () => unknown;
 }
 
 const row = (roles: MatrixRow["roles"], extra: Omit<MatrixRow, "roles"> = {}): MatrixRow => ({ roles, ...extra });
@@ -67,7 +72,7 @@ export const roleMatrix: Record<string, MatrixRow> = {
   "GET /api/review/queue":                               row([401, 200, 200, 403, 200]),
   "POST /api/review/claim":                              row([401, 403, 200, 403, 200]),
   "POST /api/review/release":                            row([401, 403, 400, 403, 400]),
-  "POST /api/review/items/:id/decisions":                row([401, 400, 400, 403, 400], { object: "missing" }),
+  "POST /api/review/items/:id/decisions":                row([401, 201, 201, 403, 201], { object: "item", otherRep: 404, otherTeam: 404, body: () => ({ action: "reject", revision: 0, shownAt: new Date().toISOString() }) }),
   "POST /api/review/decisions/:id/undo":                 row([401, 404, 404, 403, 404], { object: "missing" }),
   "GET /api/review/dashboard":                           row([401, 403, 200, 200, 200]),
   "GET /api/me/hotkeys":                                 everyone(200),
@@ -140,12 +145,29 @@ describe.each(databaseKinds)("role × route matrix (%s)", (kind) => {
     return { recordingId, jobId: rows[0]!.id };
   }
 
+  /** A stored draft with one pending intent item, as the drafter would leave it. */
+  async function draftItemOf(recordingId: string): Promise<string> {
+    const { rows: transcripts } = await database.db.query<{ id: string }>("SELECT id FROM transcripts WHERE recording_id = $1", [recordingId]);
+    const { rows: drafts } = await database.db.query<{ id: string }>(
+      "INSERT INTO drafts (recording_id, transcript_id, engine, model) VALUES ($1, $2, 'llm', 'matrix') RETURNING id",
+      [recordingId, transcripts[0]!.id],
+    );
+    const { rows: items } = await database.db.query<{ id: string }>(
+      `INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, content, confidence)
+       VALUES ($1, $2, 'intent', 0, 0, '{"intent": "request_quote"}', 0.5) RETURNING id`,
+      [drafts[0]!.id, recordingId],
+    );
+    return items[0]!.id;
+  }
+
   async function objectId(kind: ObjectKind, caller: Caller): Promise<string> {
     switch (kind) {
       case "recording":
         return (await importRecording()).recordingId;
       case "job":
         return (await importRecording()).jobId;
+      case "item":
+        return draftItemOf((await importRecording()).recordingId);
       case "user":
         return organisation.users.otherNorthRep.id;
       case "token":
@@ -201,7 +223,7 @@ describe.each(databaseKinds)("role × route matrix (%s)", (kind) => {
         let path = template.replace(":set", "call-review").replace(":version", version).replace(":label", "production");
         if (path.includes(":id")) path = path.replace(":id", await objectId(entry.object ?? "missing", caller));
         if (entry.query) path += `?${entry.query}`;
-        const response = await call(caller, method, path, method === "GET" || method === "DELETE" ? undefined : {});
+        const response = await call(caller, method, path, method === "GET" || method === "DELETE" ? undefined : (entry.body?.() ?? {}));
         if (!response.bodyUsed && !abortedStream(response)) await response.arrayBuffer();
         if (response.status !== expected) mismatches.push(`${route} as ${caller}: expected ${expected}, got ${response.status}`);
       }
