@@ -6,13 +6,18 @@ export class CalibrateError extends Error {
   readonly status: number = 500;
   readonly code: string = "internal";
   readonly retryable: boolean = false;
+  /** Key of this message in core/error-messages.ts, so the HTTP layer can say it in the caller's language. */
+  readonly messageKey?: string;
+  readonly messageParams?: Record<string, string | number>;
   constructor(
     message: string,
     readonly details?: unknown,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; key?: string; params?: Record<string, string | number> },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    if (options?.key) this.messageKey = options.key;
+    if (options?.params) this.messageParams = options.params;
   }
 }
 

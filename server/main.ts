@@ -2,6 +2,7 @@
 import path from "node:path";
 import { loadConfig } from "../core/config.ts";
 import { createApp } from "./app.ts";
+import { answerMalformedRequests } from "./http/client-errors.ts";
 import { guardProcess, onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
@@ -16,6 +17,7 @@ runMain(async () => {
   const server = createApp(runtime.context(), { webDirectory }).listen(config.PORT, config.HOST, () => {
     logger.info({ url: `http://${config.HOST}:${config.PORT}`, database: runtime.db.kind }, "Calibrate API listening");
   });
+  answerMalformedRequests(server);
   onShutdown(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await runtime.close();

@@ -17,6 +17,7 @@ import { openDatabase } from "../core/db/database.ts";
 import { migrate } from "../core/db/migrate.ts";
 import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import { createApp } from "./app.ts";
+import { answerMalformedRequests } from "./http/client-errors.ts";
 import { guardProcess, onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
@@ -101,6 +102,7 @@ runMain(async () => {
       );
     }
   });
+  answerMalformedRequests(server);
   onShutdown(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await runtime.close();

@@ -22,7 +22,10 @@ export interface Actor {
 
 export function requireRole(actor: Actor, ...allowed: Role[]): void {
   if (!allowed.includes(actor.role)) {
-    throw new ForbiddenError(`This needs the role ${allowed.join(" or ")}; you are signed in as ${actor.role}.`);
+    throw new ForbiddenError(`This needs the role ${allowed.join(" or ")}; you are signed in as ${actor.role}.`, undefined, {
+      key: "auth.role_needed",
+      params: { roles: allowed.join(" or "), role: actor.role },
+    });
   }
 }
 

@@ -23,7 +23,7 @@ export async function signIn(db: Queryable, email: string, password: string, ttl
   const user = await findUserForSignIn(db, email);
   decoyHash ??= hashPassword(newSecret());
   const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash), password);
-  if (!user || !valid || user.disabled) throw new UnauthorizedError("Wrong e-mail or password.");
+  if (!user || !valid || user.disabled) throw new UnauthorizedError("Wrong e-mail or password.", undefined, { key: "auth.wrong_password" });
   const token = newSecret();
   const csrfToken = newSecret();
   const expiresAt = new Date(Date.now() + ttlHours * 3_600_000);

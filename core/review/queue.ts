@@ -16,10 +16,11 @@ export const queueFiltersSchema = z.object({
   order: z.enum(["uncertainty", "newest", "oldest"]).default("uncertainty"),
   kind: z.enum(["intent", "action_item", "talk_track"]).optional(),
   teamId: z.uuid().optional(),
-  customerStage: z.string().optional(),
-  intent: z.string().optional(),
+  // Bounded like every other text input: a 1 MB "filter" is bad input, not a query.
+  customerStage: z.string().max(200).optional(),
+  intent: z.string().max(200).optional(),
   engine: z.enum(["llm", "local"]).optional(),
-  promptSetVersion: z.string().optional(),
+  promptSetVersion: z.string().max(200).optional(),
   recordingId: z.uuid().optional(),
   /** "Corrected by the rep": items standing on a rep's decision, for a trainer to approve or fix. */
   correctedByRep: z.stringbool().optional(),

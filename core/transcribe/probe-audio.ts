@@ -71,7 +71,7 @@ export async function probeAudio(audioPath: string, options: ProbeOptions): Prom
 
   const sizeBytes = await fileSize(audioPath);
   if (sizeBytes === 0) {
-    throw new UnprocessableError("The audio file is empty (0 bytes).", { reason: "empty_file" });
+    throw new UnprocessableError("The audio file is empty (0 bytes).", { reason: "empty_file" }, { key: "upload.empty" });
   }
 
   let rawOutput: string;
@@ -99,7 +99,7 @@ export async function probeAudio(audioPath: string, options: ProbeOptions): Prom
         ? new UnprocessableError(
             "The file is not a recognised audio file (it may be corrupt, truncated or another kind of file renamed).",
             { reason: "not_audio", tool: error.details.stderrTail },
-            { cause: error },
+            { cause: error, key: "upload.not_audio" },
           )
         : error)
     );
@@ -113,9 +113,7 @@ export async function probeAudio(audioPath: string, options: ProbeOptions): Prom
   }
   const parsed = ffprobeOutputSchema.safeParse(output);
   if (!parsed.success) {
-    throw new UnprocessableError("The file is not a recognised audio file.", {
-      reason: "not_audio",
-    });
+    throw new UnprocessableError("The file is not a recognised audio file.", { reason: "not_audio" }, { key: "upload.not_audio" });
   }
   const formatName = parsed.data.format?.format_name ?? "unknown";
   const audioStream = parsed.data.streams.find((stream) => stream.codec_type === "audio");
@@ -123,7 +121,7 @@ export async function probeAudio(audioPath: string, options: ProbeOptions): Prom
     throw new UnprocessableError("The file contains no audio stream.", {
       reason: "no_audio_stream",
       formatName,
-    });
+    }, { key: "upload.no_audio_stream" });
   }
   const channels = audioStream.channels;
   const sampleRate = Number(audioStream.sample_rate);
@@ -145,14 +143,13 @@ export async function probeAudio(audioPath: string, options: ProbeOptions): Prom
   }
 
   if (durationMs <= 0) {
-    throw new UnprocessableError("The file contains no audio (zero length).", {
-      reason: "zero_length",
-    });
+    throw new UnprocessableError("The file contains no audio (zero length).", { reason: "zero_length" }, { key: "upload.zero_length" });
   }
   if (durationMs < minimumDurationMs) {
     throw new UnprocessableError(
       `The audio is too short (${formatDuration(durationMs)}; the minimum is ${formatDuration(minimumDurationMs)}).`,
       { reason: "too_short", durationMs, minDurationMs: minimumDurationMs },
+      { key: "upload.too_short", params: { duration: formatDuration(durationMs), minimum: formatDuration(minimumDurationMs) } },
     );
   }
   assertWithinMaximumDuration(durationMs, options.limits.maxDurationMs);
@@ -173,6 +170,7 @@ export function assertWithinMaximumDuration(durationMs: number, maxDurationMs: n
     throw new UnprocessableError(
       `The recording is ${formatDuration(durationMs)} long; the maximum is ${formatDuration(maxDurationMs)}.`,
       { reason: "too_long", durationMs, maxDurationMs },
+      { key: "upload.too_long", params: { duration: formatDuration(durationMs), maximum: formatDuration(maxDurationMs) } },
     );
   }
 }
@@ -211,6 +209,7 @@ async function rejectTruncatedWav(path: string, sizeBytes: number): Promise<void
     throw new UnprocessableError(
       `The WAV file is truncated: its header declares ${formatDuration(declaredMs)} of audio but only ${formatDuration(presentMs)} is present. Upload the complete file.`,
       { reason: "truncated", declaredMs, presentMs },
+      { key: "upload.truncated", params: { declared: formatDuration(declaredMs), present: formatDuration(presentMs) } },
     );
   }
 }

@@ -63,6 +63,10 @@ export function createFileSystemBlobStore(root: string): BlobStore {
   };
   return {
     async stage(source, { maxBytes }) {
+      // The source may fail before the loop below reads it (a multipart body that ends early fails
+      // its file stream at once): an 'error' with no listener would crash the process. The loop
+      // still sees the error, since it reads a stream that has failed.
+      source.on("error", () => {});
       await mkdir(temporary, { recursive: true });
       const stagingId = randomUUID();
       const temporaryPath = path.join(temporary, stagingId);
@@ -88,11 +92,14 @@ export function createFileSystemBlobStore(root: string): BlobStore {
       }
       if (byteSize > maxBytes) {
         await rm(temporaryPath, { force: true });
-        throw new PayloadTooLargeError(`The file is larger than the limit of ${formatBytes(maxBytes)}.`, { limitBytes: maxBytes });
+        throw new PayloadTooLargeError(`The file is larger than the limit of ${formatBytes(maxBytes)}.`, { limitBytes: maxBytes }, {
+          key: "upload.too_large",
+          params: { limit: formatBytes(maxBytes) },
+        });
       }
       if (byteSize === 0) {
         await rm(temporaryPath, { force: true });
-        throw new UnprocessableError("The file is empty.");
+        throw new UnprocessableError("The file is empty.", undefined, { key: "upload.empty" });
       }
       return { stagingId, sha256: hash.digest("hex"), byteSize };
     },

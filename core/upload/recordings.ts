@@ -85,12 +85,12 @@ export type RecordingMetadata = z.infer<typeof recordingMetadataSchema>;
 /** File names are shown to people and written to logs: no paths, no control characters. */
 export function checkFileName(name: string | undefined): string {
   const trimmed = (name ?? "").trim();
-  if (!trimmed) throw new ValidationError("The file has no name.");
-  if (/[\\/]/.test(trimmed)) throw new ValidationError(`The file name "${trimmed}" contains a path separator.`);
+  if (!trimmed) throw new ValidationError("The file has no name.", undefined, { key: "upload.file_no_name" });
+  if (/[\\/]/.test(trimmed)) throw new ValidationError(`The file name "${trimmed}" contains a path separator.`, undefined, { key: "upload.file_path_separator", params: { name: trimmed } });
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new ValidationError("The file name contains control characters.");
-  if (trimmed === "." || trimmed === "..") throw new ValidationError("That is not a file name.");
-  if (trimmed.length > 255) throw new ValidationError("The file name is longer than 255 characters.");
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new ValidationError("The file name contains control characters.", undefined, { key: "upload.file_control_characters" });
+  if (trimmed === "." || trimmed === "..") throw new ValidationError("That is not a file name.", undefined, { key: "upload.file_not_a_name" });
+  if (trimmed.length > 255) throw new ValidationError("The file name is longer than 255 characters.", undefined, { key: "upload.file_name_too_long" });
   return trimmed;
 }
 
@@ -103,7 +103,10 @@ export async function workspaceStages(db: Queryable, workspaceId: string): Promi
 export async function checkUploadTarget(db: Queryable, actor: Actor, metadata: RecordingMetadata) {
   const stages = await workspaceStages(db, actor.workspaceId);
   if (!stages.includes(metadata.customerStage)) {
-    throw new ValidationError(`Unknown customer stage "${metadata.customerStage}"; use one of: ${stages.join(", ")}.`);
+    throw new ValidationError(`Unknown customer stage "${metadata.customerStage}"; use one of: ${stages.join(", ")}.`, undefined, {
+      key: "upload.unknown_stage",
+      params: { stage: metadata.customerStage, stages: stages.join(", ") },
+    });
   }
   // Reps upload for their own team; others may name a team inside their subtree.
   const team = await getTeam(db, metadata.teamId ?? actor.teamId);

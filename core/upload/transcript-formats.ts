@@ -131,9 +131,11 @@ export function parseTranscript(
     }
   }
   if (segments.length === 0) {
-    throw new UnprocessableError(`The ${formatNames[format]} transcript contains no text.`, {
-      reason: "empty_transcript",
-    });
+    throw new UnprocessableError(
+      `The ${formatNames[format]} transcript contains no text.`,
+      { reason: "empty_transcript" },
+      { key: "import.no_text", params: { format: formatNames[format] } },
+    );
   }
   return { format, language, segments: sortByStart(segments), timed };
 }
@@ -156,7 +158,7 @@ function linesOf(content: string): string[] {
 }
 
 function lineError(lineNumber: number, message: string): UnprocessableError {
-  return new UnprocessableError(`line ${lineNumber}: ${message}`, { line: lineNumber });
+  return new UnprocessableError(`line ${lineNumber}: ${message}`, { line: lineNumber }, { key: "import.line", params: { line: lineNumber, problem: message } });
 }
 
 const timestampPattern = String.raw`(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?`;
@@ -474,10 +476,12 @@ export function parseJsonTranscript(content: string): {
       issue.path[0] === "segments" && typeof issue.path[1] === "number" ? issue.path[1] : null;
     const lineNumber =
       segmentIndex === null ? 1 : locateArrayElementLine(text, "segments", segmentIndex);
-    throw new UnprocessableError(`line ${lineNumber}: ${path || "transcript"}: ${issue.message}`, {
-      line: lineNumber,
-      issues: parsed.error.issues,
-    });
+    const problem = `${path || "transcript"}: ${issue.message}`;
+    throw new UnprocessableError(
+      `line ${lineNumber}: ${problem}`,
+      { line: lineNumber, issues: parsed.error.issues },
+      { key: "import.line", params: { line: lineNumber, problem } },
+    );
   }
   return {
     language: parsed.data.language ?? null,

@@ -34,7 +34,7 @@ export function authenticate(db: Db): RequestHandler {
     const authorization = request.headers.authorization;
     if (authorization?.startsWith("Bearer ")) {
       const actor = await resolveApiToken(db, authorization.slice("Bearer ".length).trim());
-      if (!actor) throw new UnauthorizedError("The API token is invalid, expired or revoked.");
+      if (!actor) throw new UnauthorizedError("The API token is invalid, expired or revoked.", undefined, { key: "auth.invalid_token" });
       request.actor = actor;
       return next();
     }
@@ -45,7 +45,7 @@ export function authenticate(db: Db): RequestHandler {
         if (!safeMethods.has(request.method)) {
           const sent = request.get("x-csrf-token") ?? "";
           if (!safeEqual(sent, session.csrfToken)) {
-            throw new ForbiddenError("Missing or wrong X-CSRF-Token header; reload the page and try again.");
+            throw new ForbiddenError("Missing or wrong X-CSRF-Token header; reload the page and try again.", undefined, { key: "auth.csrf" });
           }
         }
         request.actor = session.actor;
@@ -58,7 +58,7 @@ export function authenticate(db: Db): RequestHandler {
 }
 
 export function actorOf(request: Request): Actor {
-  if (!request.actor) throw new UnauthorizedError("Sign in first.");
+  if (!request.actor) throw new UnauthorizedError("Sign in first.", undefined, { key: "auth.sign_in_first" });
   return request.actor;
 }
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { signIn, signOut } from "../../core/auth/sessions.ts";
 import type { AppContext } from "../context.ts";
 import { actorOf, sessionCookieName } from "../http/authenticate.ts";
+import { sendError } from "../http/errors.ts";
 import { body } from "../http/validate.ts";
 
 export const signInRequest = z.object({
@@ -24,8 +25,12 @@ export function authRoutes(context: AppContext): Router {
     legacyHeaders: false,
     // Count per address and per account, so one address cannot try many accounts quickly either.
     keyGenerator: (request) => `${ipKeyGenerator(request.ip ?? "")}|${String(request.body?.email ?? "").toLowerCase()}`,
-    handler: (_request, response) => {
-      response.status(429).json({ error: { code: "rate_limited", message: "Too many sign-in attempts. Wait 15 minutes and try again." } });
+    handler: (request, response) => {
+      sendError(request, response, 429, {
+        code: "rate_limited",
+        message: "Too many sign-in attempts. Wait 15 minutes and try again.",
+        messageKey: "auth.sign_in_rate_limited",
+      });
     },
   });
 

@@ -34,6 +34,7 @@ import { probeAudio } from "../../core/transcribe/probe-audio.ts";
 import { mediaToolsEnvironment, resolveMediaTools } from "../../core/transcribe/resolve-media-tools.ts";
 import type { AppContext } from "../context.ts";
 import { actorOf, allow } from "../http/authenticate.ts";
+import { sendError } from "../http/errors.ts";
 import { params, query } from "../http/validate.ts";
 
 const idParams = z.object({ id: z.uuid() });
@@ -50,15 +51,17 @@ interface ReceivedUpload {
 function receiveUpload(request: Request, deps: { db: Db; blobs: BlobStore }, maxBytes: number): Promise<ReceivedUpload> {
   return new Promise((resolve, reject) => {
     if (!request.is("multipart/form-data")) {
-      reject(new ValidationError("Send the file as multipart/form-data with a part named \"file\"."));
+      reject(new ValidationError("Send the file as multipart/form-data with a part named \"file\".", undefined, { key: "upload.not_multipart" }));
       return;
     }
     let parser: busboy.Busboy;
     try {
       // File names arrive as UTF-8 (Chinese names included) from every current browser.
-      parser = busboy({ headers: request.headers, defParamCharset: "utf8", limits: { files: 1, fields: 30, fieldSize: 10_000, parts: 40 } });
+      // preservePath: a name with a directory in it is refused by checkFileName (no browser sends
+      // one), rather than silently cut to its last part.
+      parser = busboy({ headers: request.headers, defParamCharset: "utf8", preservePath: true, limits: { files: 1, fields: 30, fieldSize: 10_000, parts: 40 } });
     } catch (error) {
-      reject(new ValidationError(`Malformed multipart request: ${(error as Error).message}`));
+      reject(new ValidationError(`Malformed multipart request: ${(error as Error).message}`, undefined, { key: "upload.malformed_multipart" }));
       return;
     }
     const fields: Record<string, string> = {};
@@ -68,7 +71,7 @@ function receiveUpload(request: Request, deps: { db: Db; blobs: BlobStore }, max
     // (the staging file is removed) and release whatever was already stored.
     request.on("close", () => {
       if (request.complete) return;
-      const error = new ValidationError("The upload was cut off before it ended.");
+      const error = new ValidationError("The upload was cut off before it ended.", undefined, { key: "upload.cut_off" });
       fileStream?.destroy(error);
       stored?.then((upload) => releaseBlob(deps, upload.blob, { keep: false })).catch(() => {});
       reject(error);
@@ -96,7 +99,7 @@ function receiveUpload(request: Request, deps: { db: Db; blobs: BlobStore }, max
       stored.catch(() => {});
     });
     parser.on("filesLimit", () => {
-      failure ??= new ValidationError("Send one file per request.");
+      failure ??= new ValidationError("Send one file per request.", undefined, { key: "upload.one_file" });
     });
     parser.on("error", (error: Error) => {
       // A file already stored before the body broke off (a request cut mid-stream) is not kept.
@@ -104,14 +107,18 @@ function receiveUpload(request: Request, deps: { db: Db; blobs: BlobStore }, max
       // Read the rest of the body, so the connection stays usable for the client's next request.
       request.unpipe(parser);
       request.resume();
-      reject(new ValidationError(`Malformed multipart request (${error.message}). File names must not contain control characters.`));
+      reject(
+        new ValidationError(`Malformed multipart request (${error.message}). File names must not contain control characters.`, undefined, {
+          key: "upload.malformed_multipart",
+        }),
+      );
     });
     parser.on("close", () => {
       if (failure) {
         // A file already stored by a failing request is not referenced by anything yet.
         stored?.then((upload) => releaseBlob(deps, upload.blob, { keep: false })).catch(() => {});
         reject(failure);
-      } else if (!stored) reject(new ValidationError("The request has no file part named \"file\"."));
+      } else if (!stored) reject(new ValidationError("The request has no file part named \"file\".", undefined, { key: "upload.no_file" }));
       else stored.then(resolve, reject);
     });
     request.pipe(parser);
@@ -166,8 +173,10 @@ export function recordingRoutes(context: AppContext & { blobs: BlobStore }): Rou
       }).catch((error: unknown) => {
         // The tool's own output names server paths: log it, tell the client only what is wrong.
         context.logger.info({ err: error, fileName: upload.fileName }, "Upload rejected by ffprobe");
-        if (error instanceof CalibrateError && error.status < 500) throw new UnprocessableError(error.message);
-        throw new UnprocessableError(`"${upload.fileName}" could not be read as audio.`);
+        if (error instanceof CalibrateError && error.status < 500) {
+          throw new UnprocessableError(error.message, undefined, { key: error.messageKey, params: error.messageParams });
+        }
+        throw new UnprocessableError(`"${upload.fileName}" could not be read as audio.`, undefined, { key: "upload.not_audio" });
       });
       return createAudioRecording({ db, dispatcher }, actor, {
         metadata,
@@ -185,7 +194,10 @@ export function recordingRoutes(context: AppContext & { blobs: BlobStore }): Rou
     const actor = actorOf(request);
     const upload = await receiveUpload(request, { db, blobs }, maxTranscriptBytes).catch((error: unknown) => {
       if (error instanceof PayloadTooLargeError) {
-        throw new PayloadTooLargeError(`A transcript file may be at most ${formatBytes(maxTranscriptBytes)}.`);
+        throw new PayloadTooLargeError(`A transcript file may be at most ${formatBytes(maxTranscriptBytes)}.`, undefined, {
+          key: "upload.transcript_too_large",
+          params: { limit: formatBytes(maxTranscriptBytes) },
+        });
       }
       throw error;
     });
@@ -197,7 +209,7 @@ export function recordingRoutes(context: AppContext & { blobs: BlobStore }): Rou
       return importTranscript({ db, dispatcher }, actor, { metadata, fileName: upload.fileName, blob: upload.blob, parsed });
     }).catch((error: unknown) => {
       if (error instanceof TypeError && /encoded data/.test(error.message)) {
-        throw new UnprocessableError("The transcript is not UTF-8 text. Export it as UTF-8 (WebVTT, SRT, text or JSON).");
+        throw new UnprocessableError("The transcript is not UTF-8 text. Export it as UTF-8 (WebVTT, SRT, text or JSON).", undefined, { key: "import.not_utf8" });
       }
       throw error;
     });
@@ -229,7 +241,11 @@ export function recordingRoutes(context: AppContext & { blobs: BlobStore }): Rou
     const { id } = params(request, idParams);
     const recording = await getRecording(db, actorOf(request), id);
     if (recording.source !== "audio" || !recording.storageKey) {
-      response.status(404).json({ error: { code: "not_found", message: "This recording has no audio (it was imported as a transcript)." } });
+      sendError(request, response, 404, {
+        code: "not_found",
+        message: "This recording has no audio (it was imported as a transcript).",
+        messageKey: "recording.no_audio",
+      });
       return;
     }
     const size = await blobs.size(recording.storageKey);

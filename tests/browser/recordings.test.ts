@@ -11,6 +11,8 @@ import {
   startOpenAiTranscriptionServer,
 } from "../support/openai-transcription-server.ts";
 import type { OpenAiTranscriptionServer } from "../support/openai-transcription-server.ts";
+import { createUser } from "../../core/auth/users.ts";
+import { testPassword } from "../support/fixtures.ts";
 import type { AppUnderTest } from "./support/app-under-test.ts";
 import { startAppUnderTest } from "./support/app-under-test.ts";
 
@@ -126,6 +128,26 @@ describe("recordings", () => {
     await failed.waitFor();
     expect(await failed.getByRole("alert").textContent()).toMatch(/WEBVTT|WebVTT|line/i);
     expect(await rowFor("notes.vtt").count()).toBe(0);
+  });
+
+  it("shows the server's refusal in the UI's language (Chinese)", async () => {
+    const { page } = app;
+    const organisation = app.organisation!;
+    await createUser(app.database.db, {
+      workspaceId: organisation.workspaceId,
+      teamId: organisation.north.id,
+      email: "rep.zh@example.com",
+      role: "rep",
+      password: testPassword,
+      locale: "zh-CN",
+    });
+    await app.signInAs("rep.zh@example.com");
+    await chooseAndUpload({ name: "会议记录.wav", mimeType: "audio/wav", buffer: Buffer.from("这不是音频。\n".repeat(40)) });
+    const failed = page.locator('[data-testid="upload-list"] li[data-state="failed"]');
+    await failed.waitFor();
+    expect(await failed.getByRole("alert").textContent()).toMatch(/无法识别为音频文件/);
+    await app.browser.screenshot("recordings-upload-refused-zh");
+    expect(await rowFor("会议记录.wav").count()).toBe(0);
   });
 
   it("shows a failed transcription live with its reason, and Retry runs it again", async () => {

@@ -12,6 +12,7 @@ import type { Config } from "../../core/config.ts";
 import { loadConfig } from "../../core/config.ts";
 import type { Db } from "../../core/db/database.ts";
 import { createApp } from "../../server/app.ts";
+import { answerMalformedRequests } from "../../server/http/client-errors.ts";
 import type { AppOptions } from "../../server/app.ts";
 import { openRuntime } from "../../server/runtime.ts";
 import type { Runtime } from "../../server/runtime.ts";
@@ -44,6 +45,7 @@ export async function startTestServer(
   const logger = pino({ level: "silent" });
   const runtime = await openRuntime(config, logger, { serve: true, work: options.work ?? false, db });
   const server: Server = createApp(runtime.context(), options.app).listen(0, "127.0.0.1");
+  answerMalformedRequests(server);
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {

@@ -66,6 +66,23 @@ describe("api client", () => {
     expect((error as ApiError).issues).toEqual([{ path: "email", message: "Too short" }]);
   });
 
+  it("asks for errors in the UI's language and shows the server's message with its specifics", async () => {
+    vi.stubGlobal("document", { documentElement: { lang: "zh-CN" } });
+    const sent = fakeFetch(422, {
+      error: { code: "unprocessable", message: "无法处理该内容。", detail: "Only a failed recording can be re-run." },
+    });
+    const error = (await api.post("/api/recordings/1/retry").catch((caught: unknown) => caught)) as ApiError;
+    expect(sent[0].headers["Accept-Language"]).toBe("zh-CN");
+    expect(error.message).toBe("无法处理该内容。 (Only a failed recording can be re-run.)");
+    expect(error.code).toBe("unprocessable");
+  });
+
+  it("sends no Accept-Language when the UI has not chosen one", async () => {
+    const sent = fakeFetch(200, { ok: true });
+    await api.get("/api/things");
+    expect(sent[0].headers["Accept-Language"]).toBeUndefined();
+  });
+
   it("reports a network failure as status 0", async () => {
     vi.stubGlobal("fetch", async () => {
       throw new TypeError("Failed to fetch");

@@ -38,12 +38,16 @@ export function onUnauthorised(listener: () => void): () => void {
 
 /** The ApiError an error response stands for, whatever its body looks like. */
 export function errorFromResponse(status: number, body: unknown, statusText = ""): ApiError {
-  const error = (body as { error?: { code?: unknown; message?: unknown; issues?: unknown } } | null)
-    ?.error;
+  const error = (
+    body as { error?: { code?: unknown; message?: unknown; detail?: unknown; issues?: unknown } } | null
+  )?.error;
   const code = typeof error?.code === "string" ? error.code : `http_${status}`;
+  // The server says its message in the UI's language; where it only had a general sentence in that
+  // language it adds the specifics (in English) as `detail`, which the user should still see.
+  const detail = typeof error?.detail === "string" && error.detail ? ` (${error.detail})` : "";
   const message =
     typeof error?.message === "string" && error.message
-      ? error.message
+      ? `${error.message}${detail}`
       : typeof body === "string" && body.trim() && body.length < 300
         ? body.trim()
         : `The server answered ${status}${statusText ? ` ${statusText}` : ""}.`;
@@ -73,8 +77,15 @@ function notifyUnauthorised(status: number, path: string): void {
     for (const listener of unauthorisedListeners) listener();
 }
 
+/** The UI's current language (i18n.ts keeps it on <html lang>), so the server answers errors in it. */
+function uiLanguage(): string | null {
+  return typeof document === "undefined" ? null : document.documentElement.lang || null;
+}
+
 function headersFor(method: string, hasJsonBody: boolean): Record<string, string> {
   const headers: Record<string, string> = { Accept: "application/json" };
+  const language = uiLanguage();
+  if (language) headers["Accept-Language"] = language;
   if (hasJsonBody) headers["Content-Type"] = "application/json";
   if (method !== "GET" && method !== "HEAD" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   return headers;
@@ -132,6 +143,8 @@ export function upload<T>(path: string, form: FormData, options: UploadOptions =
     const xhr = new XMLHttpRequest();
     xhr.open("POST", path);
     xhr.setRequestHeader("Accept", "application/json");
+    const language = uiLanguage();
+    if (language) xhr.setRequestHeader("Accept-Language", language);
     if (csrfToken) xhr.setRequestHeader("X-CSRF-Token", csrfToken);
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable && event.total > 0)
