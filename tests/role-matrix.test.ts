@@ -102,6 +102,27 @@ export const roleMatrix: Record<string, MatrixRow> = {
   "POST /api/capability-map/refresh":                    row([401, 403, 403, 202, 202]),
   "GET /api/events":                                     everyone(200),
   "GET /api/jobs/:id":                                   row([401, 200, 200, 200, 200], { object: "job", otherRep: 404, otherTeam: 404 }),
+  "GET /api/recordings/:id/follow-up":                   row([401, 200, 200, 200, 200], { object: "recording", otherRep: 404, otherTeam: 404 }),
+  "POST /api/recordings/:id/action-items":               row([401, 400, 400, 403, 400], { object: "recording", otherRep: 400, otherTeam: 400 }),
+  "GET /api/recordings/:id/action-items.ics":            row([401, 200, 200, 200, 200], { object: "recording", otherRep: 404, otherTeam: 404 }),
+  "GET /api/recordings/:id/action-items.csv":            row([401, 200, 200, 200, 200], { object: "recording", otherRep: 404, otherTeam: 404 }),
+  "GET /api/recordings/:id/outcomes":                    row([401, 200, 200, 200, 200], { object: "recording", otherRep: 404, otherTeam: 404 }),
+  "GET /api/webhooks":                                   row([401, 403, 403, 403, 200]),
+  "POST /api/webhooks":                                  row([401, 403, 403, 403, 400]),
+  "PATCH /api/webhooks/:id":                             row([401, 403, 403, 403, 404], { object: "missing" }),
+  "DELETE /api/webhooks/:id":                            row([401, 403, 403, 403, 404], { object: "missing" }),
+  "POST /api/webhooks/:id/rotate-secret":                row([401, 403, 403, 403, 404], { object: "missing" }),
+  "POST /api/webhooks/:id/test":                         row([401, 403, 403, 403, 404], { object: "missing" }),
+  "GET /api/webhooks/:id/deliveries":                    row([401, 403, 403, 403, 404], { object: "missing" }),
+  "POST /api/webhooks/deliveries/:id/resend":            row([401, 403, 403, 403, 404], { object: "missing" }),
+  // Signed by the CRM, not by a user: a bearer token does not count, a missing signature is a 401.
+  "POST /api/outcomes/inbound/:workspaceId":             row([401, 401, 401, 401, 401]),
+  "POST /api/outcomes/import":                           row([401, 403, 403, 400, 400]),
+  "GET /api/outcomes/inbound-secret":                    row([401, 403, 403, 403, 200]),
+  "POST /api/outcomes/inbound-secret":                   row([401, 403, 403, 403, 200]),
+  "GET /api/training/talk-tracks":                       row([401, 403, 200, 200, 200]),
+  "GET /api/capability-map/outcomes":                    row([401, 403, 403, 200, 200]),
+  "GET /api/capability-map/outcomes/cell":               row([401, 403, 403, 400, 400]),
 };
 
 const abortedStream = (response: Response) => response.headers.get("content-type")?.includes("event-stream") ?? false;
@@ -220,7 +241,11 @@ describe.each(databaseKinds)("role × route matrix (%s)", (kind) => {
       for (const [caller, expected] of cells) {
         // Prompt-set versions are names, dataset versions numbers; neither exists here.
         const version = template.startsWith("/api/datasets") ? "999" : "v999";
-        let path = template.replace(":set", "call-review").replace(":version", version).replace(":label", "production");
+        let path = template
+          .replace(":set", "call-review")
+          .replace(":version", version)
+          .replace(":label", "production")
+          .replace(":workspaceId", organisation.workspaceId);
         if (path.includes(":id")) path = path.replace(":id", await objectId(entry.object ?? "missing", caller));
         if (entry.query) path += `?${entry.query}`;
         const response = await call(caller, method, path, method === "GET" || method === "DELETE" ? undefined : (entry.body?.() ?? {}));
