@@ -124,6 +124,7 @@ describe("signing in, roles and language", () => {
       "Evals",
       "Capability map",
       "Users",
+      "Integrations",
     ]);
     await page.getByTestId("main-navigation").getByRole("link", { name: "Users" }).click();
     await page.getByTestId("users-table").waitFor();
@@ -167,11 +168,11 @@ describe("signing in, roles and language", () => {
     const { page } = app;
     await app.signInAs("manager@example.com");
     const navigation = page.getByTestId("main-navigation").getByRole("link");
-    expect(await navigation.allTextContents()).toEqual(["Recordings", "Dashboard", "Evals", "Capability map"]);
+    expect(await navigation.allTextContents()).toEqual(["Recordings", "Dashboard", "Evals", "Capability map", "Integrations"]);
 
     await page.getByTestId("language-switch").selectOption("zh-CN");
     await page.getByTestId("main-navigation").getByRole("link", { name: "录音" }).waitFor();
-    expect(await navigation.allTextContents()).toEqual(["录音", "看板", "评测", "能力地图"]);
+    expect(await navigation.allTextContents()).toEqual(["录音", "看板", "评测", "能力地图", "集成"]);
     expect(await page.getByTestId("account-role").textContent()).toBe("经理");
     expect(await page.locator("html").getAttribute("lang")).toBe("zh-CN");
     await app.browser.screenshot("recordings-zh-CN");
