@@ -58,3 +58,24 @@ export async function removeIfUnused(transaction: Queryable, blobs: BlobStore, k
   await blobs.remove(key);
   return true;
 }
+
+/**
+ * Ends what a process that died mid-upload left behind (kill -9, a crash, the database connection
+ * lost while it released its lease): leases older than `olderThanMs` — a lease only covers probing
+ * the file and writing the row, seconds — with their file when nothing else refers to it, and
+ * staging files nobody has written to for as long.
+ */
+export async function sweepAbandonedUploads(deps: { db: Db; blobs: BlobStore }, options: { olderThanMs: number }): Promise<{ leases: number; stagingFiles: number }> {
+  const { rows } = await deps.db.query<{ id: string; storageKey: string }>(
+    `SELECT id, storage_key AS "storageKey" FROM blob_leases WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)`,
+    [options.olderThanMs],
+  );
+  for (const lease of rows) {
+    await deps.db.transaction(async (transaction) => {
+      await lockKey(transaction, lease.storageKey);
+      await transaction.query("DELETE FROM blob_leases WHERE id = $1", [lease.id]);
+      await removeIfUnused(transaction, deps.blobs, lease.storageKey);
+    });
+  }
+  return { leases: rows.length, stagingFiles: await deps.blobs.removeAbandonedStaging(options.olderThanMs) };
+}
