@@ -2,7 +2,7 @@
 import path from "node:path";
 import { loadConfig } from "../core/config.ts";
 import { createApp } from "./app.ts";
-import { guardProcess, onShutdown, runMain } from "./lifecycle.ts";
+import { closeHttpServer, guardProcess, onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
 
@@ -17,7 +17,7 @@ runMain(async () => {
     logger.info({ url: `http://${config.HOST}:${config.PORT}`, database: runtime.db.kind }, "Calibrate API listening");
   });
   onShutdown(logger, async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeHttpServer(server);
     await runtime.close();
   });
 });

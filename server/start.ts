@@ -8,7 +8,7 @@ import path from "node:path";
 import { countUsers } from "../core/auth/users.ts";
 import { loadConfig } from "../core/config.ts";
 import { createApp } from "./app.ts";
-import { guardProcess, onShutdown, runMain } from "./lifecycle.ts";
+import { closeHttpServer, guardProcess, onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
 import { createSetupToken } from "./routes/setup.ts";
@@ -43,7 +43,7 @@ runMain(async () => {
     }
   });
   onShutdown(logger, async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeHttpServer(server);
     await runtime.close();
   });
 });
