@@ -10,6 +10,8 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { receiveBlob, sweepAbandonedUploads } from "../core/upload/blob-references.ts";
+import type { Db, Queryable } from "../core/db/database.ts";
+import { DatabaseUnavailableError } from "../core/db/database.ts";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { createOrganisation, testPassword } from "./support/fixtures.ts";
@@ -168,5 +170,23 @@ describe.each(databaseKinds)("upload faults on %s", (kind) => {
     expect(fs.existsSync(writing)).toBe(true);
     expect((await database.db.query<{ id: string }>("SELECT id FROM blob_leases")).rows.map((row) => row.id)).toEqual([inFlight.leaseId]);
     expect((await rep.request("GET", `/api/recordings/${owned.body.recording.id}/audio`)).status).toBe(200);
+  });
+
+  it("leaves no file in the store when the database fails to commit an upload's lease", async () => {
+    // The connection dies at COMMIT (a restart, a failover): the lease is rolled back, so a file
+    // already moved into the store would belong to nobody, forever.
+    const failingCommit: Db = Object.assign(Object.create(database.db) as Db, {
+      transaction: async <T>(work: (transaction: Queryable) => Promise<T>): Promise<T> => {
+        await database.db.transaction(async (transaction) => {
+          await work(transaction);
+          throw new DatabaseUnavailableError("terminating connection due to administrator command");
+        });
+        throw new Error("unreachable");
+      },
+    });
+    const audio = tone(1900);
+    const before = storedFiles(server.config.STORAGE_DIR);
+    await expect(receiveBlob({ db: failingCommit, blobs: server.runtime.blobs }, Readable.from([audio]), { maxBytes: 10_000_000 })).rejects.toThrow(DatabaseUnavailableError);
+    expect(storedFiles(server.config.STORAGE_DIR)).toEqual(before);
   });
 });

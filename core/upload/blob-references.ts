@@ -18,18 +18,32 @@ async function lockKey(transaction: Queryable, key: string): Promise<void> {
   await transaction.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7310442019))", [key]);
 }
 
-/** Streams an upload into the store and leases its file for this request. */
+/**
+ * Streams an upload into the store and leases its file for this request. The lease is committed
+ * before the file moves into the store: should the database fail at COMMIT, nothing is in the store
+ * (before, the file was already there, with its lease rolled back — belonging to nobody); should the
+ * process die between the two, the sweep ends the lease (`sweepAbandonedUploads`).
+ */
 export async function receiveBlob(deps: { db: Db; blobs: BlobStore }, source: Readable, options: { maxBytes: number }): Promise<LeasedBlob> {
   const staged = await deps.blobs.stage(source, options);
+  let leaseId: string;
   try {
-    return await deps.db.transaction(async (transaction) => {
+    leaseId = await deps.db.transaction(async (transaction) => {
       await lockKey(transaction, staged.sha256);
       const { rows } = await transaction.query<{ id: string }>("INSERT INTO blob_leases (storage_key) VALUES ($1) RETURNING id", [staged.sha256]);
-      const stored = await deps.blobs.commit(staged);
-      return { ...stored, leaseId: rows[0].id };
+      return rows[0].id;
     });
   } catch (error) {
     await deps.blobs.discard(staged);
+    throw error;
+  }
+  try {
+    // A removal of the same file by another request cannot slip in now: it would see the lease.
+    return { ...(await deps.blobs.commit(staged)), leaseId };
+  } catch (error) {
+    await deps.blobs.discard(staged);
+    // Best effort: when the database is unreachable now, the sweep ends the lease later.
+    await releaseBlob(deps, { key: staged.sha256, sha256: staged.sha256, byteSize: staged.byteSize, created: false, leaseId }, { keep: false }).catch(() => {});
     throw error;
   }
 }
