@@ -320,7 +320,36 @@ async function activeJobs(deployment: Deployment, queue: string): Promise<number
   }
 }
 
-/** kill -9 the first worker (or the all-in-one process) once a job of `queue` runs, then start it again. */
+/**
+ * The process running an active job of `queue`, if any: on the embedded transport the job row's lock
+ * names the worker (`job_workers.pid`); on BullMQ the job's hash in Redis names it (`pb`, the worker
+ * name, `calibrate-<pid>`).
+ */
+async function processRunning(deployment: Deployment, queue: string): Promise<AppProcess | null> {
+  const client = new pg.Client({ connectionString: deployment.databaseUrl });
+  await client.connect();
+  let pids: number[];
+  try {
+    if (!deployment.redis) {
+      const { rows } = await client.query<{ pid: number }>(
+        "SELECT w.pid FROM jobs j JOIN job_workers w ON w.id = j.locked_by WHERE j.queue = $1 AND j.state = 'active'",
+        [queue],
+      );
+      pids = rows.map((row) => row.pid);
+    } else {
+      const { rows } = await client.query<{ id: string }>("SELECT id FROM jobs WHERE queue = $1 AND state = 'active'", [queue]);
+      pids = rows.map((row) => {
+        const name = spawnSync("redis-cli", ["-p", String(deployment.redis!.port), "HGET", `calibrate:${queue}:${row.id}`, "pb"], { encoding: "utf8" }).stdout.trim();
+        return Number(/^calibrate-(\d+)$/.exec(name)?.[1] ?? -1);
+      });
+    }
+  } finally {
+    await client.end();
+  }
+  return deployment.all().find((process_) => pids.includes(process_.pid)) ?? null;
+}
+
+/** kill -9 the process that runs a job of `queue` (a worker, or the all-in-one process), then start it again. */
 function killWorkerDuring(queue: "transcribe" | "draft", label: string): Fault {
   return {
     name: label,
@@ -328,11 +357,11 @@ function killWorkerDuring(queue: "transcribe" | "draft", label: string): Fault {
       ? { uploads: 6, imports: 2, decisions: 10, utterances: 120, uploadBytesPerTick: 256 * 1024 }
       : { uploads: 1, imports: 8, decisions: 10, utterances: 400, uploadBytesPerTick: 256 * 1024 },
     async inject(deployment) {
-      const victim = deployment.workers[0] ?? deployment.api;
-      await waitFor(`a ${queue} job to be running`, async () => (await activeJobs(deployment, queue)) > 0, 60_000, 50);
-      await victim.kill();
+      let victim: AppProcess | null = null;
+      await waitFor(`a ${queue} job to be running`, async () => (victim = await processRunning(deployment, queue)) !== null, 60_000, 50);
+      await victim!.kill();
       await sleep(1000);
-      await victim.start();
+      await victim!.start();
     },
   };
 }
