@@ -46,6 +46,8 @@ export const configSchema = z.object({
   STORAGE_DIR: z.string().optional(),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
   UPLOAD_MAX_DURATION_SECONDS: z.coerce.number().int().positive().default(4 * 60 * 60),
+  /** Upload leases and staging files this old belong to a process that died mid-upload: the API sweeps them. */
+  UPLOAD_ABANDONED_AFTER_MS: z.coerce.number().int().min(1000).default(15 * 60_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** How often the reconciler re-enqueues work whose job vanished from Redis. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),

@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { ConfigError } from "../core/config.ts";
 
@@ -47,4 +48,22 @@ export function onShutdown(logger: Logger, close: () => Promise<void>): void {
   };
   process.on("SIGTERM", () => handle("SIGTERM"));
   process.on("SIGINT", () => handle("SIGINT"));
+}
+
+/**
+ * Stops an HTTP server within a bound: no new connections, idle keep-alive connections closed at
+ * once, and whatever is still open after `graceMs` cut. Without the cut, `server.close()` waits for
+ * every open SSE stream (`/api/events` never ends by itself) and a SIGTERM never finishes; browsers'
+ * EventSource reconnects by itself, and an upload cut mid-stream keeps nothing.
+ */
+export function closeHttpServer(server: Server, graceMs = 5_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    cut.unref();
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { loadConfig } from "../core/config.ts";
 import { createApp } from "./app.ts";
 import { answerMalformedRequests } from "./http/client-errors.ts";
-import { guardProcess, onShutdown, runMain } from "./lifecycle.ts";
+import { closeHttpServer, guardProcess, onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
 
@@ -19,7 +19,7 @@ runMain(async () => {
   });
   answerMalformedRequests(server);
   onShutdown(logger, async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeHttpServer(server);
     await runtime.close();
   });
 });

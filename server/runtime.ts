@@ -27,6 +27,7 @@ import type { EmbeddedTransport } from "../workers/embedded-transport.ts";
 import { createEmbeddedTransport, startEmbeddedWorkers } from "../workers/embedded-transport.ts";
 import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import type { BlobStore } from "../core/upload/blob-store.ts";
+import { sweepAbandonedUploads } from "../core/upload/blob-references.ts";
 import type { AppContext } from "./context.ts";
 
 export interface Runtime {
@@ -69,6 +70,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** What a process killed mid-upload left behind is removed at start-up and then as it ages out. */
+function sweepUploadsPeriodically(deps: { db: Db; blobs: BlobStore }, abandonedAfterMs: number, logger: Logger): NodeJS.Timeout {
+  const sweep = () =>
+    sweepAbandonedUploads(deps, { olderThanMs: abandonedAfterMs })
+      .then((swept) => {
+        if (swept.leases > 0 || swept.stagingFiles > 0) logger.warn(swept, "Removed what uploads cut by a dead process left behind");
+      })
+      .catch((error) => logger.warn({ err: error }, "Could not sweep abandoned uploads; will try again"));
+  void sweep();
+  const timer = setInterval(sweep, Math.min(abandonedAfterMs, 60_000));
+  timer.unref();
+  return timer;
+}
+
 export async function openRuntime(config: Config, logger: Logger, options: { serve: boolean; work: boolean; db?: Db }): Promise<Runtime> {
   if (config.REDIS_URL) await checkRedis(config.REDIS_URL);
   const db =
@@ -106,6 +121,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     log: (message, error) => logger.warn({ err: error }, message),
   });
   if (options.serve) await reembedInBackground(db, dispatcher, embedder, logger);
+  const uploadSweepTimer = options.serve ? sweepUploadsPeriodically({ db, blobs }, config.UPLOAD_ABANDONED_AFTER_MS, logger) : null;
 
   let workers: WorkerPool | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
@@ -179,6 +195,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     async close() {
       if (reconcileTimer) clearInterval(reconcileTimer);
       if (rollupTimer) clearInterval(rollupTimer);
+      if (uploadSweepTimer) clearInterval(uploadSweepTimer);
       // Workers first: they finish (or hand back) their jobs while the database is still open.
       await workers?.close();
       await warmUp;

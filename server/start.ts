@@ -18,7 +18,7 @@ import { migrate } from "../core/db/migrate.ts";
 import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import { createApp } from "./app.ts";
 import { answerMalformedRequests } from "./http/client-errors.ts";
-import { guardProcess, onShutdown, runMain } from "./lifecycle.ts";
+import { closeHttpServer, guardProcess, onShutdown, runMain } from "./lifecycle.ts";
 import { createLogger } from "./logger.ts";
 import { openRuntime } from "./runtime.ts";
 import { createSetupToken } from "./routes/setup.ts";
@@ -104,7 +104,7 @@ runMain(async () => {
   });
   answerMalformedRequests(server);
   onShutdown(logger, async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeHttpServer(server);
     await runtime.close();
     await db.close();
   });

@@ -7,7 +7,11 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { receiveBlob, sweepAbandonedUploads } from "../core/upload/blob-references.ts";
+import type { Db, Queryable } from "../core/db/database.ts";
+import { DatabaseUnavailableError } from "../core/db/database.ts";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { createOrganisation, testPassword } from "./support/fixtures.ts";
@@ -132,5 +136,57 @@ describe.each(databaseKinds)("upload faults on %s", (kind) => {
       expect((await rep.request("GET", `/api/recordings/${valid.body.recording.id}/audio`)).status).toBe(200);
     }
     expect((await database.db.query("SELECT id FROM blob_leases")).rows).toEqual([]);
+  });
+
+  it("sweeps the leases and staging files of an upload whose process died mid-way, and nothing else", async () => {
+    // What kill -9 leaves: a file in the store with its lease (the row was never written), a
+    // half-written staging file, and a lease on a file that a recording does own (the process died
+    // after writing the row, before ending its lease). Backdated, as the sweep finds them later.
+    const deps = { db: database.db, blobs: server.runtime.blobs };
+    const abandoned = await receiveBlob(deps, Readable.from([tone(1400)]), { maxBytes: 10_000_000 });
+    const owned = await rep.request("POST", "/api/recordings", uploadForm(tone(1500), { consent: "true", customerStage: "discovery", language: "en" }));
+    expect(owned.status).toBe(201);
+    const ownedKey = (await database.db.query<{ key: string }>("SELECT storage_key AS key FROM recordings WHERE id = $1", [owned.body.recording.id])).rows[0].key;
+    await database.db.query("INSERT INTO blob_leases (storage_key) VALUES ($1)", [ownedKey]);
+    await database.db.query("UPDATE blob_leases SET created_at = now() - interval '1 hour'");
+    const staging = path.join(server.config.STORAGE_DIR, "tmp");
+    fs.mkdirSync(staging, { recursive: true });
+    const halfWritten = path.join(staging, "00000000-0000-4000-8000-000000000001");
+    fs.writeFileSync(halfWritten, tone(1600).subarray(0, 1000));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(halfWritten, hourAgo, hourAgo);
+    // An upload in flight right now: its lease and its staging file are young and must stay.
+    const inFlight = await receiveBlob(deps, Readable.from([tone(1700)]), { maxBytes: 10_000_000 });
+    const writing = path.join(staging, "00000000-0000-4000-8000-000000000002");
+    fs.writeFileSync(writing, tone(1800).subarray(0, 1000));
+
+    expect(await sweepAbandonedUploads(deps, { olderThanMs: 60_000 })).toEqual({ leases: 2, stagingFiles: 1 });
+
+    const files = storedFiles(server.config.STORAGE_DIR);
+    expect(files).not.toContain(abandoned.key);
+    expect(files).toContain(ownedKey);
+    expect(files).toContain(inFlight.key);
+    expect(fs.existsSync(halfWritten)).toBe(false);
+    expect(fs.existsSync(writing)).toBe(true);
+    expect((await database.db.query<{ id: string }>("SELECT id FROM blob_leases")).rows.map((row) => row.id)).toEqual([inFlight.leaseId]);
+    expect((await rep.request("GET", `/api/recordings/${owned.body.recording.id}/audio`)).status).toBe(200);
+  });
+
+  it("leaves no file in the store when the database fails to commit an upload's lease", async () => {
+    // The connection dies at COMMIT (a restart, a failover): the lease is rolled back, so a file
+    // already moved into the store would belong to nobody, forever.
+    const failingCommit: Db = Object.assign(Object.create(database.db) as Db, {
+      transaction: async <T>(work: (transaction: Queryable) => Promise<T>): Promise<T> => {
+        await database.db.transaction(async (transaction) => {
+          await work(transaction);
+          throw new DatabaseUnavailableError("terminating connection due to administrator command");
+        });
+        throw new Error("unreachable");
+      },
+    });
+    const audio = tone(1900);
+    const before = storedFiles(server.config.STORAGE_DIR);
+    await expect(receiveBlob({ db: failingCommit, blobs: server.runtime.blobs }, Readable.from([audio]), { maxBytes: 10_000_000 })).rejects.toThrow(DatabaseUnavailableError);
+    expect(storedFiles(server.config.STORAGE_DIR)).toEqual(before);
   });
 });

@@ -18,18 +18,32 @@ async function lockKey(transaction: Queryable, key: string): Promise<void> {
   await transaction.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7310442019))", [key]);
 }
 
-/** Streams an upload into the store and leases its file for this request. */
+/**
+ * Streams an upload into the store and leases its file for this request. The lease is committed
+ * before the file moves into the store: should the database fail at COMMIT, nothing is in the store
+ * (before, the file was already there, with its lease rolled back — belonging to nobody); should the
+ * process die between the two, the sweep ends the lease (`sweepAbandonedUploads`).
+ */
 export async function receiveBlob(deps: { db: Db; blobs: BlobStore }, source: Readable, options: { maxBytes: number }): Promise<LeasedBlob> {
   const staged = await deps.blobs.stage(source, options);
+  let leaseId: string;
   try {
-    return await deps.db.transaction(async (transaction) => {
+    leaseId = await deps.db.transaction(async (transaction) => {
       await lockKey(transaction, staged.sha256);
       const { rows } = await transaction.query<{ id: string }>("INSERT INTO blob_leases (storage_key) VALUES ($1) RETURNING id", [staged.sha256]);
-      const stored = await deps.blobs.commit(staged);
-      return { ...stored, leaseId: rows[0].id };
+      return rows[0].id;
     });
   } catch (error) {
     await deps.blobs.discard(staged);
+    throw error;
+  }
+  try {
+    // A removal of the same file by another request cannot slip in now: it would see the lease.
+    return { ...(await deps.blobs.commit(staged)), leaseId };
+  } catch (error) {
+    await deps.blobs.discard(staged);
+    // Best effort: when the database is unreachable now, the sweep ends the lease later.
+    await releaseBlob(deps, { key: staged.sha256, sha256: staged.sha256, byteSize: staged.byteSize, created: false, leaseId }, { keep: false }).catch(() => {});
     throw error;
   }
 }
@@ -57,4 +71,25 @@ export async function removeIfUnused(transaction: Queryable, blobs: BlobStore, k
   if (rows.length > 0) return false;
   await blobs.remove(key);
   return true;
+}
+
+/**
+ * Ends what a process that died mid-upload left behind (kill -9, a crash, the database connection
+ * lost while it released its lease): leases older than `olderThanMs` — a lease only covers probing
+ * the file and writing the row, seconds — with their file when nothing else refers to it, and
+ * staging files nobody has written to for as long.
+ */
+export async function sweepAbandonedUploads(deps: { db: Db; blobs: BlobStore }, options: { olderThanMs: number }): Promise<{ leases: number; stagingFiles: number }> {
+  const { rows } = await deps.db.query<{ id: string; storageKey: string }>(
+    `SELECT id, storage_key AS "storageKey" FROM blob_leases WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)`,
+    [options.olderThanMs],
+  );
+  for (const lease of rows) {
+    await deps.db.transaction(async (transaction) => {
+      await lockKey(transaction, lease.storageKey);
+      await transaction.query("DELETE FROM blob_leases WHERE id = $1", [lease.id]);
+      await removeIfUnused(transaction, deps.blobs, lease.storageKey);
+    });
+  }
+  return { leases: rows.length, stagingFiles: await deps.blobs.removeAbandonedStaging(options.olderThanMs) };
 }

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { once } from "node:events";
@@ -38,6 +38,11 @@ export interface BlobStore {
   open(key: string, range?: { start: number; end: number }): Readable;
   size(key: string): Promise<number>;
   remove(key: string): Promise<void>;
+  /**
+   * Removes staging files nobody has written to for `olderThanMs`: uploads whose process died
+   * mid-stream (a live upload keeps writing, and a stalled request is ended long before).
+   */
+  removeAbandonedStaging(olderThanMs: number): Promise<number>;
 }
 
 export function formatBytes(bytes: number): string {
@@ -131,6 +136,18 @@ export function createFileSystemBlobStore(root: string): BlobStore {
     },
     async remove(key) {
       await rm(pathOf(key), { force: true });
+    },
+    async removeAbandonedStaging(olderThanMs) {
+      const names = await readdir(temporary).catch(() => [] as string[]);
+      let removed = 0;
+      for (const name of names) {
+        const file = path.join(temporary, name);
+        const modified = await stat(file).then((info) => info.mtimeMs, () => null);
+        if (modified === null || Date.now() - modified < olderThanMs) continue;
+        await rm(file, { force: true });
+        removed += 1;
+      }
+      return removed;
     },
   };
 }
