@@ -27,6 +27,15 @@ function itemsFrom(speaker: string, text: string) {
 }
 
 describe("findCommitments", () => {
+  it("counts a rep offering their own next call with a time as a commitment, even as a question", () => {
+    for (const text of ["Sure, can I call you back on Thursday?", "Shall we book a call in early May?", "那我下周二再给您打个电话？", "好的，那我五月初再联系您"]) {
+      expect(findCommitments(text).length, text).toBeGreaterThan(0);
+    }
+    for (const text of ["Can I call you back?", "Can I ask what budget you have in mind?", "你下周二能给我打个电话吗？"]) {
+      expect(findCommitments(text), text).toEqual([]);
+    }
+  });
+
   it.each([
     "我明天把对比表发给您",
     "好的，我来约一下三方视频",

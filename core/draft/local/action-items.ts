@@ -283,7 +283,10 @@ const chineseNotCommitment =
 /** "可以/能" alone is an offer ("我们可以安排试驾"), unless a time makes it a promise. */
 const chineseOfferOnly = /可以|能够|能/;
 const chineseTimeMarker =
-  /马上|立刻|稍后|回头|待会|等会|一会|晚点|尽快|今天|今晚|明天|明早|后天|下午|上午|晚上|这周|本周|下周|周[一二三四五六日天末]|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天内)/;
+  /马上|立刻|稍后|回头|待会|等会|一会|晚点|尽快|今天|今晚|明天|明早|后天|下午|上午|晚上|这周|本周|下周|周[一二三四五六日天末]|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天内)|[一二三四五六七八九十]+月(?:初|中|底|份)/;
+
+/** "那我周四再给您打个电话？": offering one's own next call, with a time, books it even as a question. */
+const chineseFollowUpOffer = /^(?:那|好的|好|行)?[，,]?(?:那)?我.{0,10}(?:给您|给你|跟您|跟你)?(?:打(?:个)?电话|联系|回访|回电)/;
 
 const chinesePronoun = /我们|我|咱们|咱|您|你们|你|他们|他|她们|她/g;
 /** A second/third person pronoun right after these is an object, not the subject. */
@@ -310,6 +313,7 @@ function chineseSubject(clause: string): "first" | "other" {
 }
 
 function isChineseCommitment(clause: string, inSentenceWithCommitment: boolean): boolean {
+  if (chineseFollowUpOffer.test(clause) && chineseTimeMarker.test(clause)) return true;
   const verb = chineseActionVerb.exec(clause);
   if (!verb || isChineseQuestion(clause) || chineseNotCommitment.test(clause)) return false;
   if (chineseSubject(clause) !== "first") return false;
@@ -337,13 +341,17 @@ const englishNonActionVerbs = new Set([
 /** "talk to my boss", "share the deck", "tell our team" do commit when an object follows. */
 const englishVerbWithObject = /^(?:talk|speak|share|tell|check|ask|give|go)$/;
 const englishObjectAfter =
-  /^(?:to|with|the|our|my|it|this|a|an|them|him|her|you|over|through|back|ahead)$/;
+  /^(?:to|with|the|our|my|it|this|a|an|them|him|her|you|over|through|back|ahead|again)$/;
 
 const englishNotCommitment =
   /\b(?:won't|will not|can't|cannot|can not|don't|do not|never|already|think about it|think it over|sleep on it|let me know|let us know)\b/i;
 
 const englishTimeWords =
-  /\b(?:today|tonight|tomorrow|this (?:morning|afternoon|evening|week)|next (?:week|month)|by (?:monday|tuesday|wednesday|thursday|friday|the end)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|monday|tuesday|wednesday|thursday|friday|after (?:the|this) call|in (?:a|\d+|two|three) (?:days?|weeks?)|end of (?:the )?(?:day|week|month))\b/i;
+  /\b(?:today|tonight|tomorrow|this (?:morning|afternoon|evening|week)|next (?:week|month)|by (?:monday|tuesday|wednesday|thursday|friday|the end)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|monday|tuesday|wednesday|thursday|friday|after (?:the|this) call|in (?:a|\d+|two|three) (?:days?|weeks?)|end of (?:the )?(?:day|week|month)|(?:early|mid|late|in|by) (?:january|february|march|april|may|june|july|august|september|october|november|december))\b/i;
+
+/** A rep offering their own next call as a question ("Can I call you back next Monday?"): with a time, it books one. */
+const englishFollowUpOffer =
+  /^(?:(?:ok(?:ay)?|sure|understood|great|fine|right)[,.!\s]+)*(?:so\s+)?(?:can|shall|should|may|could) (?:i|we) (?:call|ring|phone|follow up|check in|catch up|touch base|get back|keep|book|set up|schedule|grab)\b/i;
 
 function isEnglishQuestion(clause: string): boolean {
   return (
@@ -358,6 +366,7 @@ function isEnglishCommitment(clause: string): boolean {
   const normalised = clause.replace(/[’‘]/g, "'");
   if (/^\s*(?:will do|sending|setting up|booking|scheduling)\b(?!.*\?\s*$)/i.test(normalised))
     return true;
+  if (englishFollowUpOffer.test(normalised) && englishTimeWords.test(normalised)) return true;
   if (isEnglishQuestion(normalised) || englishNotCommitment.test(normalised)) return false;
   const cue = englishCommitmentCue.exec(normalised);
   if (!cue) return false;

@@ -112,6 +112,8 @@ describe("parseDueDate — English", () => {
     ["next Wednesday works", "2025-03-19"],
     ["Wednesday next week", "2025-03-19"],
     ["this Friday", "2025-03-14"],
+    ["can we keep an hour on Thursday the 20th?", "2025-03-20"],
+    ["Monday, the 17th works", "2025-03-17"],
     ["by the end of the week", "2025-03-14"],
     ["by the end of next week", "2025-03-21"],
     ["sometime next week", "2025-03-21"],

@@ -541,6 +541,15 @@ const rules: Rule[] = [
     },
   },
   {
+    // Tuesday the 10th / Monday, the 9th: the day of the month decides (longer than the bare weekday).
+    language: "en",
+    pattern: new RegExp(
+      `\\b${englishBy}(?:${englishWeekdayNames}),?\\s+the\\s+([0-9]{1,2})(?:st|nd|rd|th)\\b`,
+      "gi",
+    ),
+    resolve: (match, reference) => upcomingDayOfMonth(reference, Number(match[1])),
+  },
+  {
     // by the 15th / on the 3rd — only after a deadline word: "the 3rd option" is not a date.
     language: "en",
     pattern: /\b(?:by|before|until|till|on|due)\s+the\s+([0-9]{1,2})(?:st|nd|rd|th)\b/gi,

@@ -20,6 +20,26 @@ function transcript(...lines: Array<[speaker: string, text: string]>): Transcrip
 }
 
 describe("classifyMoment", () => {
+  it("catches the objections and stalls reps meet most (issue 15), but not a decision already made", () => {
+    const cases: Array<[string, string | null]> = [
+      ["Honestly the quote is too steep for a team our size.", "objection:price"],
+      ["Another vendor offered us the same coverage for two thousand less.", "objection:price"],
+      ["FreshCo quoted us a lower rate last week.", "objection:competitor"],
+      ["A five-year contract is a non-starter for our legal team.", "objection:terms"],
+      ["合同三年起签我们接受不了。", "objection:terms"],
+      ["We don't have the bandwidth to implement anything new right now.", "objection:capacity"],
+      ["我们技术就两个人，实施肯定忙不过来。", "objection:capacity"],
+      ["I'd have to run this by my boss first.", "hesitation:stall"],
+      ["这个下季度再说吧。", "hesitation:stall"],
+      ["Budgets are frozen until the summer.", "hesitation:stall"],
+      ["我们已经商量好了，就定这个套餐。", null],
+    ];
+    for (const [text, expected] of cases) {
+      const found = classifyMoment(text);
+      expect(found ? `${found.moment}:${found.cue}` : null, text).toBe(expected);
+    }
+  });
+
   it.each([
     ["太贵了", "objection", "price"],
     ["这个价格有点高啊，超出我们预算了", "objection", "price"],

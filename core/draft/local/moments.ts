@@ -54,13 +54,13 @@ const cues: Cue[] = [
     moment: "objection",
     cue: "price",
     pattern:
-      /太贵|好贵|有点贵|挺贵|这么贵|贵了|价格(?:有点|太|偏|比较)?高|价格.{0,4}(?:接受不了|承受不了)|(?:预算|钱)(?:不够|有限|超了|紧张)|超(?:出|过)?预算|能不能便宜|再便宜|比.{1,8}(?:便宜|贵)|不划算|性价比(?:不高|太低|一般)|\btoo (?:expensive|pricey|costly|much)\b|\bpricey\b|\b(?:over|out of|beyond) (?:our|my|the) budget\b|\bcan(?:'|’)?t afford\b|\bcan ?not afford\b|\b(?:price|cost|quote|rate)s? (?:is|are|seems?) (?:too |a bit |quite |really )?(?:high|steep)\b|\bcheaper\b|\bno budget\b/i,
+      /太贵|好贵|有点贵|挺贵|这么贵|贵了|价格(?:有点|太|偏|比较)?高|价格.{0,4}(?:接受不了|承受不了)|(?:预算|钱)(?:不够|有限|超了|紧张)|超(?:出|过)?预算|能不能便宜|再便宜|比.{1,8}(?:便宜|贵)|不划算|性价比(?:不高|太低|一般)|\btoo (?:expensive|pricey|costly|much)\b|\bpricey\b|\b(?:over|out of|beyond) (?:our|my|the) budget\b|\bcan(?:'|’)?t afford\b|\bcan ?not afford\b|\b(?:price|cost|quote|rate)s? (?:is|are|seems?) (?:too |a bit |quite |really )?(?:high|steep)\b|\bcheaper\b|\bno budget\b|\btoo steep\b|\b(?:more|higher) than (?:we|i) (?:were|was) (?:hoping|expecting|planning) to (?:spend|pay)\b|\b(?:the )?same (?:cover|coverage|product|thing|service) for (?:\w+ ){0,3}less\b|\b(?:half|a third) (?:of )?(?:your|the) price\b|高出一截|才[0-9一二两三四五六七八九十百千万.]+.{0,3}[，,].{0,6}你们(?:要|卖|收)|利润都(?:快)?没了/i,
   },
   {
     moment: "objection",
     cue: "competitor",
     pattern:
-      /已经(?:在)?(?:用|买|有|上|签)|现在用的是|(?:我们|公司)(?:一直)?(?:在)?用的是|别家|其他家|人家(?:那边|公司)?|竞品|已经有(?:保险|供应商|系统)|\b(?:we|i) (?:already|currently) (?:use|have|work with|pay for)\b|\b(?:we(?:'|’)re|i(?:'|’)m) (?:already |currently )?using\b|\bhappy with (?:our|my|the) current\b|\b(?:another|other) (?:vendor|provider|supplier|company) (?:offers|quoted|gave)\b|\bcompetitor\b/i,
+      /已经(?:在)?(?:用|买|有|上|签)|现在用的是|(?:我们|公司)(?:一直)?(?:在)?用的是|别家|其他家|人家(?:那边|公司)?|竞品|已经有(?:保险|供应商|系统)|\b(?:we|i) (?:already|currently) (?:use|have|work with|pay for)\b|\b(?:we(?:'|’)re|i(?:'|’)m) (?:already |currently )?using\b|\bhappy with (?:our|my|the) current\b|\b(?:another|other) (?:vendor|provider|supplier|company) (?:offers|quoted|gave)\b|\bcompetitor\b|\b(?:quoted|offered) us\b|\b(?:already|keeps?|are) (?:calling|chasing) (?:me|us)\b|另一家|隔壁那家|别的(?:机构|供应商|公司|厂家)|那边(?:给的|报的)?(?:报价|价格)?.{0,6}(?:便宜|可以签|能签)/i,
   },
   {
     moment: "objection",
@@ -76,6 +76,18 @@ const cues: Cue[] = [
   },
   {
     moment: "objection",
+    cue: "terms",
+    pattern:
+      /(?:[一二两三四五]年|长期)起签|(?:合同|签约|期限|年限).{0,8}太长|最多(?:只能)?签[一二两三]?年|\bnon-?starter\b|\bdeal-?breaker\b|\b(?:contract|term|commitment) (?:is|seems) too long\b|\b(?:multi|three|two|five)-year (?:contract|term|commitment)\b.{0,30}\b(?:can(?:'|’)?t|won(?:'|’)?t|not)\b/i,
+  },
+  {
+    moment: "objection",
+    cue: "capacity",
+    pattern:
+      /(?:IT|技术|人手|实施).{0,12}(?:顾不过来|忙不过来|排满|不够|跟不上)|\b(?:capacity|bandwidth|resources|people) to (?:roll|implement|set|take|run)\b|\b(?:tied up|stretched thin|at capacity)\b/i,
+  },
+  {
+    moment: "objection",
     cue: "timing",
     pattern:
       /现在不是时候|明年再说|以后再说|过段时间再说|暂时不(?:考虑|需要)|\bnot the right time\b|\bmaybe next (?:year|quarter)\b|\bcircle back (?:next|in)\b/i,
@@ -84,7 +96,7 @@ const cues: Cue[] = [
     moment: "hesitation",
     cue: "stall",
     pattern:
-      /考虑(?:一下|考虑|看看)|再想想|想一想|想想看|我想想|商量(?:一下|商量)?|(?:跟|和|问问|问一下)(?:我)?(?:老婆|老公|爱人|家里|家人|领导|老板|同事|财务|合伙人)|回头再说|再看看|再比较|比较一下|不着急|还没想好|还没决定|拿不定主意|\blet me think\b|\bthink (?:about it|it over)\b|\bsleep on it\b|\bneed (?:some )?(?:more )?time\b|\b(?:talk|speak|check) (?:it over )?(?:with|to) (?:my|our) (?:wife|husband|partner|boss|manager|team|cfo|finance)\b|\brun it by\b|\bnot (?:sure|ready) yet\b|\bhaven(?:'|’)?t decided\b|\bget back to you\b/i,
+      /考虑(?:一下|考虑|看看)|再想想|想一想|想想看|我想想|商量(?!好)(?:一下|商量)?|(?:跟|和|问问|问一下)(?:我)?(?:老婆|老公|爱人|家里|家人|领导|老板|同事|财务|合伙人)|回头再说|再看看|再比较|比较一下|不着急|还没想好|还没决定|拿不定主意|\blet me think\b|\bthink (?:about it|it over)\b|\bsleep on it\b|\bneed (?:some )?(?:more )?time\b|\b(?:talk|speak|check) (?:it over )?(?:with|to) (?:my|our) (?:wife|husband|partner|boss|manager|team|cfo|finance)\b|\brun (?:it|this|that) (?:by|past)\b|\bwait (?:until|till) (?:next|after)\b|\bdecide after\b|\b(?:budgets?|spending) (?:is |are )?(?:frozen|on hold)\b|\bcan(?:'|’)?t promise anything\b|\bsigns? off on\b|\bmakes? (?:all )?(?:the )?(?:purchasing|buying|final) (?:calls|decisions?)\b|\b(?:his|her|their|the board(?:'|’)?s) (?:decision|call)\b|下个?(?:季度|月)再说|过完.{1,6}再说|等(?:到)?(?:下半年|明年|年后|开春)|预算.{0,4}(?:已经)?定了|(?:老板|领导|董事会|院里)(?:拍板|决定|说了算)|\bnot (?:sure|ready) yet\b|\bhaven(?:'|’)?t decided\b|\bget back to you\b/i,
   },
 ];
 
@@ -93,7 +105,7 @@ const phaticQuestion =
   /^(?:喂|您好|你好|哈喽|hello|hi)?[,，\s]*(?:哪位|谁啊|你是谁|听得(?:到|见)吗|能听到吗|在吗|是吗|对吧|真的吗|好吗|可以吗|can you hear me|who is this|sorry\??|pardon\??|really\??|right\??|ok(?:ay)?\??)[?？!！。.\s]*$/i;
 
 const questionPattern =
-  /[?？]|[吗么呢嘛][。.!！\s]*$|多少|怎么|为什么|为啥|哪个|哪些|哪里|哪家|哪种|几个|几年|几天|是否|如何|多久|多长|能不能|可不可以|有没有|是不是|会不会|(?<![没不])什么|^(?:so\s+|and\s+|but\s+)?(?:what|how|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should|any)\b/i;
+  /[?？]|[吗么呢嘛][。.!！\s]*$|多少|怎么|为什么|为啥|哪个|哪些|哪里|哪家|哪种|几个|几年|几天|是否|如何|多久|多长|能不能|可不可以|有没有|是不是|会不会|(?<![没不])什么|\bwants? to know\b|\bwondering (?:if|whether)\b|^(?:so\s+|and\s+|but\s+)?(?:what|how|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should|any)\b/i;
 
 function isSubstantive(text: string): boolean {
   const chinese = text.match(/\p{Script=Han}/gu)?.length ?? 0;

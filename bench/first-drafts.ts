@@ -1,0 +1,133 @@
+/**
+ * Issue 15: how good are the drafts a new workspace gets on day one? Runs the engines over the
+ * sales-call evaluation set (datasets/sales-calls, dev and test) as a fresh workspace with no
+ * trainer labels: the local engine trained on the seed set only, the seed talk tracks as the only
+ * approved ones. Prints intent accuracy and macro-F1, action-item precision/recall/F1 (type
+ * match) and F1 with the due date, talk-track precision (the offered track's moment type fits a
+ * labelled moment) and coverage, per split and language. With OPENAI_BASE_URL set, the LLM
+ * engine's figures are printed beside them.
+ *
+ *   npm run bench -- first-drafts
+ *   npx tsx bench/first-drafts.ts
+ *
+ * Tune on dev only: test is for reporting (see datasets/sales-calls/README.md).
+ */
+import { defaultWorkspaceId, createTeam } from "../core/auth/teams.ts";
+import { createUser } from "../core/auth/users.ts";
+import { loadConfig } from "../core/config.ts";
+import type { Db } from "../core/db/database.ts";
+import { loadSalesCalls, type SalesCall } from "../core/dataset/sales-calls.ts";
+import { defaultActionCatalogue } from "../core/draft/action-catalogue.ts";
+import { draftLocally, draftWithLlm, loadCallForDrafting, type DraftingDependencies } from "../core/draft/drafting.ts";
+import { createLocalEmbedder } from "../core/draft/local/local-embedder.ts";
+import type { DraftContent } from "../core/draft/schema.ts";
+import { defaultIntents } from "../core/draft/taxonomy.ts";
+import { prepareWorkspace } from "../core/draft/workspace-preparation.ts";
+import { scoreFirstDrafts, type DraftedCall, type FirstDraftScores } from "../core/eval/first-drafts.ts";
+import { storeTranscript } from "../core/upload/recordings.ts";
+import { describeMachine, printTable, withBenchDatabase } from "./support.ts";
+
+const intentIds = defaultIntents.map((intent) => intent.id);
+const calls = loadSalesCalls({ intentIds, actionTypeIds: defaultActionCatalogue.map((type) => type.id) });
+const environment = loadConfig();
+const embedder = createLocalEmbedder();
+
+type Engine = "local" | "llm";
+
+async function storeCall(db: Db, workspace: { id: string; teamId: string; ownerId: string }, call: SalesCall): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO recordings (workspace_id, team_id, owner_id, source, title, original_filename, content_sha256, byte_size, customer_stage, consent_confirmed_at, call_date, language)
+     VALUES ($1, $2, $3, 'transcript', $4, $5, $4, 1, $6, now(), $7, $8) RETURNING id`,
+    [workspace.id, workspace.teamId, workspace.ownerId, call.id, `${call.id}.json`, call.stage, call.callDate, call.language],
+  );
+  await storeTranscript(db, rows[0].id, {
+    language: call.language,
+    transcriber: "import:json",
+    model: null,
+    segments: call.utterances.map((utterance, index) => ({
+      ordinal: index,
+      speaker: utterance.speaker,
+      text: utterance.text,
+      startMs: index * 5000,
+      endMs: index * 5000 + 4500,
+    })),
+  });
+  return rows[0].id;
+}
+
+/** Drafts every call with one engine in one fresh workspace (no trainer labels, seed only). */
+async function draftAll(engine: Engine): Promise<DraftedCall[]> {
+  return withBenchDatabase("pglite", async ({ db }) => {
+    const workspaceId = await defaultWorkspaceId(db);
+    await prepareWorkspace(db, workspaceId, embedder);
+    const team = await createTeam(db, { workspaceId, name: "Bench" });
+    const user = await createUser(db, { workspaceId, teamId: team.id, email: "bench@example.com", role: "rep", password: "benchmark password" });
+    const deps: DraftingDependencies = {
+      db,
+      embedder,
+      config: {
+        OPENAI_BASE_URL: engine === "llm" ? environment.OPENAI_BASE_URL : undefined,
+        OPENAI_API_KEY: environment.OPENAI_API_KEY,
+        LLM_CONCURRENCY: environment.LLM_CONCURRENCY,
+        LLM_TIMEOUT_MS: environment.LLM_TIMEOUT_MS,
+        DOUBLE_LABEL_SHARE: 0,
+      },
+    };
+    const drafted: DraftedCall[] = [];
+    for (const call of calls) {
+      const recordingId = await storeCall(db, { id: workspaceId, teamId: team.id, ownerId: user.id }, call);
+      const context = await loadCallForDrafting(db, recordingId);
+      let draft: DraftContent;
+      try {
+        draft = (engine === "llm" ? await draftWithLlm(deps, context) : await draftLocally(deps, context)).content;
+      } catch (error) {
+        // One failed call must not hide the others' figures: it counts as an empty draft.
+        console.error(`${engine} failed on ${call.id}: ${(error as Error).message}`);
+        draft = { intents: [], actionItems: [], talkTracks: [], notes: [] };
+      }
+      drafted.push({ call, draft });
+    }
+    return drafted;
+  });
+}
+
+const percent = (value: number | null) => (value === null ? "–" : Number((value * 100).toFixed(1)));
+const decimal = (value: number | null) => (value === null ? "–" : Number(value.toFixed(3)));
+
+function row(engine: Engine, split: string, language: string, scores: FirstDraftScores) {
+  return {
+    engine,
+    split,
+    language,
+    calls: scores.calls,
+    utterances: scores.utterances,
+    "intent acc %": percent(scores.intentAccuracy),
+    "intent macro-F1 %": percent(scores.intentMacroF1),
+    "action P": decimal(scores.actionPrecision),
+    "action R": decimal(scores.actionRecall),
+    "action F1": decimal(scores.actionF1),
+    "action+due F1": decimal(scores.actionWithDueF1),
+    "due ok %": percent(scores.dueDateAccuracy),
+    "tracks offered": scores.talkTracksOffered,
+    "track precision %": percent(scores.talkTrackPrecision),
+    "track coverage %": percent(scores.talkTrackCoverage),
+    "tracks other lang": scores.talkTracksInOtherLanguage,
+  };
+}
+
+function rows(engine: Engine, drafted: readonly DraftedCall[]) {
+  const table = [];
+  for (const split of ["dev", "test"] as const) {
+    for (const language of ["en", "zh", "all"] as const) {
+      const selected = drafted.filter(({ call }) => call.split === split && (language === "all" || call.language === language));
+      table.push(row(engine, split, language, scoreFirstDrafts(selected, intentIds)));
+    }
+  }
+  return table;
+}
+
+console.log(`First drafts on the sales-call evaluation set (${calls.length} calls). ${describeMachine()}`);
+const table = rows("local", await draftAll("local"));
+if (environment.OPENAI_BASE_URL) table.push(...rows("llm", await draftAll("llm")));
+else console.log("LLM engine: skipped (OPENAI_BASE_URL is not set).");
+printTable("Day-one drafts, fresh workspace (seed only): local engine" + (environment.OPENAI_BASE_URL ? " and LLM engine" : ""), table);

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { defaultActionCatalogue } from "../draft/action-catalogue.ts";
+import { defaultIntents } from "../draft/taxonomy.ts";
+import { loadSalesCalls, salesCallIndustries } from "./sales-calls.ts";
+import { loadSeedIntentExamples } from "./seed.ts";
+
+const labels = {
+  intentIds: defaultIntents.map((intent) => intent.id),
+  actionTypeIds: defaultActionCatalogue.map((type) => type.id),
+};
+const calls = loadSalesCalls(labels);
+
+describe("the sales-call evaluation set", () => {
+  it("labels every utterance, action item and moment with an id of the default taxonomy and catalogue", () => {
+    // loadSalesCalls throws on any unknown label; this checks it really looked at every one.
+    const intents = new Set(labels.intentIds);
+    const types = new Set(labels.actionTypeIds);
+    expect(calls.flatMap((call) => call.utterances).every((utterance) => intents.has(utterance.intent))).toBe(true);
+    expect(calls.flatMap((call) => call.actionItems).every((item) => types.has(item.type))).toBe(true);
+  });
+
+  it("has at least 40 calls of 6 to 12 utterances, half Chinese and half English, in every industry", () => {
+    expect(calls.length).toBeGreaterThanOrEqual(40);
+    for (const call of calls) {
+      expect(call.utterances.length, call.id).toBeGreaterThanOrEqual(6);
+      expect(call.utterances.length, call.id).toBeLessThanOrEqual(12);
+    }
+    const zh = calls.filter((call) => call.language === "zh").length;
+    expect(zh * 2).toBe(calls.length);
+    for (const industry of salesCallIndustries) {
+      for (const language of ["zh", "en"]) {
+        expect(calls.some((call) => call.industry === industry && call.language === language), `${industry}/${language}`).toBe(true);
+      }
+    }
+  });
+
+  it("splits by call, with dev and test in every language × industry stratum", () => {
+    const dev = loadSalesCalls(labels, { split: "dev" });
+    const test = loadSalesCalls(labels, { split: "test" });
+    expect(dev.length + test.length).toBe(calls.length);
+    for (const industry of salesCallIndustries) {
+      for (const language of ["zh", "en"] as const) {
+        const inStratum = (call: (typeof calls)[number]) => call.industry === industry && call.language === language;
+        expect(dev.filter(inStratum).length, `${industry}/${language}`).toBe(test.filter(inStratum).length);
+      }
+    }
+  });
+
+  it("never repeats an utterance of the seed data the engine trains on", () => {
+    const seed = new Set(loadSeedIntentExamples().map((example) => example.text.trim()));
+    expect(calls.flatMap((call) => call.utterances).filter((utterance) => seed.has(utterance.text.trim()))).toEqual([]);
+  });
+
+  it("keeps both labelling passes, and the reconciled label is the one the calls carry", () => {
+    const passes = readFileSync(new URL("../../datasets/sales-calls/labelling-passes.jsonl", import.meta.url), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { call: string; utterance: number; first: string; second: string; reconciled: string });
+    expect(passes.length).toBe(calls.reduce((count, call) => count + call.utterances.length, 0));
+    const byId = new Map(calls.map((call) => [call.id, call]));
+    for (const pass of passes) {
+      expect(pass.reconciled, `${pass.call} ${pass.utterance}`).toBe(byId.get(pass.call)!.utterances[pass.utterance].intent);
+      expect([pass.first, pass.second]).toContain(pass.reconciled);
+    }
+  });
+});
+
+describe("loadSalesCalls", () => {
+  const directory = mkdtempSync(path.join(tmpdir(), "sales-calls-"));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const valid = calls[0];
+
+  function loadWith(call: unknown) {
+    writeFileSync(path.join(directory, "calls.jsonl"), `${JSON.stringify(call)}\n`);
+    return () => loadSalesCalls(labels, { directory });
+  }
+
+  it("loads a valid call from another directory", () => {
+    expect(loadWith(valid)()).toEqual([valid]);
+  });
+
+  it("rejects an intent outside the taxonomy, naming the call and utterance", () => {
+    const utterances = valid.utterances.map((utterance, index) => (index === 2 ? { ...utterance, intent: "pricing_objecton" } : utterance));
+    expect(loadWith({ ...valid, utterances })).toThrow(/utterance 2: unknown intent "pricing_objecton"/);
+  });
+
+  it("rejects an action type outside the catalogue and evidence outside the call", () => {
+    expect(loadWith({ ...valid, actionItems: [{ type: "send_proposal", owner: "agent", due: null, evidence: [1] }] })).toThrow(/unknown type "send_proposal"/);
+    expect(loadWith({ ...valid, actionItems: [{ type: "send_quote", owner: "agent", due: null, evidence: [99] }] })).toThrow(/evidence 99 is outside/);
+  });
+
+  it("rejects a talk-track moment on the rep's own words", () => {
+    expect(loadWith({ ...valid, talkTrackMoments: [{ utterance: 0, moment: "objection" }] })).toThrow(/not the customer's/);
+  });
+});
