@@ -10,12 +10,19 @@ import { useInsightFormatters } from "../../components/insight-format.ts";
 import { confusionView } from "./confusion-view.ts";
 import type { EvalMetrics } from "./types.ts";
 
-export function ConfusionMatrix({ confusion }: { confusion: EvalMetrics["confusion"] }) {
+export function ConfusionMatrix({
+  confusion,
+  intentName = (id) => id,
+}: {
+  confusion: EvalMetrics["confusion"];
+  /** The intent's name in the UI language (ids without one stay as they are). */
+  intentName?: (id: string) => string;
+}) {
   const { t } = useTranslation();
   const format = useInsightFormatters();
   const view = confusionView(confusion);
   const none = t("evals.confusion.none");
-  const name = (label: string | null) => label ?? none;
+  const name = (label: string | null) => (label === null ? none : intentName(label));
   const cells: HeatGridCell[] = view.rows.flatMap((row) =>
     view.columns.map((column) => {
       const value = view.count(row, column);
@@ -28,7 +35,7 @@ export function ConfusionMatrix({ confusion }: { confusion: EvalMetrics["confusi
         position: share,
         text: format.count(value),
         description: t("evals.confusion.cell", {
-          expected: row,
+          expected: intentName(row),
           predicted: name(column),
           number: format.count(value),
           share: format.percentPrecise(share),
@@ -36,7 +43,7 @@ export function ConfusionMatrix({ confusion }: { confusion: EvalMetrics["confusi
       };
     }),
   );
-  const longest = Math.max(...view.rows.map((row) => row.length), 8);
+  const longest = Math.max(...view.rows.map((row) => intentName(row).length), 8);
   return (
     <div data-testid="confusion-matrix">
       <p className="muted small">{t("evals.confusion.intro")}</p>
@@ -48,13 +55,14 @@ export function ConfusionMatrix({ confusion }: { confusion: EvalMetrics["confusi
       <HeatGrid
         title={t("evals.confusion.title")}
         cornerLabel={t("evals.confusion.corner")}
-        rows={view.rows.map((row) => ({ id: row, label: row }))}
+        rows={view.rows.map((row) => ({ id: row, label: intentName(row) }))}
         columns={view.columns.map((column) => ({
           id: column ?? "\u0000none",
           label: name(column),
         }))}
         cells={cells}
-        cellWidth={Math.max(64, Math.min(110, 720 / Math.max(1, view.columns.length)))}
+        slantedColumns
+        cellWidth={Math.max(56, Math.min(110, 720 / Math.max(1, view.columns.length)))}
         cellHeight={36}
         rowHeaderWidth={Math.max(180, Math.min(240, 40 + longest * 7))}
         legend={{
