@@ -1053,6 +1053,7 @@ export async function compareEvalRuns(
   const asCases = (results: EvalResult[]) =>
     results.map((result) => ({
       caseId: result.caseKey,
+      text: result.text,
       expected: result.expected,
       predicted: result.predicted,
       latencyMs: result.latencyMs,

@@ -281,6 +281,8 @@ describe("evals", () => {
     expect(headers.length).toBeGreaterThanOrEqual(4);
     for (const header of headers) expect(header).not.toContain("…");
     await app.browser.screenshot("eval-run-detail");
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await app.browser.screenshot("eval-run-detail-1280");
   });
 
   it("compares two runs", async () => {

@@ -80,7 +80,7 @@ const mutedColor = "#5d6678";
 const borderColor = "#dde1e8";
 const accent = "#2f5bd3";
 /** The longest a slanted column label may run before it is cut. */
-const slantedLabelWidth = 170;
+const slantedLabelWidth = 200;
 
 /** Roughly how wide text is at 12 px: CJK characters are square, Latin ones about half. */
 export function estimateTextWidth(text: string, fontSize = 12): number {

@@ -55,11 +55,13 @@ export default function ComparePage() {
             title={t("evals.compare.rightToWrong")}
             cases={data.rightToWrong}
             testId="right-to-wrong"
+            intentNames={data.intentNames}
           />
           <FlippedCases
             title={t("evals.compare.wrongToRight")}
             cases={data.wrongToRight}
             testId="wrong-to-right"
+            intentNames={data.intentNames}
           />
         </>
       )}
@@ -220,14 +222,18 @@ function FlippedCases({
   title,
   cases,
   testId,
+  intentNames,
 }: {
   title: string;
   cases: Flipped[];
   testId: string;
+  intentNames: IntentNames;
 }) {
   const { t } = useTranslation();
   const format = useInsightFormatters();
+  const locale = useLocale();
   const none = t("evals.confusion.none");
+  const name = (id: string | null) => (id === null ? none : intentLabel(intentNames, id, locale));
   return (
     <div className="panel" data-testid={testId}>
       <h2 className="panel__title">
@@ -240,7 +246,7 @@ function FlippedCases({
           <table className="table table--compact">
             <thead>
               <tr>
-                <th scope="col">{t("evals.detail.case")}</th>
+                <th scope="col">{t("evals.detail.utterance")}</th>
                 <th scope="col">{t("evals.detail.expected")}</th>
                 <th scope="col">{t("evals.compare.baselinePredicted")}</th>
                 <th scope="col">{t("evals.compare.candidatePredicted")}</th>
@@ -249,24 +255,22 @@ function FlippedCases({
             <tbody>
               {cases.slice(0, 200).map((flip) => (
                 <tr key={flip.caseId}>
+                  <td title={flip.caseId}>{flip.text ?? <code>{flip.caseId}</code>}</td>
                   <td>
-                    <code>{flip.caseId}</code>
-                  </td>
-                  <td>
-                    {flip.candidateExpected}
+                    {name(flip.candidateExpected)}
                     {flip.baselineExpected !== flip.candidateExpected && (
                       <span className="muted small">
                         {" "}
                         (
                         {t("evals.compare.relabelled", {
-                          before: flip.baselineExpected,
+                          before: name(flip.baselineExpected),
                         })}
                         )
                       </span>
                     )}
                   </td>
-                  <td>{flip.baselinePredicted ?? none}</td>
-                  <td>{flip.candidatePredicted ?? none}</td>
+                  <td>{name(flip.baselinePredicted)}</td>
+                  <td>{name(flip.candidatePredicted)}</td>
                 </tr>
               ))}
             </tbody>

@@ -4,7 +4,7 @@
  * cells off it are the mistakes to look at.
  */
 import { useTranslation } from "react-i18next";
-import { HeatGrid } from "../../components/heat-grid.tsx";
+import { estimateTextWidth, HeatGrid } from "../../components/heat-grid.tsx";
 import type { HeatGridCell } from "../../components/heat-grid.tsx";
 import { useInsightFormatters } from "../../components/insight-format.ts";
 import { confusionView } from "./confusion-view.ts";
@@ -43,6 +43,7 @@ export function ConfusionMatrix({
       };
     }),
   );
+  const corner = t("evals.confusion.corner");
   const longest = Math.max(...view.rows.map((row) => intentName(row).length), 8);
   return (
     <div data-testid="confusion-matrix">
@@ -54,7 +55,7 @@ export function ConfusionMatrix({
       )}
       <HeatGrid
         title={t("evals.confusion.title")}
-        cornerLabel={t("evals.confusion.corner")}
+        cornerLabel={corner}
         rows={view.rows.map((row) => ({ id: row, label: intentName(row) }))}
         columns={view.columns.map((column) => ({
           id: column ?? "\u0000none",
@@ -64,7 +65,10 @@ export function ConfusionMatrix({
         slantedColumns
         cellWidth={Math.max(56, Math.min(110, 720 / Math.max(1, view.columns.length)))}
         cellHeight={36}
-        rowHeaderWidth={Math.max(180, Math.min(240, 40 + longest * 7))}
+        rowHeaderWidth={Math.max(
+          estimateTextWidth(corner) + 24,
+          Math.max(180, Math.min(240, 40 + longest * 7)),
+        )}
         legend={{
           title: t("evals.confusion.legend"),
           minimumLabel: format.percent(0),
