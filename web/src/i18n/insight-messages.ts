@@ -248,6 +248,7 @@ const en = {
       legend: "Share of the expected intent",
       none: "(no prediction)",
       hidden: "Only the intents with the most mistakes are shown; {{number}} more are left out.",
+      showAll: "Show all {{number}} (scroll sideways)",
       cell: "Expected {{expected}}, predicted {{predicted}}: {{number}} case(s), {{share}} of {{expected}}",
     },
     compare: {
@@ -676,6 +677,7 @@ const zhCN: InsightMessages = {
       legend: "占期望意图的比例",
       none: "（无预测）",
       hidden: "只显示错误最多的意图，另有 {{number}} 个未显示。",
+      showAll: "显示全部 {{number}} 个（可横向滚动）",
       cell: "期望 {{expected}}，预测 {{predicted}}：{{number}} 条，占 {{expected}} 的 {{share}}",
     },
     compare: {

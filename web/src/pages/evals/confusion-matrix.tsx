@@ -3,6 +3,7 @@
  * ones; a cell's colour is its share of the row, so a dark diagonal means a good model and dark
  * cells off it are the mistakes to look at.
  */
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { estimateTextWidth, HeatGrid } from "../../components/heat-grid.tsx";
 import type { HeatGridCell } from "../../components/heat-grid.tsx";
@@ -20,7 +21,8 @@ export function ConfusionMatrix({
 }) {
   const { t } = useTranslation();
   const format = useInsightFormatters();
-  const view = confusionView(confusion);
+  const [showAll, setShowAll] = useState(false);
+  const view = confusionView(confusion, showAll ? Number.POSITIVE_INFINITY : undefined);
   const none = t("evals.confusion.none");
   const name = (label: string | null) => (label === null ? none : intentName(label));
   const cells: HeatGridCell[] = view.rows.flatMap((row) =>
@@ -50,7 +52,15 @@ export function ConfusionMatrix({
       <p className="muted small">{t("evals.confusion.intro")}</p>
       {view.hidden > 0 && (
         <p className="muted small">
-          {t("evals.confusion.hidden", { number: format.count(view.hidden) })}
+          {t("evals.confusion.hidden", { number: format.count(view.hidden) })}{" "}
+          <button
+            type="button"
+            className="button button--small"
+            data-testid="confusion-show-all"
+            onClick={() => setShowAll(true)}
+          >
+            {t("evals.confusion.showAll", { number: format.count(confusion.rows.length) })}
+          </button>
         </p>
       )}
       <HeatGrid
