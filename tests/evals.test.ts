@@ -195,6 +195,7 @@ describe.each(databaseKinds)("evals on %s", (kind) => {
       const results = await loadEvalResults(database.db, run.id);
       expect(results[3]).toMatchObject({
         caseKey: cases[3].caseKey,
+        text: cases[3].text,
         predicted: null,
         cached: false,
       });
@@ -432,6 +433,11 @@ describe.each(databaseKinds)("evals on %s", (kind) => {
         status: "completed",
         progress: 1,
         metrics: { caseCount: 2, accuracy: 1 },
+      });
+      // The page names intents from the workspace's taxonomy.
+      expect(run.body.intentNames.needs_discovery).toEqual({
+        en: expect.any(String),
+        zh: expect.any(String),
       });
       const results = await call(
         "manager",

@@ -98,6 +98,7 @@ describe("compareRuns", () => {
     expect(comparison.rightToWrong).toEqual([
       {
         caseId: "c1",
+        text: null,
         baselineExpected: "a",
         candidateExpected: "a",
         baselinePredicted: "a",
@@ -115,6 +116,10 @@ describe("compareRuns", () => {
   it("flags relabelled cases and judges each run against its own label", () => {
     const comparison = compareRuns([runCase("c1", "a", "a")], [runCase("c1", "b", "a")]);
     expect(comparison.relabelled).toEqual(["c1"]);
+    expect(
+      compareRuns([runCase("c1", "a", "a", { text: "Too expensive." })], [runCase("c1", "a", "b")])
+        .rightToWrong[0].text,
+    ).toBe("Too expensive.");
     expect(comparison.rightToWrong[0]).toMatchObject({
       baselineExpected: "a",
       candidateExpected: "b",

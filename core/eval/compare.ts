@@ -14,6 +14,8 @@ import {
 /** One scored case of a run, as stored. */
 export interface RunCase {
   caseId: string;
+  /** The case's utterance, when known, so a flipped case can be read rather than looked up. */
+  text?: string | null;
   expected: string;
   /** null when the provider failed. */
   predicted: string | null;
@@ -97,6 +99,7 @@ export interface LabelDelta {
 
 export interface FlippedCase {
   caseId: string;
+  text: string | null;
   baselineExpected: string;
   candidateExpected: string;
   baselinePredicted: string | null;
@@ -176,6 +179,7 @@ export function compareRuns(
     if (wasRight === isRight) continue;
     const flipped: FlippedCase = {
       caseId: after.caseId,
+      text: after.text ?? before.text ?? null,
       baselineExpected: before.expected,
       candidateExpected: after.expected,
       baselinePredicted: before.predicted,

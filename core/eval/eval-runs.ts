@@ -200,6 +200,8 @@ export interface EvalRun {
 
 export interface EvalResult {
   caseKey: string;
+  /** The case's utterance from the dataset version (null if the sample is gone). */
+  text: string | null;
   expected: string;
   predicted: string | null;
   confidence: number | null;
@@ -263,9 +265,12 @@ export async function listEvalRuns(
 /** A run's results in dataset order. */
 export async function loadEvalResults(db: Queryable, runId: string): Promise<EvalResult[]> {
   const { rows } = await db.query<EvalResult>(
-    `SELECT case_key AS "caseKey", expected, predicted, confidence, error, latency_ms AS "latencyMs",
-       input_tokens AS "inputTokens", output_tokens AS "outputTokens", cost_usd AS "costUsd", cached
-     FROM eval_results WHERE run_id = $1 ORDER BY position, case_key`,
+    `SELECT e.case_key AS "caseKey", s.text, e.expected, e.predicted, e.confidence, e.error,
+       e.latency_ms AS "latencyMs", e.input_tokens AS "inputTokens", e.output_tokens AS "outputTokens",
+       e.cost_usd AS "costUsd", e.cached
+     FROM eval_results e JOIN eval_runs r ON r.id = e.run_id
+     LEFT JOIN dataset_samples s ON s.dataset_version_id = r.dataset_version_id AND s.case_key = e.case_key
+     WHERE e.run_id = $1 ORDER BY e.position, e.case_key`,
     [runId],
   );
   return rows;
@@ -1048,6 +1053,7 @@ export async function compareEvalRuns(
   const asCases = (results: EvalResult[]) =>
     results.map((result) => ({
       caseId: result.caseKey,
+      text: result.text,
       expected: result.expected,
       predicted: result.predicted,
       latencyMs: result.latencyMs,

@@ -40,6 +40,7 @@ import {
   type EvalRun,
   type EvalTarget,
 } from "../../core/eval/eval-runs.ts";
+import { workspaceDraftSettings } from "../../core/draft/workspace-settings.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { AppContext } from "../context.ts";
 import { actorOf, allow } from "../http/authenticate.ts";
@@ -188,6 +189,11 @@ export function evalRoutes(
   const { db, dispatcher } = context;
   // Versions and labels come from the workspace's database first (see PromptSource).
   const promptsDirectory = options.promptsDirectory ?? defaultPromptsDirectory;
+  /** The taxonomy's names by intent id, so the eval pages show "Needs discovery", not the id. */
+  const intentNames = async (workspaceId: string) => {
+    const { intents } = await workspaceDraftSettings(db, workspaceId);
+    return Object.fromEntries(intents.map((intent) => [intent.id, intent.name]));
+  };
 
   async function enqueueRun(actor: Actor, run: EvalRun) {
     return dispatcher.enqueue({
@@ -385,13 +391,18 @@ export function evalRoutes(
         ...comparison,
         baselineRun: summary(comparison.baselineRun),
         candidateRun: summary(comparison.candidateRun),
+        intentNames: await intentNames(actorOf(request).workspaceId),
       });
     },
   );
 
   router.get("/eval-runs/:id", allow(...readers), async (request: Request, response: Response) => {
     const { id } = params(request, idParams);
-    response.json({ run: await getEvalRun(db, actorOf(request).workspaceId, id) });
+    const { workspaceId } = actorOf(request);
+    response.json({
+      run: await getEvalRun(db, workspaceId, id),
+      intentNames: await intentNames(workspaceId),
+    });
   });
 
   router.get(

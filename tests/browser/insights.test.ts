@@ -14,6 +14,7 @@
 import fs from "node:fs";
 import type { Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultIntents } from "../../core/draft/taxonomy.ts";
 import type {
   ChatCompletionRequest,
   ContentReply,
@@ -225,12 +226,42 @@ describe("evals", () => {
     expect(await row.getByTestId("run-accuracy").textContent()).toMatch(/^\d+(\.\d)?%$/);
     await page.getByTestId("trend-chart").locator('[data-testid="chart-point"]').first().waitFor();
 
+    await page.setViewportSize({ width: 1440, height: 900 });
     await row.getByTestId("run-link").click();
     await page.getByTestId("run-detail").waitFor();
     await page.getByTestId("run-metrics").waitFor();
     const cards = await page.getByTestId("metric-card").allTextContents();
     expect(cards[0]).toMatch(/^Accuracy\d+(\.\d)?%\d+ of 12 correct$/);
+    // 12 test cases: the page says the figure is not reliable.
+    expect(await page.getByTestId("small-test-set").textContent()).toContain("Only 12 test cases");
+    // The local engine answers in well under a millisecond: shown as such, not as "0 ms".
+    const latency = cards.find((card) => card.startsWith("Latency p50"));
+    expect(latency).toMatch(/\d ms$|sec$/);
+    expect(latency).not.toMatch(/\D0 ms$/);
     expect(await page.getByTestId("per-label-row").count()).toBe(4);
+    // Intents by their taxonomy names, not their ids.
+    const pricing = defaultIntents.find((intent) => intent.id === "pricing_objection")!;
+    expect(
+      await page
+        .locator('[data-testid="per-label-row"][data-label="pricing_objection"] td')
+        .first()
+        .textContent(),
+    ).toBe(pricing.name.en);
+    // At 1440 px the per-intent table shows its Support column without scrolling.
+    const table = page.getByTestId("per-label-table");
+    const support = (await table.locator("th").last().boundingBox())!;
+    const wrap = (await table.locator("xpath=..").boundingBox())!;
+    expect(await table.locator("th").last().textContent()).toBe("Support");
+    expect(support.x + support.width).toBeLessThanOrEqual(wrap.x + wrap.width + 1);
+    // Wrong predictions read as utterances, never as case ids.
+    const texts = new Set(
+      smallDataset()
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).text),
+    );
+    for (const wrongRow of await page.getByTestId("wrong-result").all())
+      expect(texts.has((await wrongRow.locator("td").first().textContent())!)).toBe(true);
     const matrix = page.getByTestId("confusion-matrix");
     expect(await matrix.locator('[data-testid="heat-cell"]').count()).toBeGreaterThanOrEqual(16);
     // The diagonal holds the correct cases: together they are the accuracy's numerator.
@@ -245,7 +276,13 @@ describe("evals", () => {
       ),
     );
     expect(cards[0]).toContain(`${diagonal.reduce((sum, value) => sum + value, 0)} of 12 correct`);
+    // Column headers are slanted, whole names: none is cut short with "…".
+    const headers = await matrix.locator("[data-column-label]").allTextContents();
+    expect(headers.length).toBeGreaterThanOrEqual(4);
+    for (const header of headers) expect(header).not.toContain("…");
     await app.browser.screenshot("eval-run-detail");
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await app.browser.screenshot("eval-run-detail-1280");
   });
 
   it("compares two runs", async () => {
@@ -271,6 +308,14 @@ describe("evals", () => {
     // The same local engine on the same dataset: no change.
     expect(await accuracy.textContent()).toContain("→");
     expect(await page.getByTestId("right-to-wrong").textContent()).toContain("None.");
+    // Intents can be sorted by name (shown by their taxonomy names) as well as by change.
+    await page.getByTestId("label-sort").selectOption("name");
+    const names = await page
+      .locator('[data-testid="label-delta-row"] td:first-child')
+      .allTextContents();
+    expect(names).toHaveLength(4);
+    expect(names).toEqual([...names].sort((left, right) => left.localeCompare(right)));
+    expect(names.some((name) => name.includes("_"))).toBe(false);
     await app.browser.screenshot("eval-compare");
   });
 

@@ -228,19 +228,40 @@ describe("review in the browser", () => {
     const predicted = await page
       .locator(".intent-grid__option--predicted")
       .getAttribute("data-intent");
-    const [target, query] =
-      predicted === "competitor_comparison"
-        ? ["compliance_concern", "complian"]
-        : ["competitor_comparison", "competitor"];
+    const target =
+      predicted === "competitor_comparison" ? "compliance_concern" : "competitor_comparison";
+    // Keyboard only: the search field has the focus at once, letters typed right after / are
+    // kept, the arrows move the highlight, Escape cancels without deciding, Enter picks.
+    const search = page.getByTestId("intent-search");
+    const options = page.locator('[data-testid="intent-picker"] [role="option"]');
+    const highlighted = page.locator(
+      '[data-testid="intent-picker"] [role="option"][aria-selected="true"]',
+    );
     await page.keyboard.press("/");
+    await page.keyboard.type("zzz");
     await page.getByTestId("intent-picker").waitFor();
-    await page.getByTestId("intent-search").fill(query);
-    expect(
-      await page
-        .locator('[data-testid="intent-picker"] [role="option"]')
-        .first()
-        .getAttribute("data-intent"),
-    ).toBe(target);
+    expect(await search.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await search.inputValue()).toBe("zzz");
+    await page.keyboard.press("Escape");
+    await page.getByTestId("intent-picker").waitFor({ state: "detached" });
+    expect(await currentItemId(page)).toBe(overriddenItem);
+
+    await page.keyboard.press("/");
+    await page.keyboard.type("com");
+    await page.getByTestId("intent-picker").waitFor();
+    expect(await search.inputValue()).toBe("com");
+    const listed = await options.evaluateAll((rows) =>
+      rows.map((row) => row.getAttribute("data-intent")),
+    );
+    expect(listed.length).toBeGreaterThan(1);
+    expect(await highlighted.getAttribute("data-intent")).toBe(listed[0]);
+    await page.keyboard.press("ArrowUp");
+    expect(await highlighted.getAttribute("data-intent")).toBe(listed.at(-1));
+    await page.keyboard.press("ArrowDown");
+    for (let step = 0; step < listed.indexOf(target); step += 1)
+      await page.keyboard.press("ArrowDown");
+    expect(await highlighted.getAttribute("data-intent")).toBe(target);
+    await screenshot(page, "review-intent-picker");
     await page.keyboard.press("Enter");
     await page.getByTestId("intent-picker").waitFor({ state: "detached" });
     await page

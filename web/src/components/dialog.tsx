@@ -1,6 +1,8 @@
 /**
  * Modal dialogs on the native <dialog> element: focus is trapped, Escape closes, the page behind is
  * inert, with no library. Mount it to open it; `onClose` runs for Escape, the backdrop and buttons.
+ * Mark the field that should take the focus with `data-autofocus`: React's `autoFocus` runs before
+ * `showModal()`, which then moves the focus to the first button (the ×).
  */
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import type { ReactNode } from "react";
@@ -23,7 +25,10 @@ export function Dialog({ title, onClose, children, footer, size = "small", testI
 
   useEffect(() => {
     const dialog = reference.current;
-    if (dialog && !dialog.open) dialog.showModal();
+    if (dialog && !dialog.open) {
+      dialog.showModal();
+      dialog.querySelector<HTMLElement>("[data-autofocus]")?.focus();
+    }
     return () => dialog?.close();
   }, []);
 

@@ -64,6 +64,11 @@ export interface HeatGridProps {
   rowHeaderWidth?: number;
   /** Label of the row-header column (e.g. "Team"). */
   cornerLabel?: string;
+  /**
+   * Column labels slanted at 45° instead of cut to the cell width: for many narrow columns with
+   * long names (a confusion matrix), so every header stays readable.
+   */
+  slantedColumns?: boolean;
   testId?: string;
   svgRef?: Ref<SVGSVGElement>;
 }
@@ -74,6 +79,8 @@ const textColor = "#1c2333";
 const mutedColor = "#5d6678";
 const borderColor = "#dde1e8";
 const accent = "#2f5bd3";
+/** The longest a slanted column label may run before it is cut. */
+const slantedLabelWidth = 200;
 
 /** Roughly how wide text is at 12 px: CJK characters are square, Latin ones about half. */
 export function estimateTextWidth(text: string, fontSize = 12): number {
@@ -116,6 +123,7 @@ export function HeatGrid({
   cellHeight = 50,
   rowHeaderWidth = 200,
   cornerLabel,
+  slantedColumns = false,
   testId,
   svgRef,
 }: HeatGridProps) {
@@ -127,11 +135,19 @@ export function HeatGrid({
   const [hover, setHover] = useState<Hover | null>(null);
 
   const captionHeight = caption ? 30 : 0;
-  const headerHeight = 40;
+  const slantedLength = slantedColumns
+    ? Math.min(
+        slantedLabelWidth,
+        Math.max(0, ...columns.map((column) => estimateTextWidth(column.label))),
+      )
+    : 0;
+  // A label slanted at 45° rises and runs by its length / √2.
+  const slantedReach = Math.ceil(slantedLength / Math.SQRT2);
+  const headerHeight = slantedColumns ? Math.max(40, slantedReach + 24) : 40;
   const top = captionHeight + headerHeight;
   const gridHeight = rows.length * cellHeight;
   const legendHeight = legend ? 56 : 0;
-  const width = rowHeaderWidth + columns.length * cellWidth + 2;
+  const width = rowHeaderWidth + columns.length * cellWidth + 2 + slantedReach;
   const height = top + gridHeight + legendHeight + 4;
 
   const byKey = new Map(cells.map((cell) => [`${cell.rowId}\u0000${cell.columnId}`, cell]));
@@ -199,19 +215,36 @@ export function HeatGrid({
               {fitText(cornerLabel, rowHeaderWidth - 16)}
             </text>
           )}
-          {columns.map((column, index) => (
-            <text
-              key={column.id}
-              x={rowHeaderWidth + index * cellWidth + cellWidth / 2}
-              y={top - 14}
-              textAnchor="middle"
-              fill={mutedColor}
-              fontWeight={600}
-            >
-              <title>{column.label}</title>
-              {fitText(column.label, cellWidth - 8)}
-            </text>
-          ))}
+          {columns.map((column, index) => {
+            const x = rowHeaderWidth + index * cellWidth + cellWidth / 2;
+            return slantedColumns ? (
+              <text
+                key={column.id}
+                x={x}
+                y={top - 8}
+                transform={`rotate(-45 ${x} ${top - 8})`}
+                fill={mutedColor}
+                fontWeight={600}
+                data-column-label
+              >
+                <title>{column.label}</title>
+                {fitText(column.label, slantedLabelWidth)}
+              </text>
+            ) : (
+              <text
+                key={column.id}
+                x={x}
+                y={top - 14}
+                textAnchor="middle"
+                fill={mutedColor}
+                fontWeight={600}
+                data-column-label
+              >
+                <title>{column.label}</title>
+                {fitText(column.label, cellWidth - 8)}
+              </text>
+            );
+          })}
           {rows.map((row, rowIndex) => {
             const y = top + rowIndex * cellHeight;
             const indent = 8 + (row.depth ?? 0) * 16;

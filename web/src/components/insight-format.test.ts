@@ -18,6 +18,10 @@ describe("insight formatters", () => {
 
   it("formats durations in the unit that reads best", () => {
     expect(english.milliseconds(850)).toBe("850 ms");
+    expect(english.milliseconds(0.163)).toBe("0.16 ms");
+    expect(english.milliseconds(2.46)).toBe("2.5 ms");
+    expect(english.milliseconds(0)).toBe("0 ms");
+    expect(english.signedMilliseconds(-0.04)).toBe("-0.04 ms");
     expect(english.milliseconds(2345)).toBe("2.3 sec");
     expect(english.milliseconds(95_000)).toBe("95 sec");
     expect(english.signedMilliseconds(-1500)).toBe("-1.5 sec");

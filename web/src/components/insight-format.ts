@@ -13,7 +13,10 @@ export interface InsightFormatters extends Formatters {
   percentPrecise(fraction: number | null | undefined): string;
   /** A difference of two fractions, signed: 0.031 → "+3.1%", −0.2 → "−20%", 0 → "0%". */
   signedPercent(delta: number | null | undefined): string;
-  /** Milliseconds as a short duration: 850 → "850 ms", 1234 → "1.2 s", 95000 → "95 s". */
+  /**
+   * Milliseconds as a short duration: 0.163 → "0.16 ms" (the local engine answers in well under a
+   * millisecond), 850 → "850 ms", 1234 → "1.2 s", 95000 → "95 s".
+   */
   milliseconds(value: number | null | undefined): string;
   /** A signed duration difference: "+120 ms", "−1.5 s". */
   signedMilliseconds(delta: number | null | undefined): string;
@@ -45,6 +48,15 @@ export function createInsightFormatters(base: Formatters): InsightFormatters {
       signDisplay: signed ? "exceptZero" : "auto",
     });
   const milliseconds = unit("millisecond", 0);
+  const smallMilliseconds = (signed: boolean) =>
+    new Intl.NumberFormat(locale, {
+      style: "unit",
+      unit: "millisecond",
+      maximumSignificantDigits: 2,
+      signDisplay: signed ? "exceptZero" : "auto",
+    });
+  const smallUnsigned = smallMilliseconds(false);
+  const smallSigned = smallMilliseconds(true);
   const secondsPrecise = unit("second", 1);
   const seconds = unit("second", 0);
   const signedMilliseconds = unit("millisecond", 0, true);
@@ -68,6 +80,7 @@ export function createInsightFormatters(base: Formatters): InsightFormatters {
     typeof value === "number" && Number.isFinite(value);
   const duration = (value: number, signed: boolean) => {
     const size = Math.abs(value);
+    if (size < 10) return (signed ? smallSigned : smallUnsigned).format(value);
     if (size < 1000) return (signed ? signedMilliseconds : milliseconds).format(value);
     if (size < 10_000) return (signed ? signedSecondsPrecise : secondsPrecise).format(value / 1000);
     return (signed ? signedSeconds : seconds).format(value / 1000);

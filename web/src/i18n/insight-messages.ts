@@ -233,6 +233,9 @@ const en = {
       noneWrong: "Every case was right.",
       wrongShown: "Showing {{shown}} of {{total}}.",
       case: "Case",
+      utterance: "Utterance",
+      smallTestSet:
+        "Only {{cases}} test cases: one case moves these figures by several points, so they are not a reliable measure. Use a test set of at least {{minimum}} cases.",
       expected: "Expected",
       predicted: "Predicted",
       confidence: "Confidence",
@@ -245,6 +248,7 @@ const en = {
       legend: "Share of the expected intent",
       none: "(no prediction)",
       hidden: "Only the intents with the most mistakes are shown; {{number}} more are left out.",
+      showAll: "Show all {{number}} (scroll sideways)",
       cell: "Expected {{expected}}, predicted {{predicted}}: {{number}} case(s), {{share}} of {{expected}}",
     },
     compare: {
@@ -258,6 +262,13 @@ const en = {
       matched:
         "{{matched}} cases in both runs; {{baselineOnly}} only in the baseline, {{candidateOnly}} only in the candidate.",
       perLabel: "Per intent",
+      sortBy: "Sort by",
+      sort: {
+        drop: "Biggest F1 drop first",
+        gain: "Biggest F1 gain first",
+        change: "Largest change either way",
+        name: "Name",
+      },
       f1Baseline: "F1 before",
       f1Candidate: "F1 after",
       f1Change: "F1 change",
@@ -652,6 +663,9 @@ const zhCN: InsightMessages = {
       noneWrong: "所有样本都预测正确。",
       wrongShown: "显示 {{total}} 条中的 {{shown}} 条。",
       case: "样本",
+      utterance: "语句",
+      smallTestSet:
+        "测试集只有 {{cases}} 条：一条样本就会让这些数字变动好几个百分点，不能作为可靠的衡量。请使用至少 {{minimum}} 条的测试集。",
       expected: "期望",
       predicted: "预测",
       confidence: "置信度",
@@ -663,6 +677,7 @@ const zhCN: InsightMessages = {
       legend: "占期望意图的比例",
       none: "（无预测）",
       hidden: "只显示错误最多的意图，另有 {{number}} 个未显示。",
+      showAll: "显示全部 {{number}} 个（可横向滚动）",
       cell: "期望 {{expected}}，预测 {{predicted}}：{{number}} 条，占 {{expected}} 的 {{share}}",
     },
     compare: {
@@ -676,6 +691,13 @@ const zhCN: InsightMessages = {
       matched:
         "两次运行共有 {{matched}} 条样本；仅基线有 {{baselineOnly}} 条，仅候选有 {{candidateOnly}} 条。",
       perLabel: "各意图",
+      sortBy: "排序",
+      sort: {
+        drop: "F1 下降最多的在前",
+        gain: "F1 上升最多的在前",
+        change: "变化最大的在前（不论升降）",
+        name: "名称",
+      },
       f1Baseline: "之前 F1",
       f1Candidate: "之后 F1",
       f1Change: "F1 变化",

@@ -1,8 +1,9 @@
 /**
  * Two runs compared: each headline metric with its change (coloured by whether higher is better
- * for it), the per-intent F1 changes, and the cases that flipped — right before and wrong now
- * first, since those are the regressions to read.
+ * for it), the per-intent F1 changes (sorted by drop, gain, size of change or name), and the cases
+ * that flipped — right before and wrong now first, since those are the regressions to read.
  */
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "wouter";
 import { Delta } from "../../components/delta.tsx";
@@ -10,6 +11,9 @@ import { ErrorMessage } from "../../components/error-message.tsx";
 import { useInsightFormatters } from "../../components/insight-format.ts";
 import { PageHeader } from "../../components/page-header.tsx";
 import { useResource } from "../../components/use-resource.ts";
+import { useLocale } from "../review/use-locale.ts";
+import { intentLabel, labelDeltaOrders, sortLabelDeltas } from "./eval-display.ts";
+import type { IntentNames, LabelDeltaOrder } from "./eval-display.ts";
 import { displayedDelta, formatRunDelta, formatRunMetric } from "./run-metric-format.ts";
 import type { EvalComparison, EvalRunSummary } from "./types.ts";
 import { runMetricBetter, runMetricNames } from "./types.ts";
@@ -23,7 +27,7 @@ export default function ComparePage() {
   const [search] = useSearchParams();
   const baseline = search.get("baseline");
   const candidate = search.get("candidate");
-  const comparison = useResource<EvalComparison>(
+  const comparison = useResource<EvalComparison & { intentNames: IntentNames }>(
     baseline && candidate
       ? `/api/eval-runs/compare?baseline=${encodeURIComponent(baseline)}&candidate=${encodeURIComponent(candidate)}`
       : null,
@@ -46,16 +50,18 @@ export default function ComparePage() {
             <RunCard role={t("evals.compare.candidate")} run={data.candidateRun} />
           </div>
           <MetricDeltas comparison={data} />
-          <LabelDeltas comparison={data} />
+          <LabelDeltas comparison={data} intentNames={data.intentNames} />
           <FlippedCases
             title={t("evals.compare.rightToWrong")}
             cases={data.rightToWrong}
             testId="right-to-wrong"
+            intentNames={data.intentNames}
           />
           <FlippedCases
             title={t("evals.compare.wrongToRight")}
             cases={data.wrongToRight}
             testId="wrong-to-right"
+            intentNames={data.intentNames}
           />
         </>
       )}
@@ -134,15 +140,38 @@ function MetricDeltas({ comparison }: { comparison: EvalComparison }) {
   );
 }
 
-function LabelDeltas({ comparison }: { comparison: EvalComparison }) {
+function LabelDeltas({
+  comparison,
+  intentNames,
+}: {
+  comparison: EvalComparison;
+  intentNames: IntentNames;
+}) {
   const { t } = useTranslation();
   const format = useInsightFormatters();
-  const rows = [...comparison.perLabel].sort(
-    (left, right) => (left.f1Delta ?? 0) - (right.f1Delta ?? 0),
-  );
+  const locale = useLocale();
+  const [order, setOrder] = useState<LabelDeltaOrder>("drop");
+  const intentName = (id: string) => intentLabel(intentNames, id, locale);
+  const rows = sortLabelDeltas(comparison.perLabel, order, intentName);
   return (
     <div className="panel">
-      <h2 className="panel__title">{t("evals.compare.perLabel")}</h2>
+      <div className="section-header section-header--tight">
+        <h2 className="panel__title">{t("evals.compare.perLabel")}</h2>
+        <label className="muted small">
+          {t("evals.compare.sortBy")}{" "}
+          <select
+            value={order}
+            data-testid="label-sort"
+            onChange={(event) => setOrder(event.target.value as LabelDeltaOrder)}
+          >
+            {labelDeltaOrders.map((value) => (
+              <option key={value} value={value}>
+                {t(`evals.compare.sort.${value}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <div className="table-wrap">
         <table className="table table--compact" data-testid="label-deltas">
           <thead>
@@ -167,8 +196,8 @@ function LabelDeltas({ comparison }: { comparison: EvalComparison }) {
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr key={row.label}>
-                <td>{row.label}</td>
+              <tr key={row.label} data-testid="label-delta-row" data-label={row.label}>
+                <td title={row.label}>{intentName(row.label)}</td>
                 <td className="numeric">{format.percentPrecise(row.baseline?.f1)}</td>
                 <td className="numeric">{format.percentPrecise(row.candidate?.f1)}</td>
                 <td className="numeric">
@@ -193,14 +222,18 @@ function FlippedCases({
   title,
   cases,
   testId,
+  intentNames,
 }: {
   title: string;
   cases: Flipped[];
   testId: string;
+  intentNames: IntentNames;
 }) {
   const { t } = useTranslation();
   const format = useInsightFormatters();
+  const locale = useLocale();
   const none = t("evals.confusion.none");
+  const name = (id: string | null) => (id === null ? none : intentLabel(intentNames, id, locale));
   return (
     <div className="panel" data-testid={testId}>
       <h2 className="panel__title">
@@ -213,7 +246,7 @@ function FlippedCases({
           <table className="table table--compact">
             <thead>
               <tr>
-                <th scope="col">{t("evals.detail.case")}</th>
+                <th scope="col">{t("evals.detail.utterance")}</th>
                 <th scope="col">{t("evals.detail.expected")}</th>
                 <th scope="col">{t("evals.compare.baselinePredicted")}</th>
                 <th scope="col">{t("evals.compare.candidatePredicted")}</th>
@@ -222,24 +255,22 @@ function FlippedCases({
             <tbody>
               {cases.slice(0, 200).map((flip) => (
                 <tr key={flip.caseId}>
+                  <td title={flip.caseId}>{flip.text ?? <code>{flip.caseId}</code>}</td>
                   <td>
-                    <code>{flip.caseId}</code>
-                  </td>
-                  <td>
-                    {flip.candidateExpected}
+                    {name(flip.candidateExpected)}
                     {flip.baselineExpected !== flip.candidateExpected && (
                       <span className="muted small">
                         {" "}
                         (
                         {t("evals.compare.relabelled", {
-                          before: flip.baselineExpected,
+                          before: name(flip.baselineExpected),
                         })}
                         )
                       </span>
                     )}
                   </td>
-                  <td>{flip.baselinePredicted ?? none}</td>
-                  <td>{flip.candidatePredicted ?? none}</td>
+                  <td>{name(flip.baselinePredicted)}</td>
+                  <td>{name(flip.candidatePredicted)}</td>
                 </tr>
               ))}
             </tbody>

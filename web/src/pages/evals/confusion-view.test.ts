@@ -32,25 +32,30 @@ describe("confusionView", () => {
     expect(view.columns).toEqual(["greeting", "pricing"]);
   });
 
+  const labels = ["a", "b", "c", "d"];
+  const confusion = {
+    rows: labels,
+    columns: [...labels, null],
+    // a↔c confused a lot, b perfect, d one mistake into a.
+    counts: [
+      [3, 0, 4, 0, 0],
+      [0, 9, 0, 0, 0],
+      [5, 0, 1, 0, 0],
+      [1, 0, 0, 2, 0],
+    ],
+  };
+
   it("keeps the labels with the most mistakes when there are too many, in their order", () => {
-    const labels = ["a", "b", "c", "d"];
-    const view = confusionView(
-      {
-        rows: labels,
-        columns: [...labels, null],
-        // a↔c confused a lot, b perfect, d one mistake into a.
-        counts: [
-          [3, 0, 4, 0, 0],
-          [0, 9, 0, 0, 0],
-          [5, 0, 1, 0, 0],
-          [1, 0, 0, 2, 0],
-        ],
-      },
-      2,
-    );
+    const view = confusionView(confusion, 2);
     expect(view.rows).toEqual(["a", "c"]);
     expect(view.columns).toEqual(["a", "c"]);
     expect(view.hidden).toBe(2);
     expect(view.count("unknown", "a")).toBe(0);
+  });
+
+  it('shows every label when asked to (the page\'s "show all")', () => {
+    const view = confusionView(confusion, Number.POSITIVE_INFINITY);
+    expect(view.rows).toEqual(labels);
+    expect(view.hidden).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * One eval run: live progress while it runs, then its metrics — accuracy, macro-F1, per-intent
  * precision / recall / F1 / support, the confusion matrix as a heat grid, latency, tokens and
- * cost — and the cases it got wrong.
+ * cost — and the cases it got wrong, by their utterance. Intents read by their taxonomy names, and
+ * a test set too small to measure anything says so above the figures.
  */
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
@@ -11,7 +12,10 @@ import { PageHeader } from "../../components/page-header.tsx";
 import { useResource } from "../../components/use-resource.ts";
 import { useJobEvents } from "../../live/job-events.ts";
 import { useState } from "react";
+import { useLocale } from "../review/use-locale.ts";
 import { ConfusionMatrix } from "./confusion-matrix.tsx";
+import { intentLabel, isSmallTestSet, minimumReliableCases } from "./eval-display.ts";
+import type { IntentNames } from "./eval-display.ts";
 import { RunStatus } from "./run-status.tsx";
 import type { EvalResult, EvalRun } from "./types.ts";
 import type { LiveProgress } from "./use-eval-runs.ts";
@@ -20,7 +24,7 @@ import "./evals.css";
 
 export default function RunDetailPage({ id }: { id: string }) {
   const { t } = useTranslation();
-  const run = useResource<{ run: EvalRun }>(`/api/eval-runs/${id}`);
+  const run = useResource<{ run: EvalRun; intentNames: IntentNames }>(`/api/eval-runs/${id}`);
   const [live, setLive] = useState<LiveProgress | undefined>(undefined);
 
   useJobEvents(
@@ -50,7 +54,9 @@ export default function RunDetailPage({ id }: { id: string }) {
             actions={<RunStatus run={data} live={live} />}
           />
           <RunFacts run={data} />
-          {data.status === "completed" && data.metrics && <RunMetrics run={data} />}
+          {data.status === "completed" && data.metrics && (
+            <RunMetrics run={data} intentNames={run.data?.intentNames} />
+          )}
         </>
       )}
     </section>
@@ -85,9 +91,11 @@ function RunFacts({ run }: { run: EvalRun }) {
   );
 }
 
-function RunMetrics({ run }: { run: EvalRun }) {
+function RunMetrics({ run, intentNames }: { run: EvalRun; intentNames?: IntentNames }) {
   const { t } = useTranslation();
   const format = useInsightFormatters();
+  const locale = useLocale();
+  const intentName = (id: string) => intentLabel(intentNames, id, locale);
   const metrics = run.metrics!;
   const labels = Object.entries(metrics.perLabel).sort(
     ([, left], [, right]) => left.f1 - right.f1 || right.support - left.support,
@@ -140,6 +148,14 @@ function RunMetrics({ run }: { run: EvalRun }) {
 
   return (
     <>
+      {isSmallTestSet(metrics.caseCount) && (
+        <p className="evals__warning" role="note" data-testid="small-test-set">
+          {t("evals.detail.smallTestSet", {
+            cases: format.count(metrics.caseCount),
+            minimum: format.count(minimumReliableCases),
+          })}
+        </p>
+      )}
       <dl className="metric-cards" data-testid="run-metrics">
         {cards.map(([label, value, detail]) => (
           <div key={label} className="metric-card" data-testid="metric-card">
@@ -177,7 +193,7 @@ function RunMetrics({ run }: { run: EvalRun }) {
               <tbody>
                 {labels.map(([label, values]) => (
                   <tr key={label} data-testid="per-label-row" data-label={label}>
-                    <td>{label}</td>
+                    <td title={label}>{intentName(label)}</td>
                     <td className="numeric">{format.percentPrecise(values.precision)}</td>
                     <td className="numeric">{format.percentPrecise(values.recall)}</td>
                     <td className="numeric nowrap">
@@ -205,7 +221,7 @@ function RunMetrics({ run }: { run: EvalRun }) {
         </div>
         <div className="panel">
           <h2 className="panel__title">{t("evals.confusion.title")}</h2>
-          <ConfusionMatrix confusion={metrics.confusion} />
+          <ConfusionMatrix confusion={metrics.confusion} intentName={intentName} />
         </div>
       </div>
 
@@ -227,7 +243,7 @@ function RunMetrics({ run }: { run: EvalRun }) {
               <table className="table table--compact" data-testid="wrong-results">
                 <thead>
                   <tr>
-                    <th scope="col">{t("evals.detail.case")}</th>
+                    <th scope="col">{t("evals.detail.utterance")}</th>
                     <th scope="col">{t("evals.detail.expected")}</th>
                     <th scope="col">{t("evals.detail.predicted")}</th>
                     <th scope="col" className="numeric">
@@ -237,16 +253,16 @@ function RunMetrics({ run }: { run: EvalRun }) {
                 </thead>
                 <tbody>
                   {wrong.data.results.map((result) => (
-                    <tr key={result.caseKey}>
-                      <td>
-                        <code>{result.caseKey}</code>
-                      </td>
-                      <td>{result.expected}</td>
-                      <td>
+                    <tr key={result.caseKey} data-testid="wrong-result">
+                      <td title={result.caseKey}>{result.text ?? <code>{result.caseKey}</code>}</td>
+                      <td title={result.expected}>{intentName(result.expected)}</td>
+                      <td title={result.predicted ?? undefined}>
                         {result.error ? (
                           <span className="status__reason">{result.error}</span>
+                        ) : result.predicted === null ? (
+                          t("evals.confusion.none")
                         ) : (
-                          (result.predicted ?? t("evals.confusion.none"))
+                          intentName(result.predicted)
                         )}
                       </td>
                       <td className="numeric">{format.percentPrecise(result.confidence)}</td>

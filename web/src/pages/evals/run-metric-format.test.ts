@@ -15,8 +15,10 @@ describe("run metric formats", () => {
   });
 
   it("treats a change too small to show as no change", () => {
-    expect(displayedDelta("latencyP50Ms", -0.3) === 0).toBe(true);
-    expect(displayedDelta("latencyP50Ms", -1.6)).toBe(-2);
+    expect(displayedDelta("latencyP50Ms", -12.4)).toBe(-12);
+    expect(displayedDelta("latencyP50Ms", 0.4)).toBe(0.4);
+    expect(displayedDelta("latencyP50Ms", -0.163)).toBe(-0.16);
+    expect(formatRunMetric(format, "latencyP50Ms", 0.163)).toBe("0.16 ms");
     expect(displayedDelta("accuracy", 0.0004)).toBe(0);
     expect(displayedDelta("accuracy", 0.0251)).toBe(0.025);
     expect(displayedDelta("costUsd", 0.00001)).toBe(0);

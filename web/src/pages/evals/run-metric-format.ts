@@ -35,7 +35,7 @@ export function formatRunDelta(
 }
 
 /**
- * A delta at the precision it is shown with, so a change too small to print (0.3 ms, 0.01 %)
+ * A delta at the precision it is shown with, so a change too small to print (0.4 ms on 500 ms, 0.01 %)
  * reads as no change rather than an arrow next to "0".
  */
 export function displayedDelta(metric: RunMetricName, delta: number | null): number | null {
@@ -43,7 +43,8 @@ export function displayedDelta(metric: RunMetricName, delta: number | null): num
   switch (metric) {
     case "latencyP50Ms":
     case "latencyP95Ms":
-      return Math.round(delta);
+      // Under 10 ms the format keeps two significant digits (see insight-format.ts).
+      return Math.abs(delta) < 10 ? Number(delta.toPrecision(2)) : Math.round(delta);
     case "costUsd":
       return Math.round(delta * 10_000) / 10_000;
     default:

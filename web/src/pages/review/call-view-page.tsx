@@ -4,16 +4,7 @@
  * their evidence. The review keys work here too: J/K select utterances, digits pick the selected
  * utterance's intent, A/R/E/Z decide on the selected utterance or card, G shows the evidence.
  */
-import {
-  lazy,
-  Suspense,
-  useCallback,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-  useSyncExternalStore,
-} from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useSearchParams } from "wouter";
 import { ApiError, api } from "../../api/client.ts";
@@ -43,14 +34,13 @@ import {
   predictedIntent,
   quickIntents,
 } from "./item-content.ts";
+import IntentPicker from "./intent-picker.tsx";
 import { markCallViewOpened } from "./performance-marks.ts";
 import { listQueue, loadDraft, rememberVocabulary, reviewTransport } from "./review-api.ts";
 import { callHref, queueHref, sessionHref } from "./review-paths.ts";
 import type { DecisionAction, DraftResponse, ReviewItem } from "./review-types.ts";
 import { useLocale } from "./use-locale.ts";
 import "./review.css";
-
-const IntentPicker = lazy(() => import("./intent-picker.tsx"));
 
 const digits = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 
@@ -458,19 +448,17 @@ export default function CallViewPage({ recordingId }: { recordingId: string }) {
       </div>
 
       {picking && selectedItem?.kind === "intent" && (
-        <Suspense fallback={null}>
-          <IntentPicker
-            intents={intents}
-            locale={locale}
-            predicted={predictedIntent(selectedItem)}
-            current={selectedItem.status === "pending" ? null : currentIntent(selectedItem)}
-            onClose={() => setPicking(false)}
-            onPick={(intentId) => {
-              setPicking(false);
-              pickIntent(intentId);
-            }}
-          />
-        </Suspense>
+        <IntentPicker
+          intents={intents}
+          locale={locale}
+          predicted={predictedIntent(selectedItem)}
+          current={selectedItem.status === "pending" ? null : currentIntent(selectedItem)}
+          onClose={() => setPicking(false)}
+          onPick={(intentId) => {
+            setPicking(false);
+            pickIntent(intentId);
+          }}
+        />
       )}
     </section>
   );

@@ -1,9 +1,10 @@
 /**
  * The searchable list of every intent (`/`, or E on an intent): type part of a name in either
- * language, move with the arrow keys, Enter picks. A modal dialog, so the review keys rest while
- * it is open and typed letters go into the search.
+ * language, move with the arrow keys, Enter picks, Escape cancels. A modal dialog, so the review
+ * keys rest while it is open and typed letters go into the search (which has the focus from the
+ * start; the pages import the picker eagerly so letters typed right after `/` are not lost).
  */
-import { useId, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Dialog } from "../../components/dialog.tsx";
 import type { Locale } from "../../api/types.ts";
@@ -33,6 +34,10 @@ export default function IntentPicker({
   const listId = useId();
   const matches = useMemo(() => searchIntents(intents, query, locale), [intents, query, locale]);
   const active = Math.min(highlighted, Math.max(0, matches.length - 1));
+  const activeId = matches[active] ? `${listId}-${matches[active].id}` : undefined;
+  useEffect(() => {
+    if (activeId) document.getElementById(activeId)?.scrollIntoView({ block: "nearest" });
+  }, [activeId]);
   const otherLocale: Locale = locale === "zh-CN" ? "en" : "zh-CN";
 
   return (
@@ -41,13 +46,13 @@ export default function IntentPicker({
         <span className="field__label">{t("review.picker.search")}</span>
         <input
           type="search"
-          autoFocus
+          data-autofocus
           value={query}
           placeholder={t("review.picker.placeholder")}
           role="combobox"
           aria-expanded="true"
           aria-controls={listId}
-          aria-activedescendant={matches[active] ? `${listId}-${matches[active].id}` : undefined}
+          aria-activedescendant={activeId}
           data-testid="intent-search"
           onChange={(event) => {
             setQuery(event.target.value);
@@ -62,6 +67,10 @@ export default function IntentPicker({
             } else if (event.key === "Enter" && matches[active]) {
               event.preventDefault();
               onPick(matches[active].id);
+            } else if (event.key === "Escape") {
+              // Chromium's search field would only clear itself on the first Escape.
+              event.preventDefault();
+              onClose();
             }
           }}
         />

@@ -3,7 +3,7 @@
  * E corrects, Z undoes, J/K walk, N skips to the next call, G opens the evidence in the call view.
  * A decision shows the next item in the same frame; saving happens behind (see decision-ledger.ts).
  */
-import { lazy, Suspense, useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useSearchParams } from "wouter";
 import { ErrorMessage } from "../../components/error-message.tsx";
@@ -28,6 +28,7 @@ import {
   readActionItem,
   readTalkTrack,
 } from "./item-content.ts";
+import IntentPicker from "./intent-picker.tsx";
 import { ItemEditor } from "./item-editor.tsx";
 import { markDecisionStart, markItemRendered } from "./performance-marks.ts";
 import { filtersFromSearch } from "./queue-filters.ts";
@@ -37,8 +38,6 @@ import type { DecisionAction, ReviewItem, Vocabulary } from "./review-types.ts";
 import { useLocale } from "./use-locale.ts";
 import { useVocabulary } from "./use-vocabulary.ts";
 import "./review.css";
-
-const IntentPicker = lazy(() => import("./intent-picker.tsx"));
 
 const digits = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 
@@ -271,19 +270,17 @@ export default function ReviewSessionPage() {
       </div>
 
       {picking && current?.kind === "intent" && vocabulary && (
-        <Suspense fallback={null}>
-          <IntentPicker
-            intents={vocabulary.intents}
-            locale={locale}
-            predicted={predictedIntent(current)}
-            current={current.status === "pending" ? null : currentIntent(current)}
-            onClose={() => setPicking(false)}
-            onPick={(intentId) => {
-              setPicking(false);
-              pickIntent(intentId);
-            }}
-          />
-        </Suspense>
+        <IntentPicker
+          intents={vocabulary.intents}
+          locale={locale}
+          predicted={predictedIntent(current)}
+          current={current.status === "pending" ? null : currentIntent(current)}
+          onClose={() => setPicking(false)}
+          onPick={(intentId) => {
+            setPicking(false);
+            pickIntent(intentId);
+          }}
+        />
       )}
     </section>
   );
