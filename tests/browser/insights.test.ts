@@ -699,7 +699,16 @@ describe("capability map", () => {
     expect(await page.getByTestId("metric-picker").locator("option:checked").textContent()).toBe(
       "人工介入强度",
     );
-    await page.getByTestId("language-switch").selectOption("en");
+    // Wait for the profile to store the choice: the next test navigates, which would cancel the save.
+    await Promise.all([
+      page.waitForResponse(
+        (response) =>
+          response.url().endsWith("/api/me") &&
+          response.request().method() === "PATCH" &&
+          (response.request().postData() ?? "").includes('"en"'),
+      ),
+      page.getByTestId("language-switch").selectOption("en"),
+    ]);
     await page.getByRole("heading", { name: "Capability map" }).waitFor();
   });
 
