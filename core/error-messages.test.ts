@@ -33,12 +33,13 @@ describe("error message catalogue", () => {
   });
 
   it("says a keyed error exactly, with its params", () => {
-    const error = new ForbiddenError("This needs the role admin; you are signed in as rep.", undefined, {
+    const error = new ForbiddenError("This needs the role admin or trainer; you are signed in as rep.", undefined, {
       key: "auth.role_needed",
-      params: { roles: "admin", role: "rep" },
+      params: { roles: "admin,trainer", role: "rep" },
     });
-    expect(localiseError(error, "zh-CN")).toEqual({ message: "此操作需要以下角色之一：admin；你当前的角色是 rep。" });
-    expect(localiseError(error, "en")).toEqual({ message: "This needs the role admin; you are signed in as rep." });
+    // Role names in the caller's language, as the UI says them.
+    expect(localiseError(error, "zh-CN")).toEqual({ message: "此操作需要以下角色之一：管理员、培训师；你当前的角色是销售代表。" });
+    expect(localiseError(error, "en")).toEqual({ message: "This needs the role admin or trainer; you are signed in as rep." });
   });
 
   it("keeps an unkeyed error's English as thrown, and gives Chinese callers the code's sentence plus the specifics", () => {

@@ -41,7 +41,7 @@ const byKey: Catalogue = {
   },
   "auth.role_needed": {
     en: "This needs the role {roles}; you are signed in as {role}.",
-    "zh-CN": "此操作需要以下角色之一：{roles}；你当前的角色是 {role}。",
+    "zh-CN": "此操作需要以下角色之一：{roles}；你当前的角色是{role}。",
   },
   "auth.sign_in_rate_limited": {
     en: "Too many sign-in attempts. Wait 15 minutes and try again.",
@@ -127,8 +127,22 @@ export function pickErrorLocale(acceptLanguage: string | undefined, userLocale?:
   return userLocale === "zh-CN" ? "zh-CN" : "en";
 }
 
-function format(template: string, params: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+// Role names as the UI says them (web/src/i18n): `{role}` is one role id, `{roles}` ids joined by ",".
+const roleNames: Record<ErrorLocale, Record<string, string>> = {
+  en: { rep: "rep", trainer: "trainer", manager: "manager", admin: "admin" },
+  "zh-CN": { rep: "销售代表", trainer: "培训师", manager: "经理", admin: "管理员" },
+};
+const listSeparator: Record<ErrorLocale, string> = { en: " or ", "zh-CN": "、" };
+
+function format(template: string, locale: ErrorLocale, params: Record<string, string | number> = {}): string {
+  const roleName = (id: string) => roleNames[locale][id] ?? id;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!(name in params)) return whole;
+    const value = String(params[name]);
+    if (name === "role") return roleName(value);
+    if (name === "roles") return value.split(",").map(roleName).join(listSeparator[locale]);
+    return value;
+  });
 }
 
 export interface LocalisedMessage {
@@ -143,7 +157,7 @@ export function localiseError(
   locale: ErrorLocale,
 ): LocalisedMessage {
   const specific = error.messageKey ? (byKey[error.messageKey] ?? byCode[error.messageKey]) : undefined;
-  if (specific) return { message: format(specific[locale], error.messageParams) };
+  if (specific) return { message: format(specific[locale], locale, error.messageParams) };
   if (locale === "en") return { message: error.message };
   const general = byCode[error.code];
   if (!general) return { message: error.message };
@@ -163,7 +177,7 @@ export function translateKnownMessage(message: string, locale: ErrorLocale): str
 /** Says a message from the catalogue by key (for answers built outside an error, such as 404 for no route). */
 export function catalogueMessage(key: string, locale: ErrorLocale, params?: Record<string, string | number>): string {
   const entry = byKey[key] ?? byCode[key];
-  return entry ? format(entry[locale], params) : key;
+  return entry ? format(entry[locale], locale, params) : key;
 }
 
 /** Every key, for the test that both languages say each one. */

@@ -24,7 +24,7 @@ export function requireRole(actor: Actor, ...allowed: Role[]): void {
   if (!allowed.includes(actor.role)) {
     throw new ForbiddenError(`This needs the role ${allowed.join(" or ")}; you are signed in as ${actor.role}.`, undefined, {
       key: "auth.role_needed",
-      params: { roles: allowed.join(" or "), role: actor.role },
+      params: { roles: allowed.join(","), role: actor.role },
     });
   }
 }
