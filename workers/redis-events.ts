@@ -5,6 +5,7 @@
  */
 import { Redis } from "ioredis";
 import type { EventPublisher, JobEvent } from "../core/jobs/events.ts";
+import { createListeners, parseJobEvent } from "../core/jobs/events.ts";
 
 export function eventChannel(prefix: string): string {
   return `${prefix}:job-events`;
@@ -33,25 +34,17 @@ export interface EventSubscription {
 export async function subscribeToEvents(redisUrl: string, prefix: string): Promise<EventSubscription> {
   const client = new Redis(redisUrl, { maxRetriesPerRequest: null });
   client.on("error", () => {});
-  const listeners = new Set<(event: JobEvent) => void>();
+  const listeners = createListeners();
   const channel = eventChannel(prefix);
   await client.subscribe(channel);
   client.on("message", (received, message) => {
-    if (received !== channel) return;
-    let event: JobEvent;
-    try {
-      event = JSON.parse(message) as JobEvent;
-    } catch {
-      return;
-    }
-    for (const listener of listeners) listener(event);
+    const event = received === channel ? parseJobEvent(message) : null;
+    if (event) listeners.emit(event);
   });
   return {
-    listen(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    listen: listeners.listen,
     async close() {
+      listeners.clear();
       client.disconnect();
     },
   };

@@ -37,19 +37,40 @@ export function toJobEvent(job: Job): JobEvent {
   };
 }
 
-/** For tests and single-process tools: delivers events to in-process listeners. */
-export function createMemoryPublisher(): EventPublisher & { events: JobEvent[]; listen(listener: (event: JobEvent) => void): () => void } {
+/** Listeners of live job events in this process: how every transport's events reach SSE streams. */
+export function createListeners(): { listen(listener: (event: JobEvent) => void): () => void; emit(event: JobEvent): void; clear(): void } {
   const listeners = new Set<(event: JobEvent) => void>();
+  return {
+    listen(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    emit(event) {
+      for (const listener of listeners) listener(event);
+    },
+    clear: () => listeners.clear(),
+  };
+}
+
+/** An event as sent over pub/sub (Redis, NOTIFY); null when the message is not one. */
+export function parseJobEvent(message: string): JobEvent | null {
+  try {
+    return JSON.parse(message) as JobEvent;
+  } catch {
+    return null;
+  }
+}
+
+/** For tests and single-process tools: delivers events to in-process listeners, and keeps them. */
+export function createMemoryPublisher(): EventPublisher & { events: JobEvent[]; listen(listener: (event: JobEvent) => void): () => void } {
+  const listeners = createListeners();
   const events: JobEvent[] = [];
   return {
     events,
     async publish(event) {
       events.push(event);
-      for (const listener of listeners) listener(event);
+      listeners.emit(event);
     },
-    listen(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    listen: listeners.listen,
   };
 }
