@@ -4,6 +4,7 @@
  * one on the job rows), wire events and workers, and know how to shut all of it down again in order.
  */
 import type { Logger } from "pino";
+import { withTimeout } from "../core/sleep.ts";
 import type { Config } from "../core/config.ts";
 import type { Db } from "../core/db/database.ts";
 import { openDatabase } from "../core/db/database.ts";
@@ -57,17 +58,6 @@ async function reembedInBackground(db: Db, dispatcher: Dispatcher, embedder: Emb
     }
   }
   if (missing.length > 0) logger.info({ embedder: embedder.name, items: missing.length }, "Re-embedding approved examples in the background");
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  promise.catch(() => {});
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /** What a process killed mid-upload left behind is removed at start-up and then as it ages out. */
@@ -186,7 +176,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
         const redis = transport.kind === "bullmq" ? ("up" as const) : ("not used" as const);
         try {
           // Bounded: while Redis is down its commands wait for it, and /healthz must answer.
-          return { transport: transport.kind, redis, workers: await withTimeout(transport.workerCount(), 2_000) };
+          return { transport: transport.kind, redis, workers: await withTimeout(transport.workerCount(), 2_000, "Redis did not answer within 2 s") };
         } catch {
           return { transport: transport.kind, redis: transport.kind === "bullmq" ? ("down" as const) : redis, workers: 0 };
         }

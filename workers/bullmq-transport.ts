@@ -6,6 +6,7 @@
 import { Queue, UnrecoverableError, Worker } from "bullmq";
 import type { ConnectionOptions } from "bullmq";
 import { Redis } from "ioredis";
+import { withTimeout } from "../core/sleep.ts";
 import type { QueueName } from "../core/jobs/contracts.ts";
 import { jobOptions, queueNames } from "../core/jobs/contracts.ts";
 import type { JobTransport, TransportState } from "../core/jobs/dispatch.ts";
@@ -79,18 +80,9 @@ export function createBullTransport(options: { redisUrl: string; prefix: string 
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3600 },
       });
-      added.catch(() => {}); // It may still settle after we stopped waiting.
       // While Redis is down BullMQ waits for it; the caller must not. The row keeps the job, and the
       // reconciler hands it over when Redis is back.
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not accept the job within ${handOverTimeoutMs} ms`)), handOverTimeoutMs);
-      });
-      try {
-        await Promise.race([added, timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      await withTimeout(added, handOverTimeoutMs, `Redis did not accept the job within ${handOverTimeoutMs} ms`);
     },
     async stateOf(name, jobId): Promise<TransportState> {
       const state = await queueFor(name).getJobState(jobId);
