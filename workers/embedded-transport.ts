@@ -31,6 +31,7 @@ import type { Job } from "../core/jobs/job-store.ts";
 import {
   claimJobs,
   countLiveWorkers,
+  forgetDeadWorkers,
   getJob,
   heartbeat,
   makeDue,
@@ -225,6 +226,7 @@ export async function startEmbeddedWorkers(transport: EmbeddedTransport, options
     });
   }
 
+  await forgetDeadWorkers(db);
   await heartbeat(db, worker, []);
   // One process owns a PGlite database, so whatever was active when it last stopped was ours.
   await handOverStalled(await releaseStalledJobs(db, { stalledAfterMs, everyone: db.kind === "pglite", maxAttempts }));

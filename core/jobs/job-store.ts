@@ -206,8 +206,12 @@ export async function countLiveWorkers(db: Queryable, withinMs: number): Promise
     "SELECT count(*)::int AS count FROM job_workers WHERE seen_at > now() - make_interval(secs => $1::double precision / 1000)",
     [withinMs],
   );
-  await db.query("DELETE FROM job_workers WHERE seen_at < now() - interval '1 day'");
   return rows[0]?.count ?? 0;
+}
+
+/** Forgets worker processes not seen for a day (killed ones never unregister). */
+export async function forgetDeadWorkers(db: Queryable): Promise<void> {
+  await db.query("DELETE FROM job_workers WHERE seen_at < now() - interval '1 day'");
 }
 
 /**
