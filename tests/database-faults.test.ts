@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../core/db/database.ts";
 import { DatabaseUnavailableError, connectPostgres } from "../core/db/database.ts";
 import { createTestDatabase } from "./support/databases.ts";
+import { eventually } from "./support/eventually.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { startFaultProxy } from "./support/fault-proxy.ts";
 import type { FaultProxy } from "./support/fault-proxy.ts";
@@ -32,16 +33,6 @@ function importForm(): FormData {
   }
   data.append("file", new Blob([transcript], { type: "text/vtt" }), "call.vtt");
   return data;
-}
-
-async function eventually<T>(probe: () => Promise<T | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== false) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe.runIf(process.env.TEST_DATABASE_URL)("surviving PostgreSQL outages", () => {

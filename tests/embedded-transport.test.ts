@@ -13,17 +13,8 @@ import { claimJobs, finishJob, getJob, insertJob, releaseStalledJobs, startJob, 
 import { createDatabaseEvents } from "../workers/database-events.ts";
 import { createEmbeddedTransport, startEmbeddedWorkers } from "../workers/embedded-transport.ts";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
+import { eventually } from "./support/eventually.ts";
 import type { TestDatabase } from "./support/databases.ts";
-
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const maxAttempts = { rollup: jobOptions.rollup.attempts };
 
@@ -97,7 +88,7 @@ describe.each(databaseKinds)("the embedded transport on %s", (kind) => {
       handlers: { rollup: async () => void (ran += 1) },
     });
     try {
-      await waitFor(async () => (await getJob(db, job.id)).state === "completed");
+      await eventually(async () => (await getJob(db, job.id)).state === "completed");
       expect(ran).toBe(1);
     } finally {
       await pool.close();
@@ -126,7 +117,7 @@ describe.each(databaseKinds)("the embedded transport on %s", (kind) => {
       const dispatcher = createDispatcher({ db: database.db, transport: createEmbeddedTransport(database.db) });
       const enqueuedAt = Date.now();
       const job = await dispatcher.enqueue({ queue: "rollup", payload: { workspaceId } });
-      await waitFor(async () => seen.some((event) => event.jobId === job.id && event.state === "completed"), 5_000);
+      await eventually(async () => seen.some((event) => event.jobId === job.id && event.state === "completed"), 5_000);
       expect(startedAt).toBeGreaterThanOrEqual(enqueuedAt);
       expect(seen.filter((event) => event.jobId === job.id).map((event) => event.state)).toContain("active");
     } finally {

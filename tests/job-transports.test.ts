@@ -20,18 +20,9 @@ import type { HandlerRegistry, WorkerPool } from "../core/jobs/runner.ts";
 import { createBullTransport, startWorkers } from "../workers/bullmq-transport.ts";
 import { createEmbeddedTransport, startEmbeddedWorkers } from "../workers/embedded-transport.ts";
 import { databaseKinds, createTestDatabase } from "./support/databases.ts";
+import { eventually } from "./support/eventually.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { redisUrl } from "./support/test-server.ts";
-
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 interface PoolOptions {
   concurrency?: number;
@@ -105,7 +96,7 @@ function bullHarness(db: Db): TransportHarness {
       // A real BullMQ worker takes the job and hangs; force-closing it stops its lock renewal, as
       // killing the process would.
       const hung = await start({ rollup: () => new Promise<void>(() => {}) }, { stalledAfterMs, concurrency: 1 });
-      await waitFor(async () => (await getJob(db, jobId)).state === "active");
+      await eventually(async () => (await getJob(db, jobId)).state === "active");
       await Promise.all(hung.workers.map((worker) => worker.close(true)));
     },
     async recover() {
@@ -145,7 +136,7 @@ describe.each(databaseKinds)("job transports on %s", (kind) => {
       },
     };
     const runCount = (id: string) => runs.get(id)?.length ?? 0;
-    const completed = (id: string) => waitFor(async () => {
+    const completed = (id: string) => eventually(async () => {
       const job = await getJob(database.db, id);
       return job.state === "completed" && job;
     });
@@ -208,7 +199,7 @@ describe.each(databaseKinds)("job transports on %s", (kind) => {
         // Deliver the same job again, as a worker crash after completion would.
         await harness.transport.remove("rollup", job.id);
         await harness.transport.add("rollup", job.id, job.payload);
-        await waitFor(async () => (await harness.transport.stateOf("rollup", job.id)) === "completed");
+        await eventually(async () => (await harness.transport.stateOf("rollup", job.id)) === "completed");
         await new Promise((resolve) => setTimeout(resolve, 300));
         expect(runCount(job.id)).toBe(1);
         expect((await getJob(database.db, job.id)).attempts).toBe(1);
@@ -224,13 +215,13 @@ describe.each(databaseKinds)("job transports on %s", (kind) => {
       behaviour.set(broken.id, "bad-input");
       const pool = await harness.start(handlers);
       try {
-        const failed = await waitFor(async () => {
+        const failed = await eventually(async () => {
           const current = await getJob(database.db, broken.id);
           return current.state === "failed" && current;
         });
         expect(failed.error).toBe("the input is unusable");
         expect(failed.attempts).toBe(1);
-        await waitFor(async () => (await harness.transport.stateOf("rollup", broken.id)) === "failed");
+        await eventually(async () => (await harness.transport.stateOf("rollup", broken.id)) === "failed");
 
         const recovered = await completed(flaky.id);
         expect(recovered.attempts).toBe(2);
@@ -250,7 +241,7 @@ describe.each(databaseKinds)("job transports on %s", (kind) => {
       const pool = await harness.start(handlers);
       try {
         await harness.transport.add("rollup", job.id, corrupt);
-        const failed = await waitFor(async () => {
+        const failed = await eventually(async () => {
           const current = await getJob(database.db, job.id);
           return current.state === "failed" && current;
         });
@@ -281,7 +272,7 @@ describe.each(databaseKinds)("job transports on %s", (kind) => {
       const pool = await harness.start(handlers, { concurrency: 1 });
       const slow = await dispatcher().enqueue({ queue: "rollup", payload: { workspaceId } });
       behaviour.set(slow.id, "slow");
-      await waitFor(async () => runCount(slow.id) === 1);
+      await eventually(async () => runCount(slow.id) === 1);
       await pool.close();
       expect((await getJob(database.db, slow.id)).state).toBe("completed");
 

@@ -12,18 +12,9 @@ import { getJob } from "../core/jobs/job-store.ts";
 import type { HandlerRegistry } from "../core/jobs/runner.ts";
 import { createBullTransport, startWorkers } from "../workers/bullmq-transport.ts";
 import { databaseKinds, createTestDatabase } from "./support/databases.ts";
+import { eventually } from "./support/eventually.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { redisUrl } from "./support/test-server.ts";
-
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.each(databaseKinds)("jobs on %s", (kind) => {
   let database: TestDatabase;
@@ -78,7 +69,7 @@ describe.each(databaseKinds)("jobs on %s", (kind) => {
     const pool = startWorkers({ db: database.db, redisUrl, prefix, concurrency: 2, handlers });
     try {
       for (const job of jobs) {
-        await waitFor(async () => (await getJob(database.db, job.id)).state === "completed");
+        await eventually(async () => (await getJob(database.db, job.id)).state === "completed");
         expect(runs.get(job.id)).toBe(1);
       }
     } finally {
