@@ -127,7 +127,7 @@ export function describeSpeech(config: TranscriberConfig): SpeechDescription {
 export function speechSummary({ plan, engine }: SpeechDescription): string {
   const engineText = engine
     ? engine.selected
-      ? ` with the ${engine.selected === "native" ? "native whisper.cpp 1.5.0 build" : `prebuilt whisper.cpp (@napi-rs/whisper ${engine.prebuilt.version})`}` +
+      ? ` with the ${engine.selected === "native" ? `native whisper.cpp ${engine.native.whisperCppVersion} build` : `prebuilt whisper.cpp (@napi-rs/whisper ${engine.prebuilt.version})`}` +
         ` on ${engine.cpu.threads} threads, CPU ${engine.cpu.features?.join("/") || "features unknown"}`
       : `, but no engine can run: ${engine.reason}`
     : "";

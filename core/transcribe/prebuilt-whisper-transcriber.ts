@@ -8,7 +8,7 @@
  * null), and it drops a segment whose text is not valid UTF-8 (a token split inside a character).
  */
 import { fileURLToPath } from "node:url";
-import { availableParallelism, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { basename } from "node:path";
 import { stat } from "node:fs/promises";
 import { z } from "zod";
@@ -21,7 +21,7 @@ import {
   type TranscriptionRequest,
   type TranscriptionResult,
 } from "./transcriber.ts";
-import { isNonSpeechMarker } from "./whisper-cpp-transcriber.ts";
+import { defaultWhisperThreads, isNonSpeechMarker } from "./whisper-cpp-transcriber.ts";
 
 export const prebuiltWhisperChildPath = fileURLToPath(new URL("./prebuilt-whisper-child.mjs", import.meta.url));
 
@@ -55,7 +55,7 @@ export function prebuiltWhisperArguments(
 }
 
 export function createPrebuiltWhisperTranscriber(options: PrebuiltWhisperTranscriberOptions): Transcriber {
-  const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism()));
+  const threads = options.threads ?? defaultWhisperThreads();
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const model = basename(options.modelPath).replace(/\.bin$/, "");
 

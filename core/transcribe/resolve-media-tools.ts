@@ -90,6 +90,15 @@ export function resolveMediaTools(environment: MediaToolsEnvironment): ResolvedM
   return { ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, ffmpeg, ffprobe };
 }
 
+let cachedTools: { key: string; tools: ResolvedMediaTools } | null = null;
+
+/** resolveMediaTools for the environment, looked up once per process, not per upload or job. */
+export function resolveMediaToolsOnce(environment: MediaToolsEnvironment): ResolvedMediaTools {
+  const key = `${environment.FFMPEG_PATH ?? ""}\n${environment.FFPROBE_PATH ?? ""}\n${environment.PATH ?? ""}`;
+  if (cachedTools?.key !== key) cachedTools = { key, tools: resolveMediaTools(environment) };
+  return cachedTools.tools;
+}
+
 export interface MediaToolDescription extends ResolvedMediaTool {
   /** "5.1.9-0+deb12u1", "N-47683-g0e8eb07980-static"; null when it could not be run. */
   version: string | null;
@@ -125,7 +134,7 @@ let cachedDescription: { key: string; description: ReturnType<typeof describeMed
 
 /** describeMediaTools for the environment, run once per process (the binaries do not change under us). */
 export function describeMediaToolsOnce(environment: MediaToolsEnvironment): ReturnType<typeof describeMediaTools> {
-  const tools = resolveMediaTools(environment);
+  const tools = resolveMediaToolsOnce(environment);
   const key = `${tools.ffmpegPath}\n${tools.ffprobePath}`;
   if (cachedDescription?.key !== key) cachedDescription = { key, description: describeMediaTools(tools) };
   return cachedDescription.description;

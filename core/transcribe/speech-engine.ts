@@ -16,8 +16,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
-import { defaultWhisperBinaryPath } from "./whisper-cpp-transcriber.ts";
+import { defaultWhisperBinaryPath, defaultWhisperThreads } from "./whisper-cpp-transcriber.ts";
 import { isExecutable, onPath } from "./resolve-media-tools.ts";
 
 export type WhisperEngineSetting = "auto" | "native" | "prebuilt";
@@ -42,7 +41,13 @@ export function readCpuFeatures(path = "/proc/cpuinfo"): string[] | null {
   }
 }
 
+// The CPU and the compilers do not change while the process runs: look once, not per job or /healthz.
+let cpuFeatures: string[] | null | undefined;
+const machineCpuFeatures = () => (cpuFeatures === undefined ? (cpuFeatures = readCpuFeatures()) : cpuFeatures);
+
 const hasTool = (name: string) => onPath(name, process.env.PATH) !== null;
+let toolchain: boolean | null = null;
+const hasToolchain = () => (toolchain ??= hasTool("make") && (hasTool("c++") || hasTool("g++") || hasTool("clang++")));
 
 /** The npm package holding the prebuilt addon for this platform, as `@napi-rs/whisper` looks for it. */
 export function prebuiltPackageName(platform = process.platform, arch = process.arch): string | null {
@@ -84,7 +89,7 @@ export function speechEngineAvailability(binaryPath = defaultWhisperBinaryPath):
     native: {
       binaryPath,
       built: isExecutable(binaryPath),
-      toolchain: hasTool("make") && (hasTool("c++") || hasTool("g++") || hasTool("clang++")),
+      toolchain: hasToolchain(),
       whisperCppVersion: "1.5.0",
     },
     prebuilt: { available: version !== null, package: packageName, version },
@@ -136,6 +141,6 @@ export function describeSpeechEngine(setting: WhisperEngineSetting, binaryPath?:
     selected: choice.engine,
     reason: choice.reason,
     ...availability,
-    cpu: { features: readCpuFeatures(), threads: Math.max(1, Math.min(4, availableParallelism())) },
+    cpu: { features: machineCpuFeatures(), threads: defaultWhisperThreads() },
   };
 }

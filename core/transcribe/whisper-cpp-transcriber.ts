@@ -61,9 +61,14 @@ export function isNonSpeechMarker(text: string): boolean {
   return nonSpeechMarker.test(text);
 }
 
+/** Threads whisper.cpp uses by default, whichever build runs it: the cores, at most four. */
+export function defaultWhisperThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
 export function createWhisperCppTranscriber(options: WhisperCppTranscriberOptions): Transcriber {
   const binaryPath = options.binaryPath ?? defaultWhisperBinaryPath;
-  const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism()));
+  const threads = options.threads ?? defaultWhisperThreads();
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const model = basename(options.modelPath).replace(/\.bin$/, "");
 

@@ -69,10 +69,6 @@ export function whisperModelEntryOrThrow(name: string): WhisperModelEntry {
   return entry;
 }
 
-export function whisperModelPathIn(directory: string, name: string): string {
-  return join(directory, whisperModelEntryOrThrow(name).fileName);
-}
-
 async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isFile() ?? false;
 }

@@ -31,7 +31,7 @@ import {
 import type { Recording } from "../../core/upload/recordings.ts";
 import { parseTranscript } from "../../core/upload/transcript-formats.ts";
 import { probeAudio } from "../../core/transcribe/probe-audio.ts";
-import { mediaToolsEnvironment, resolveMediaTools } from "../../core/transcribe/resolve-media-tools.ts";
+import { mediaToolsEnvironment, resolveMediaToolsOnce } from "../../core/transcribe/resolve-media-tools.ts";
 import type { AppContext } from "../context.ts";
 import { actorOf, allow } from "../http/authenticate.ts";
 import { sendError } from "../http/errors.ts";
@@ -169,7 +169,7 @@ export function recordingRoutes(context: AppContext & { blobs: BlobStore }): Rou
       await checkUploadTarget(db, actor, metadata);
       const probe = await probeAudio(await blobs.localPath(upload.blob.key), {
         limits: { maxDurationMs: config.UPLOAD_MAX_DURATION_SECONDS * 1000 },
-        tools: resolveMediaTools(mediaToolsEnvironment(config)),
+        tools: resolveMediaToolsOnce(mediaToolsEnvironment(config)),
       }).catch((error: unknown) => {
         // The tool's own output names server paths: log it, tell the client only what is wrong.
         context.logger.info({ err: error, fileName: upload.fileName }, "Upload rejected by ffprobe");

@@ -9,7 +9,7 @@ import { defineHandler } from "../../core/jobs/runner.ts";
 import type { TranscriptionStage } from "../../core/transcribe/transcribe-recording.ts";
 import { transcribeRecording } from "../../core/transcribe/transcribe-recording.ts";
 import { createConfiguredTranscriber } from "../../core/transcribe/configured-transcriber.ts";
-import { mediaToolsEnvironment, resolveMediaTools } from "../../core/transcribe/resolve-media-tools.ts";
+import { mediaToolsEnvironment, resolveMediaToolsOnce } from "../../core/transcribe/resolve-media-tools.ts";
 import { getRecordingForWork, setRecordingStatus, storeTranscript } from "../../core/upload/recordings.ts";
 import type { HandlerDependencies } from "./dependencies.ts";
 import type { Logger } from "pino";
@@ -61,7 +61,7 @@ export function transcribeHandler({ db, config, dispatcher, blobs, logger }: Han
         {
           transcriber,
           tempDirectory: os.tmpdir(),
-          tools: resolveMediaTools(mediaToolsEnvironment(config)),
+          tools: resolveMediaToolsOnce(mediaToolsEnvironment(config)),
           limits: { maxDurationMs: config.UPLOAD_MAX_DURATION_SECONDS * 1000 },
           agentChannel: team.agentChannel,
           language: recording.language === "auto" ? null : recording.language,
