@@ -17,7 +17,8 @@ export interface CallActionItems {
 export async function callActionItems(db: Queryable, actor: Actor, recordingId: string): Promise<CallActionItems> {
   const recording = await getRecording(db, actor, recordingId);
   const [draft, settings, transcript] = await Promise.all([
-    getRecordingDraft(db, actor, recording.id),
+    // Only the action items: an hour-long call has hundreds of intent items the exports never use.
+    getRecordingDraft(db, actor, recording.id, { kinds: ["action_item"] }),
     workspaceDraftSettings(db, recording.workspaceId),
     db.query<{ language: string | null; sample: string | null }>(
       `SELECT t.language, (SELECT string_agg(s.text, ' ') FROM (SELECT text FROM segments WHERE transcript_id = t.id ORDER BY ordinal LIMIT 20) s) AS sample

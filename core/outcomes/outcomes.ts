@@ -73,15 +73,24 @@ export interface IngestReport {
   outcomeIds: string[];
 }
 
+/**
+ * SQL: outcome `outcome` is an advance for call `call` in workspace `workspace` (aliases): the deal
+ * was won, or the customer moved to a later stage that is not a lost one. The one place this rule is
+ * written, for the call page, the review filter, training signal and the capability map alike.
+ */
+function advanceSql(outcome: string, call: string, workspace: string): string {
+  return `(${outcome}.type = 'deal_won' OR (${outcome}.type = 'stage_changed' AND ${outcome}.stage NOT ILIKE '%lost%'
+         AND coalesce(array_position(${workspace}.customer_stages, ${outcome}.stage), 0)
+             > coalesce(array_position(${workspace}.customer_stages, ${call}.customer_stage), 1000)))`;
+}
+
 /** SQL: the call `alias` advanced (see the file comment). */
 export function advancedSql(alias: string): string {
   return `EXISTS (SELECT 1 FROM outcome_event_calls advance_link
       JOIN outcome_events advance ON advance.id = advance_link.outcome_event_id
       JOIN workspaces advance_workspace ON advance_workspace.id = advance.workspace_id
      WHERE advance_link.recording_id = ${alias}.id
-       AND (advance.type = 'deal_won' OR (advance.type = 'stage_changed' AND advance.stage NOT ILIKE '%lost%'
-         AND coalesce(array_position(advance_workspace.customer_stages, advance.stage), 0)
-             > coalesce(array_position(advance_workspace.customer_stages, ${alias}.customer_stage), 1000))))`;
+       AND ${advanceSql("advance", alias, "advance_workspace")})`;
 }
 
 /**
@@ -198,8 +207,7 @@ export async function outcomesOfRecording(
   const { rows: outcomes } = await db.query<CallOutcome>(
     `SELECT o.id, o.type, o.customer_reference AS "customerReference", o.stage, o.amount, o.currency, o.text, o.keywords,
             o.occurred_at AS "occurredAt", o.source, o.created_at AS "createdAt",
-            (o.type = 'deal_won' OR (o.type = 'stage_changed' AND o.stage NOT ILIKE '%lost%'
-              AND coalesce(array_position(w.customer_stages, o.stage), 0) > coalesce(array_position(w.customer_stages, r.customer_stage), 1000))) AS advance
+            ${advanceSql("o", "r", "w")} AS advance
        FROM outcome_event_calls link JOIN outcome_events o ON o.id = link.outcome_event_id
        JOIN recordings r ON r.id = link.recording_id JOIN workspaces w ON w.id = o.workspace_id
       WHERE link.recording_id = $1 ORDER BY o.occurred_at DESC, o.id`,

@@ -5,7 +5,7 @@
  * after the commit (`handOverAll`); if that hand-over is lost, the reconciler delivers them later.
  * Workspaces without subscriptions pay one indexed query and store nothing.
  */
-import type { Db, Queryable } from "../db/database.ts";
+import type { Queryable } from "../db/database.ts";
 import type { Dispatcher } from "../jobs/dispatch.ts";
 import type { Job } from "../jobs/job-store.ts";
 import { insertJob } from "../jobs/job-store.ts";
@@ -66,11 +66,4 @@ export async function insertDelivery(
 export async function handOverAll(dispatcher: Dispatcher | undefined, jobs: Job[]): Promise<void> {
   if (!dispatcher) return;
   for (const job of jobs) await dispatcher.handOver(job);
-}
-
-/** Records the event in its own transaction and hands its deliveries over. */
-export async function emitWebhookEvent(deps: { db: Db; dispatcher: Dispatcher }, event: NewWebhookEvent): Promise<Job[]> {
-  const jobs = await deps.db.transaction((transaction) => recordWebhookEvent(transaction, event));
-  await handOverAll(deps.dispatcher, jobs);
-  return jobs;
 }

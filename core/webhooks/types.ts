@@ -1,6 +1,4 @@
 /** Outbound webhook events: what can be subscribed to, and the envelope every event is sent in. */
-import { z } from "zod";
-
 export const webhookEventTypes = ["call.ready", "action_item.accepted", "decision.made"] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -16,4 +14,3 @@ export interface WebhookEvent {
   data: Record<string, unknown>;
 }
 
-export const webhookEventTypeSchema = z.enum(webhookEventTypes);

@@ -3,6 +3,7 @@
  * may read them; reps may not see them at all. Runs execute in the worker (`eval-run` jobs): the
  * API records the run, enqueues it and answers 202 at once.
  */
+import { attachment } from "../http/attachment.ts";
 import express, { Router } from "express";
 import type { Request, Response } from "express";
 import { z } from "zod";
@@ -344,13 +345,7 @@ export function evalRoutes(
       );
       const content = await exportDatasetVersion(db, resolved.id, { splits: split });
       const fileName = `${dataset.name}-v${version}.jsonl`;
-      response
-        .type("application/x-ndjson; charset=utf-8")
-        .set(
-          "content-disposition",
-          `attachment; filename="${fileName.replace(/[^\w.-]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
-        )
-        .send(content);
+      attachment(response.type("application/x-ndjson; charset=utf-8"), fileName).send(content);
     },
   );
 

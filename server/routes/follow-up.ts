@@ -15,16 +15,10 @@ import { addActionItem, addedActionItemSchema } from "../../core/review/added-it
 import { ValidationError } from "../../core/errors.ts";
 import type { AppContext } from "../context.ts";
 import { actorOf, allow } from "../http/authenticate.ts";
+import { attachment } from "../http/attachment.ts";
 import { body, params } from "../http/validate.ts";
 
 const idParams = z.object({ id: z.uuid() });
-
-function attachment(response: Response, fileName: string): Response {
-  return response.set(
-    "content-disposition",
-    `attachment; filename="${fileName.replace(/[^\w.-]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
-  );
-}
 
 export function followUpRoutes(context: AppContext): Router {
   const router = Router();

@@ -1,14 +1,19 @@
 /** Saving files from the browser: a Blob as a download, and an SVG drawn to a PNG. */
 
-export function downloadBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
+/** Downloads `href` (a same-origin URL); an empty `fileName` keeps the name the server gives. */
+export function downloadUrl(href: string, fileName = ""): void {
   const link = document.createElement("a");
-  link.href = url;
+  link.href = href;
   link.download = fileName;
   link.style.display = "none";
   document.body.append(link);
   link.click();
   link.remove();
+}
+
+export function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  downloadUrl(url, fileName);
   // Some browsers read the URL after the click returns.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -5,6 +5,7 @@
  * (D calendar, Shift+D CSV) and the follow-up e-mail (C copies, M opens the mail app).
  * Every decision goes through the review API, which records it as the rep's.
  */
+import { downloadUrl } from "../../components/download.ts";
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Recording, Transcript } from "../../api/types.ts";
@@ -38,16 +39,6 @@ export interface CallFollowUpProps {
   drafts: CallDrafts;
   /** Plays (or shows) the moment an item came from. */
   onOpenEvidence(segment: number): void;
-}
-
-function triggerDownload(href: string): void {
-  const link = document.createElement("a");
-  link.href = href;
-  link.download = "";
-  link.style.display = "none";
-  document.body.append(link);
-  link.click();
-  link.remove();
 }
 
 export function CallFollowUp({ recording, transcript, drafts, onOpenEvidence }: CallFollowUpProps) {
@@ -98,6 +89,7 @@ export function CallFollowUp({ recording, transcript, drafts, onOpenEvidence }: 
         : null,
     [response, allItems, catalogue],
   );
+  const standing = useMemo(() => standingActionItems(allItems, catalogue), [allItems, catalogue]);
   const email = useMemo(
     () =>
       composeFollowUpEmail({
@@ -105,9 +97,9 @@ export function CallFollowUp({ recording, transcript, drafts, onOpenEvidence }: 
         callDate: recording.callDate,
         customer: null,
         repName: recording.ownerName ?? user.displayName,
-        items: standingActionItems(allItems, catalogue),
+        items: standing,
       }),
-    [language, recording.callDate, recording.ownerName, user.displayName, allItems, catalogue],
+    [language, recording.callDate, recording.ownerName, user.displayName, standing],
   );
   const mailto = mailtoUrl({ subject: email.subject, body: email.body });
 
@@ -150,14 +142,13 @@ export function CallFollowUp({ recording, transcript, drafts, onOpenEvidence }: 
   };
 
   const exportIcs = () => {
-    const dated = standingActionItems(allItems, catalogue).filter((item) => item.dueDate).length;
-    if (dated === 0) {
+    if (!standing.some((item) => item.dueDate)) {
       showToast(t("repCall.exports.nothingDated"));
       return;
     }
-    triggerDownload(`/api/recordings/${recording.id}/action-items.ics`);
+    downloadUrl(`/api/recordings/${recording.id}/action-items.ics`);
   };
-  const exportCsv = () => triggerDownload(`/api/recordings/${recording.id}/action-items.csv`);
+  const exportCsv = () => downloadUrl(`/api/recordings/${recording.id}/action-items.csv`);
 
   useActionHotkeys(
     {
