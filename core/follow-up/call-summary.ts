@@ -4,12 +4,11 @@
  * concerns — small talk, greetings and closings left out), and the next steps from the action items
  * that still stand. It says which engine and model drafted what it is made of.
  */
+import { speakerRole } from "../draft/local/moments.ts";
 import type { ActionType, IntentDefinition } from "../draft/schema.ts";
 import type { DraftItemLike, FollowUpActionItem } from "./follow-up-item.ts";
 import { standingActionItems } from "./follow-up-item.ts";
 
-/** Speaker labels of the rep's side; any other speaker ("Customer", a name, SPEAKER_01) is the customer's. */
-const repSpeakers = new Set(["agent", "rep"]);
 
 /** Intents that say nothing about the customer's needs; a workspace may not have them at all. */
 const notSubstantive = new Set(["greeting", "small_talk", "closing"]);
@@ -52,7 +51,8 @@ export function raisedTopics(input: {
     const ordinal = typeof content.segment === "number" ? content.segment : null;
     if (!intent || ordinal === null || notSubstantive.has(intent)) continue;
     const segment = byOrdinal.get(ordinal);
-    if (!segment || repSpeakers.has(segment.speaker.toLowerCase())) continue;
+    // The rep's side as the drafter reads it ("agent", "rep", "销售", "坐席"…); anyone else is the customer.
+    if (!segment || speakerRole(segment.speaker) === "agent") continue;
     const definition = input.intents.find((candidate) => candidate.id === intent);
     if (!definition) continue;
     const topic = topics.get(intent) ?? { intent, name: definition.name, segments: [], example: segment.text };

@@ -169,4 +169,22 @@ describe("call summary", () => {
     expect(summary.nextSteps.map((item) => item.id)).toEqual(["a1", "a2"]);
     expect(summary.talkTracks).toBe(1);
   });
+
+  it("leaves out the rep's lines in Chinese transcripts too (坐席, 销售)", () => {
+    const summary = summariseCall({
+      engine: "local",
+      model: "local-intent@3",
+      intents,
+      catalogue,
+      segments: [
+        { ordinal: 0, speaker: "坐席", text: "我等下给您算具体金额。" },
+        { ordinal: 1, speaker: "客户", text: "怎么涨这么多，太贵了吧。" },
+        { ordinal: 2, speaker: "销售", text: "今年的优惠系数会受一点影响。" },
+      ],
+      items: [0, 1, 2].map((segment) => ({
+        id: `i${segment}`, kind: "intent", content: { segment, intent: "pricing_objection", confidence: 0.8 }, currentContent: null, status: "pending" as const,
+      })),
+    });
+    expect(summary.raised.map((topic) => [topic.intent, topic.segments])).toEqual([["pricing_objection", [1]]]);
+  });
 });
