@@ -1,0 +1,56 @@
+/**
+ * Traces (issue 12): every agent invocation — LLM or local engine — records what it saw, what it
+ * sent, what came back and what it made, as a trace with spans (Langfuse/LangSmith style). This
+ * file is the contract; `trace-store.ts` buffers a trace in memory and writes it in one
+ * transaction when it finishes, `otlp-export.ts` optionally sends it to an OpenTelemetry collector.
+ */
+
+export type SpanKind =
+  | "retrieval" // approved samples found by similarity: output = [{ sourceKey, text, label, similarity }]
+  | "prompt" // rendered messages: output = [{ role, content }] (the redacted transcript inside)
+  | "model_call" // one HTTP request: attributes model, temperature, maxTokens, attempt, repair; input = request body; output = raw response text
+  | "parse" // validation of the model output: status error with the issues
+  | "local_model" // local engine: attributes model version; output = top-k labels with confidences
+  | "result"; // what was stored: output = { items: n, draftItemIds?: [...] }
+
+export type TraceStatus = "running" | "ok" | "error";
+
+export interface TraceStart {
+  workspaceId: string;
+  recordingId: string | null;
+  agent: string;
+  /** `"<agent>@<version>"`. */
+  agentVersion: string;
+  agentRunId: string | null;
+  engine: "llm" | "local";
+  connectorId: string | null;
+  model: string | null;
+  input?: unknown;
+}
+
+export interface SpanEnd {
+  status?: "ok" | "error";
+  output?: unknown;
+  error?: string;
+  attributes?: Record<string, unknown>;
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number;
+}
+
+export interface SpanHandle {
+  readonly id: string;
+  end(result?: SpanEnd): void;
+}
+
+export interface TraceHandle {
+  /** Known before anything is written, so draft items can point at it. */
+  readonly id: string;
+  span(kind: SpanKind, name: string, input?: unknown, attributes?: Record<string, unknown>): SpanHandle;
+  /** Writes the trace and its spans; tokens and cost are summed from the spans. */
+  finish(result: { status: "ok" | "error"; output?: unknown; error?: string }): Promise<void>;
+}
+
+export interface Tracer {
+  start(trace: TraceStart): TraceHandle;
+}
