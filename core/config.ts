@@ -90,6 +90,13 @@ export const configSchema = z.object({
     .string()
     .refine((value) => Buffer.from(value, "base64").length === 32, "Must be 32 random bytes in base64 (openssl rand -base64 32).")
     .optional(),
+  /** Agent traces older than this many days are deleted by a periodic sweep; 0 keeps them forever. */
+  TRACE_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
+  /** An OpenTelemetry collector (OTLP/HTTP): finished traces are also sent to `{endpoint}/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl.optional(),
+  /** Extra headers for the collector, `key=value,key2=value2` (the OpenTelemetry convention). */
+  OTEL_EXPORTER_OTLP_HEADERS: z.string().optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default("calibrate"),
   /** How long a signed inbound outcome stays acceptable (replay protection). */
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 });

@@ -47,6 +47,8 @@ const byKey: Catalogue = {
     en: "Too many sign-in attempts. Wait 15 minutes and try again.",
     "zh-CN": "登录尝试次数过多，请 15 分钟后再试。",
   },
+  "traces.not_found": { en: "Trace not found.", "zh-CN": "未找到该调用追踪。" },
+  "traces.invalid_cursor": { en: "The cursor is not one this list gave out.", "zh-CN": "分页游标无效。" },
   "route.not_found": { en: "No route for {method} {path}", "zh-CN": "没有 {method} {path} 这个接口。" },
   "request.invalid_body": { en: "Invalid request body", "zh-CN": "请求正文不正确" },
   "request.invalid_query": { en: "Invalid query string", "zh-CN": "查询参数不正确" },

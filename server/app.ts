@@ -24,6 +24,7 @@ import { recordingRoutes } from "./routes/recordings.ts";
 import { reviewRoutes } from "./routes/review.ts";
 import { setupRoutes } from "./routes/setup.ts";
 import type { SetupToken } from "./routes/setup.ts";
+import { traceRoutes } from "./routes/traces.ts";
 import { userRoutes } from "./routes/users.ts";
 
 export interface AppOptions {
@@ -79,6 +80,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   api.use(webhookRoutes(context));
   api.use(outcomeRoutes(context));
   api.use(capabilityMapOutcomeRoutes(context));
+  api.use(traceRoutes(context));
   api.use(notFoundHandler());
   app.use("/api", api);
 

@@ -29,6 +29,9 @@ import { createEmbeddedTransport, startEmbeddedWorkers } from "../workers/embedd
 import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import type { BlobStore } from "../core/upload/blob-store.ts";
 import { sweepAbandonedUploads } from "../core/upload/blob-references.ts";
+import { createConfiguredTracer } from "../core/traces/configured-tracer.ts";
+import { sweepExpiredTraces, traceSweepIntervalMs } from "../core/traces/retention.ts";
+import type { DatabaseTracer } from "../core/traces/trace-store.ts";
 import type { AppContext } from "./context.ts";
 
 export interface Runtime {
@@ -38,6 +41,8 @@ export interface Runtime {
   blobs: BlobStore;
   subscription: EventSubscription | null;
   workers: WorkerPool | null;
+  /** Agent traces: the database, and an OTLP collector when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracer: DatabaseTracer;
   context(): AppContext;
   reconcileNow(): Promise<void>;
   close(): Promise<void>;
@@ -70,6 +75,21 @@ function sweepUploadsPeriodically(deps: { db: Db; blobs: BlobStore }, abandonedA
       .catch((error) => logger.warn({ err: error }, "Could not sweep abandoned uploads; will try again"));
   void sweep();
   const timer = setInterval(sweep, Math.min(abandonedAfterMs, 60_000));
+  timer.unref();
+  return timer;
+}
+
+/** Traces older than TRACE_RETENTION_DAYS go, at start-up and then hourly (0 keeps them forever). */
+function sweepTracesPeriodically(db: Db, retentionDays: number, logger: Logger): NodeJS.Timeout | null {
+  if (retentionDays <= 0) return null;
+  const sweep = () =>
+    sweepExpiredTraces(db, { retentionDays })
+      .then(({ deleted }) => {
+        if (deleted > 0) logger.info({ deleted, retentionDays }, "Deleted traces past their retention");
+      })
+      .catch((error) => logger.warn({ err: error }, "Could not sweep expired traces; will try again"));
+  void sweep();
+  const timer = setInterval(sweep, traceSweepIntervalMs);
   timer.unref();
   return timer;
 }
@@ -112,6 +132,8 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
   });
   if (options.serve) await reembedInBackground(db, dispatcher, embedder, logger);
   const uploadSweepTimer = options.serve ? sweepUploadsPeriodically({ db, blobs }, config.UPLOAD_ABANDONED_AFTER_MS, logger) : null;
+  const traceSweepTimer = options.serve ? sweepTracesPeriodically(db, config.TRACE_RETENTION_DAYS, logger) : null;
+  const tracer = createConfiguredTracer(config, db, logger);
 
   let workers: WorkerPool | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
@@ -164,6 +186,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     blobs,
     subscription,
     workers,
+    tracer,
     reconcileNow,
     context: () => ({
       config,
@@ -186,8 +209,10 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       if (reconcileTimer) clearInterval(reconcileTimer);
       if (rollupTimer) clearInterval(rollupTimer);
       if (uploadSweepTimer) clearInterval(uploadSweepTimer);
+      if (traceSweepTimer) clearInterval(traceSweepTimer);
       // Workers first: they finish (or hand back) their jobs while the database is still open.
       await workers?.close();
+      await tracer.close();
       await warmUp;
       await subscription?.close();
       await publisher.close();

@@ -6,7 +6,8 @@
  */
 
 export type SpanKind =
-  | "retrieval" // approved samples found by similarity: output = [{ sourceKey, text, label, similarity }]
+  | "retrieval" // approved samples found by similarity: output = [{ sourceKey, text, label, similarity, recordingId? }]
+  // (the store fills in recordingId/teamId from the embeddings when missing: erasure and a rep's view need them)
   | "prompt" // rendered messages: output = [{ role, content }] (the redacted transcript inside)
   | "model_call" // one HTTP request: attributes model, temperature, maxTokens, attempt, repair; input = request body; output = raw response text
   | "parse" // validation of the model output: status error with the issues
@@ -46,7 +47,8 @@ export interface SpanHandle {
 export interface TraceHandle {
   /** Known before anything is written, so draft items can point at it. */
   readonly id: string;
-  span(kind: SpanKind, name: string, input?: unknown, attributes?: Record<string, unknown>): SpanHandle;
+  /** `options.parentId` nests the span under another of the same trace (e.g. a retry under its call). */
+  span(kind: SpanKind, name: string, input?: unknown, attributes?: Record<string, unknown>, options?: { parentId?: string }): SpanHandle;
   /** Writes the trace and its spans; tokens and cost are summed from the spans. */
   finish(result: { status: "ok" | "error"; output?: unknown; error?: string }): Promise<void>;
 }

@@ -16,6 +16,7 @@ import { insertJob } from "../jobs/job-store.ts";
 import type { Redaction } from "../transcribe/redact.ts";
 import { redactText } from "../transcribe/redact.ts";
 import { eraseOutcomesOfRecording } from "../outcomes/outcomes.ts";
+import { eraseExampleCopies } from "../traces/trace-erasure.ts";
 import type { BlobStore, StoredBlob } from "./blob-store.ts";
 import { removeIfUnused } from "./blob-references.ts";
 import type { ParsedTranscript } from "./transcript-formats.ts";
@@ -372,7 +373,8 @@ export async function eraseRecording(deps: { db: Db; blobs: BlobStore }, actor: 
               (SELECT count(*) FROM draft_items WHERE recording_id = $1)::int AS "draftItems",
               (SELECT count(*) FROM decisions WHERE recording_id = $1)::int AS decisions,
               (SELECT count(*) FROM embeddings WHERE recording_id = $1)::int AS embeddings,
-              (SELECT count(*) FROM dataset_samples WHERE recording_id = $1)::int AS "datasetSamples"`,
+              (SELECT count(*) FROM dataset_samples WHERE recording_id = $1)::int AS "datasetSamples",
+              (SELECT count(*) FROM traces WHERE recording_id = $1)::int AS traces`,
       [id],
     );
     await transaction.query(
@@ -380,10 +382,12 @@ export async function eraseRecording(deps: { db: Db; blobs: BlobStore }, actor: 
       [id],
     );
     const outcomes = await eraseOutcomesOfRecording(transaction, id);
+    // Its own traces go with the row (cascade); copies of its examples in other calls' traces are scrubbed.
+    const tracesScrubbed = await eraseExampleCopies(transaction, id);
     await transaction.query("DELETE FROM recordings WHERE id = $1", [id]);
     const { rows } = await transaction.query<{ id: string }>(
       "INSERT INTO erasures (recording_id, workspace_id, erased_by, items) VALUES ($1, $2, $3, $4) RETURNING id",
-      [id, recording.workspaceId, actor.id, JSON.stringify({ ...counts.rows[0], outcomes, audio: recording.source === "audio" ? 1 : 0 })],
+      [id, recording.workspaceId, actor.id, JSON.stringify({ ...counts.rows[0], outcomes, tracesScrubbed, audio: recording.source === "audio" ? 1 : 0 })],
     );
     // The file goes unless the same content is still used (another rep uploaded the same file, or
     // is uploading it right now).

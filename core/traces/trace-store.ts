@@ -1,0 +1,271 @@
+/**
+ * The database tracer: a trace and its spans live in memory while the agent runs (a span is a few
+ * object fields and one `performance.now()`), and `finish` writes them in one transaction — the trace
+ * row, one multi-row INSERT for the spans, one for the example sources. Tokens and cost are summed
+ * from the spans. Writing is best effort: a failure is logged and the agent's own result stands.
+ *
+ * The trace takes team, stage and rep from its recording in the same INSERT; when the recording was
+ * erased while the agent ran, nothing is written (erasure wins).
+ */
+import { randomUUID } from "node:crypto";
+import type { Db, Queryable } from "../db/database.ts";
+import { valuesList } from "../db/values-list.ts";
+import type { SpanEnd, SpanHandle, SpanKind, TraceHandle, TraceStart, TraceStatus, Tracer } from "./trace.ts";
+
+export interface FinishedSpan {
+  id: string;
+  parentSpanId: string | null;
+  position: number;
+  kind: SpanKind;
+  name: string;
+  status: TraceStatus;
+  input: unknown;
+  output: unknown;
+  attributes: Record<string, unknown>;
+  error: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  startedAt: Date;
+  durationMs: number;
+}
+
+export interface FinishedTrace extends TraceStart {
+  id: string;
+  status: "ok" | "error";
+  error: string | null;
+  output: unknown;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  latencyMs: number;
+  startedAt: Date;
+  finishedAt: Date;
+  spans: FinishedSpan[];
+}
+
+/** Where finished traces go besides the database (OTLP). Must not block or throw. */
+export interface TraceExporter {
+  export(trace: FinishedTrace): void;
+  close(): Promise<void>;
+}
+
+export interface TraceLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+export interface DatabaseTracerOptions {
+  exporter?: TraceExporter | null;
+  logger?: TraceLogger;
+}
+
+export interface DatabaseTracer extends Tracer {
+  /** Resolves when every `finish` called so far has written (tests, graceful shutdown). */
+  flush(): Promise<void>;
+}
+
+/** search_text is capped: enough for every prompt of a long call, bounded for a runaway output. */
+const searchTextLimit = 400_000;
+
+export function createDatabaseTracer(db: Db, options: DatabaseTracerOptions = {}): DatabaseTracer {
+  const pending = new Set<Promise<void>>();
+  return {
+    start(start: TraceStart): TraceHandle {
+      const id = randomUUID();
+      const startedAt = new Date();
+      const origin = performance.now();
+      const spans: Array<FinishedSpan & { open: boolean; begin: number }> = [];
+      let finished = false;
+      return {
+        id,
+        span(kind, name, input, attributes, spanOptions): SpanHandle {
+          const begin = performance.now();
+          const span = {
+            id: randomUUID(),
+            parentSpanId: spanOptions?.parentId ?? null,
+            position: spans.length,
+            kind,
+            name,
+            status: "running" as TraceStatus,
+            input: input ?? null,
+            output: null as unknown,
+            attributes: attributes ?? {},
+            error: null as string | null,
+            inputTokens: 0,
+            outputTokens: 0,
+            costUsd: 0,
+            startedAt: new Date(startedAt.getTime() + (begin - origin)),
+            durationMs: 0,
+            open: true,
+            begin,
+          };
+          spans.push(span);
+          return {
+            id: span.id,
+            end(result: SpanEnd = {}) {
+              if (!span.open) return;
+              span.open = false;
+              span.durationMs = performance.now() - begin;
+              span.status = result.status ?? (result.error ? "error" : "ok");
+              if (result.output !== undefined) span.output = result.output;
+              if (result.error !== undefined) span.error = result.error;
+              if (result.attributes) span.attributes = { ...span.attributes, ...result.attributes };
+              span.inputTokens = Math.max(0, Math.round(result.inputTokens ?? 0));
+              span.outputTokens = Math.max(0, Math.round(result.outputTokens ?? 0));
+              span.costUsd = Math.max(0, result.costUsd ?? 0);
+            },
+          };
+        },
+        finish(result) {
+          if (finished) return Promise.resolve();
+          finished = true;
+          const end = performance.now();
+          const finishedSpans: FinishedSpan[] = spans.map(({ open, begin, ...span }) =>
+            open ? { ...span, status: result.status, durationMs: end - begin, error: span.error ?? (result.status === "error" ? "not ended before the trace finished" : null) } : span,
+          );
+          const trace: FinishedTrace = {
+            ...start,
+            id,
+            status: result.status,
+            error: result.error ?? null,
+            output: result.output ?? null,
+            inputTokens: sum(finishedSpans, "inputTokens"),
+            outputTokens: sum(finishedSpans, "outputTokens"),
+            costUsd: Math.round(sum(finishedSpans, "costUsd") * 1_000_000) / 1_000_000,
+            latencyMs: Math.round(end - origin),
+            startedAt,
+            finishedAt: new Date(startedAt.getTime() + (end - origin)),
+            spans: finishedSpans,
+          };
+          const work = writeTrace(db, trace)
+            .catch((error: unknown) => options.logger?.warn({ err: error, traceId: id, agent: start.agent }, "Could not write a trace; the agent's result stands"))
+            .then(() => options.exporter?.export(trace));
+          pending.add(work);
+          void work.finally(() => pending.delete(work));
+          return work;
+        },
+      };
+    },
+    async flush() {
+      await Promise.all([...pending]);
+    },
+  };
+}
+
+function sum(spans: FinishedSpan[], field: "inputTokens" | "outputTokens" | "costUsd"): number {
+  return spans.reduce((total, span) => total + span[field], 0);
+}
+
+interface RetrievedExample {
+  sourceKey?: unknown;
+  text?: unknown;
+  recordingId?: unknown;
+  teamId?: unknown;
+}
+
+/** Writes one finished trace in one transaction. False when its recording no longer exists. */
+export async function writeTrace(db: Db, trace: FinishedTrace): Promise<boolean> {
+  return db.transaction(async (transaction) => {
+    await attributeExamples(transaction, trace);
+    const { rowCount } = await transaction.query(
+      `INSERT INTO traces (id, workspace_id, recording_id, team_id, team_path, customer_stage, owner_id, agent, agent_version,
+                           agent_run_id, engine, connector_id, model, status, error, input, output, input_tokens, output_tokens,
+                           cost_usd, latency_ms, started_at, finished_at, search_text)
+       SELECT $1, $2, recording.id, recording.team_id, team.path, recording.customer_stage, recording.owner_id, $4, $5,
+              $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15, $16, $17, $18, $19, $20
+         FROM (SELECT 1) AS one
+         LEFT JOIN recordings recording ON recording.id = $3::uuid
+         LEFT JOIN teams team ON team.id = recording.team_id
+        WHERE $3::uuid IS NULL OR recording.id IS NOT NULL`,
+      [
+        trace.id, trace.workspaceId, trace.recordingId, trace.agent, trace.agentVersion, trace.agentRunId, trace.engine,
+        trace.connectorId, trace.model, trace.status, trace.error, jsonOrNull(trace.input), jsonOrNull(trace.output),
+        trace.inputTokens, trace.outputTokens, trace.costUsd, trace.latencyMs, trace.startedAt, trace.finishedAt,
+        searchTextOf(trace),
+      ],
+    );
+    if (rowCount === 0) return false;
+    if (trace.spans.length > 0) {
+      const { sql, params } = valuesList(
+        trace.spans.map((span) => [
+          span.id, trace.id, span.parentSpanId, span.position, span.kind, span.name, span.status, jsonOrNull(span.input),
+          jsonOrNull(span.output), JSON.stringify(span.attributes), span.error, span.inputTokens, span.outputTokens,
+          span.costUsd, span.startedAt, span.durationMs,
+        ]),
+        ["::uuid", "::uuid", "::uuid", "::integer", "", "", "", "::jsonb", "::jsonb", "::jsonb", "", "::integer", "::integer", "::numeric", "::timestamptz", "::double precision"],
+      );
+      await transaction.query(
+        `INSERT INTO trace_spans (id, trace_id, parent_span_id, position, kind, name, status, input, output, attributes, error,
+                                  input_tokens, output_tokens, cost_usd, started_at, duration_ms) VALUES ${sql}`,
+        params,
+      );
+    }
+    const sources = [
+      ...new Set(
+        retrievedExamples(trace)
+          .map((example) => example.recordingId)
+          .filter((recordingId): recordingId is string => typeof recordingId === "string" && recordingId !== trace.recordingId),
+      ),
+    ];
+    if (sources.length > 0) {
+      await transaction.query(
+        `INSERT INTO trace_example_sources (trace_id, recording_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
+        [trace.id, sources],
+      );
+    }
+    return true;
+  });
+}
+
+function retrievedExamples(trace: FinishedTrace): RetrievedExample[] {
+  return trace.spans
+    .filter((span) => span.kind === "retrieval" && Array.isArray(span.output))
+    .flatMap((span) => (span.output as unknown[]).filter((item): item is RetrievedExample => typeof item === "object" && item !== null));
+}
+
+/**
+ * Retrieved examples carry the recording (and team) they came from, so erasing that recording can
+ * scrub the copy and a rep's view can mask another team's example. The agent may already know them;
+ * otherwise they are looked up from the embeddings by source key (one query, only when needed).
+ */
+async function attributeExamples(db: Queryable, trace: FinishedTrace): Promise<void> {
+  const examples = retrievedExamples(trace);
+  const unknownKeys = examples.filter((example) => example.recordingId === undefined && typeof example.sourceKey === "string").map((example) => example.sourceKey as string);
+  const needTeam = examples.filter((example) => typeof example.recordingId === "string" && example.teamId === undefined).map((example) => example.recordingId as string);
+  if (unknownKeys.length === 0 && needTeam.length === 0) return;
+  const { rows } = await db.query<{ sourceKey: string | null; recordingId: string; teamId: string }>(
+    `SELECT DISTINCT ON (coalesce(e.source_key, r.id::text)) e.source_key AS "sourceKey", r.id AS "recordingId", r.team_id AS "teamId"
+       FROM recordings r LEFT JOIN embeddings e ON e.recording_id = r.id AND e.workspace_id = $1 AND e.source_key = ANY($2::text[])
+      WHERE r.workspace_id = $1 AND (e.id IS NOT NULL OR r.id = ANY($3::uuid[]))`,
+    [trace.workspaceId, unknownKeys, needTeam],
+  );
+  const byKey = new Map(rows.filter((row) => row.sourceKey).map((row) => [row.sourceKey!, row]));
+  const teamOf = new Map(rows.map((row) => [row.recordingId, row.teamId]));
+  for (const example of examples) {
+    if (example.recordingId === undefined && typeof example.sourceKey === "string") {
+      const found = byKey.get(example.sourceKey);
+      example.recordingId = found?.recordingId ?? null;
+      if (found) example.teamId = found.teamId;
+    }
+    if (typeof example.recordingId === "string" && example.teamId === undefined) example.teamId = teamOf.get(example.recordingId) ?? null;
+  }
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+/** Every string inside a value, depth first. */
+export function stringsIn(value: unknown, into: string[] = []): string[] {
+  if (typeof value === "string") into.push(value);
+  else if (Array.isArray(value)) for (const item of value) stringsIn(item, into);
+  else if (value && typeof value === "object") for (const item of Object.values(value)) stringsIn(item, into);
+  return into;
+}
+
+/** What `q` searches: the trace's input, output and error, and every span's input, output and error. */
+export function searchTextOf(trace: Pick<FinishedTrace, "input" | "output" | "error" | "spans">): string {
+  const parts = stringsIn([trace.input, trace.output, trace.error, trace.spans.map((span) => [span.input, span.output, span.error])]);
+  const text = parts.join("\n");
+  return text.length > searchTextLimit ? text.slice(0, searchTextLimit) : text;
+}
