@@ -17,15 +17,17 @@ import type { TestDatabase } from "./support/databases.ts";
 import { createOrganisation } from "./support/fixtures.ts";
 import type { Organisation } from "./support/fixtures.ts";
 import { listRoutes } from "./support/route-table.ts";
+import { recordRealisticTrace } from "./support/trace-fixtures.ts";
+import { createDatabaseTracer } from "../core/traces/trace-store.ts";
 import { startTestServer } from "./support/test-server.ts";
 import type { TestServer } from "./support/test-server.ts";
 
 type Caller = "anonymous" | "rep" | "trainer" | "manager" | "admin" | "otherRep" | "otherTeam";
 /**
- * What `:id` stands for: a recording, job or draft item of the north rep (made fresh for each cell),
+ * What `:id` stands for: a recording, job, draft item or trace of the north rep (made fresh for each cell),
  * someone else's token, a user, or an id that exists nowhere.
  */
-type ObjectKind = "recording" | "job" | "item" | "token" | "user" | "missing";
+type ObjectKind = "recording" | "job" | "item" | "token" | "user" | "trace" | "missing";
 
 interface MatrixRow {
   /** anonymous, rep, trainer, manager, admin */
@@ -123,6 +125,9 @@ export const roleMatrix: Record<string, MatrixRow> = {
   "GET /api/training/talk-tracks":                       row([401, 403, 200, 200, 200]),
   "GET /api/capability-map/outcomes":                    row([401, 403, 403, 200, 200]),
   "GET /api/capability-map/outcomes/cell":               row([401, 403, 403, 400, 400]),
+  // Everyone reads traces within their view (rep: own calls; trainer/manager: team subtree; admin: all).
+  "GET /api/traces":                                     everyone(200),
+  "GET /api/traces/:id":                                 row([401, 200, 200, 200, 200], { object: "trace", otherRep: 404, otherTeam: 404 }),
 };
 
 const abortedStream = (response: Response) => response.headers.get("content-type")?.includes("event-stream") ?? false;
@@ -191,6 +196,8 @@ describe.each(databaseKinds)("role × route matrix (%s)", (kind) => {
         return draftItemOf((await importRecording()).recordingId);
       case "user":
         return organisation.users.otherNorthRep.id;
+      case "trace":
+        return recordRealisticTrace(createDatabaseTracer(database.db), { workspaceId: organisation.workspaceId, recordingId: (await importRecording()).recordingId });
       case "token":
         // Someone else's token: revoking it is refused as not found, whoever asks.
         return (await createApiToken(database.db, organisation.users.southRep.id, { name: `victim ${caller}` })).id;
