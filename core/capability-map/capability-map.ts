@@ -26,6 +26,7 @@ import { getRollupState, workspaceTimeZone } from "./rollup.ts";
 import type { MapScope } from "./scope.ts";
 import { resolveScope } from "./scope.ts";
 import type { MapTeam } from "./team-tree.ts";
+import { readTraceCells } from "./trace-metrics.ts";
 import { rollUpSubtrees, toMapTeams } from "./team-tree.ts";
 
 export interface CapabilityMapQuery extends PeriodInput {
@@ -106,11 +107,12 @@ export async function getCapabilityMap(
   const timeZone = state?.timeZone ?? (await workspaceTimeZone(db, actor.workspaceId));
   const { current, previous } = resolvePeriods(query, todayIn(timeZone));
 
-  const [leaves, stages, currentEval, previousEval] = await Promise.all([
+  const [leaves, stages, currentEval, previousEval, traceCells] = await Promise.all([
     readLeaves(db, actor.workspaceId, scope, previous, current),
     workspaceStages(db, actor.workspaceId),
     evalForPeriod(db, actor.workspaceId, current, timeZone),
     evalForPeriod(db, actor.workspaceId, previous, timeZone),
+    readTraceCells(db, { workspaceId: actor.workspaceId, pathPrefix: scope.pathPrefix, timeZone, current, previous }),
   ]);
 
   const teams = toMapTeams(scope.teams);
@@ -141,6 +143,12 @@ export async function getCapabilityMap(
     });
   addEval("current", currentEval?.cells);
   addEval("previous", previousEval?.cells);
+  rollUpSubtrees(traceCells, teamPaths, visible, (teamId, cell) => {
+    seenStages.add(cell.stage);
+    const counts = countsAt(cell.period, teamId, cell.stage);
+    counts.agentInvocations += cell.invocations;
+    counts.aiCostUsd += cell.costUsd;
+  });
 
   const allStages = [
     ...stages,
@@ -298,6 +306,8 @@ function leafCounts(leaf: LeafRow): CellCounts {
     repIntervenedItems: leaf.repIntervenedItems,
     repTimedDecisions: leaf.repTimedDecisions,
     repResponseMsSum: Number(leaf.repResponseMsSum),
+    agentInvocations: 0,
+    aiCostUsd: 0,
   };
 }
 

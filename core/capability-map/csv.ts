@@ -29,6 +29,8 @@ const metricColumns: Record<MetricName, string> = {
   medianResponseMs: "median_response_ms",
   p90ResponseMs: "p90_response_ms",
   evalAccuracy: "eval_accuracy",
+  agentInvocations: "agent_invocations",
+  aiCostUsd: "ai_cost_usd",
 };
 
 export function formatCapabilityMapCsv(map: CapabilityMap): string {

@@ -9,6 +9,9 @@
  * - medianResponseMs, p90ResponseMs: percentiles of decision_ms, estimated from the histogram.
  * - evalAccuracy: share of correct cases of the latest completed eval run whose samples came from
  *   calls in the cell.
+ * - agentInvocations, aiCostUsd: agent invocations (traces) started in the period on the cell's
+ *   calls, and the sum of their model cost in US dollars. Counts, not rates: they are not held back
+ *   by the minimum of decided items, and are null only when the cell has no trace at all.
  *
  * - calibrationBy.rep / calibrationBy.trainer: the same decided items split by who made the
  *   standing decision — the call's own rep (on their call page) or a trainer (admins count as
@@ -34,6 +37,8 @@ export const metricNames = [
   "medianResponseMs",
   "p90ResponseMs",
   "evalAccuracy",
+  "agentInvocations",
+  "aiCostUsd",
 ] as const;
 export type MetricName = (typeof metricNames)[number];
 
@@ -58,6 +63,9 @@ export interface CellCounts {
   /** The rep's share of `timedDecisions` and `responseMsSum`. */
   repTimedDecisions: number;
   repResponseMsSum: number;
+  /** Traces (agent invocations) and their summed cost, read from the traces table (trace-metrics.ts). */
+  agentInvocations: number;
+  aiCostUsd: number;
 }
 
 /** Calibration by one side of the loop (the call's rep, or trainers). */
@@ -108,6 +116,8 @@ export function emptyCounts(): CellCounts {
     repIntervenedItems: 0,
     repTimedDecisions: 0,
     repResponseMsSum: 0,
+    agentInvocations: 0,
+    aiCostUsd: 0,
   };
 }
 
@@ -129,6 +139,8 @@ export function addCounts(target: CellCounts, source: CellCounts): void {
   target.repIntervenedItems += source.repIntervenedItems;
   target.repTimedDecisions += source.repTimedDecisions;
   target.repResponseMsSum += source.repResponseMsSum;
+  target.agentInvocations += source.agentInvocations;
+  target.aiCostUsd += source.aiCostUsd;
 }
 
 function calibrationSide(
@@ -178,6 +190,8 @@ export function summariseCell(
     p90ResponseMs: enough ? estimatePercentile(counts.responseHistogram, 0.9) : null,
     // The eval is a separate measurement (curated test cases), so only its own count gates it.
     evalAccuracy: counts.evalCases >= minimum ? ratio(counts.evalCorrect, counts.evalCases) : null,
+    agentInvocations: counts.agentInvocations > 0 ? counts.agentInvocations : null,
+    aiCostUsd: counts.agentInvocations > 0 ? Math.round(counts.aiCostUsd * 1_000_000) / 1_000_000 : null,
     calibrationBy: {
       rep: calibrationSide(
         counts.repDecidedItems,
@@ -207,7 +221,7 @@ export function metricDeltas(
   for (const metric of metrics) {
     const now = current[metric];
     const before = previous[metric];
-    deltas[metric] = now === null || before === null ? null : round(now - before);
+    deltas[metric] = now === null || before === null ? null : metric === "aiCostUsd" ? Math.round((now - before) * 1_000_000) / 1_000_000 : round(now - before);
   }
   return deltas;
 }

@@ -359,6 +359,8 @@ const en = {
       medianResponseMs: "Median response time",
       p90ResponseMs: "Response time (p90)",
       evalAccuracy: "Eval accuracy",
+      agentInvocations: "Agent invocations",
+      aiCostUsd: "AI cost (USD)",
     },
     metricHelp: {
       penetration:
@@ -371,6 +373,8 @@ const en = {
       p90ResponseMs: "Nine in ten decisions took at most this long.",
       evalAccuracy:
         "Share of correct cases of the latest eval run whose samples came from this cell's calls.",
+      agentInvocations: "Agent runs (LLM or local engine) on this cell's calls, counted from their traces.",
+      aiCostUsd: "What the model calls of those agent runs cost, from token counts and connector prices.",
     },
     legend: {
       tooLittle: "Too little data (under {{minimum}})",
@@ -411,6 +415,7 @@ const en = {
       page: "Page {{page}} of {{pages}}",
       previous: "Previous",
       next: "Next",
+      traces: "Agent traces of this cell",
     },
     actions: {
       accept: "Accepted",
@@ -787,6 +792,8 @@ const zhCN: InsightMessages = {
       medianResponseMs: "校准响应时长（中位数）",
       p90ResponseMs: "校准响应时长（P90）",
       evalAccuracy: "评测准确率",
+      agentInvocations: "智能体调用频次",
+      aiCostUsd: "AI 成本（美元）",
     },
     metricHelp: {
       penetration: "被采纳的起草条目占全部起草条目的比例（未决策的计为未采纳）。",
@@ -796,6 +803,8 @@ const zhCN: InsightMessages = {
       medianResponseMs: "审核人对一个条目做出决策所用时间的中位数。",
       p90ResponseMs: "九成决策所用时间不超过此值。",
       evalAccuracy: "最近一次评测中，样本来自此格通话的用例的正确比例。",
+      agentInvocations: "此格通话上智能体（大模型或本地引擎）的运行次数，按调用追踪统计。",
+      aiCostUsd: "这些智能体运行中模型调用的费用，按 token 数和连接器价格计算。",
     },
     legend: {
       tooLittle: "数据不足（少于 {{minimum}}）",
@@ -836,6 +845,7 @@ const zhCN: InsightMessages = {
       page: "第 {{page}} 页，共 {{pages}} 页",
       previous: "上一页",
       next: "下一页",
+      traces: "此格的智能体调用追踪",
     },
     actions: {
       accept: "采纳",

@@ -65,6 +65,14 @@ export function CellDrillDown({
           rejected: format.count(cell.rejectedItems),
         })}
       </p>
+      <p className="small">
+        <Link
+          data-testid="cell-traces-link"
+          href={`/traces?teamId=${cell.teamId}&stage=${encodeURIComponent(cell.stage)}&from=${map.period.from}&to=${map.period.to}`}
+        >
+          {t("capabilityMap.drillDown.traces")} →
+        </Link>
+      </p>
       <p className="muted small" data-testid="calibration-split">
         {t("repCall.mapSplit", {
           rep: format.count(cell.calibrationBy.rep.decidedItems),

@@ -19,6 +19,8 @@ const summary = {
   medianResponseMs: 2300,
   p90ResponseMs: 5100,
   evalAccuracy: null,
+  agentInvocations: 4,
+  aiCostUsd: 0.0123,
   calibrationBy: {
     rep: { decidedItems: 5, intervenedItems: 1, interventionRate: 0.2, timedDecisions: 5, meanResponseMs: 2000 },
     trainer: { decidedItems: 20, intervenedItems: 4, interventionRate: 0.2, timedDecisions: 20, meanResponseMs: 2500 },

@@ -8,7 +8,7 @@ import type { Better } from "../../components/delta.tsx";
 import type { InsightFormatters } from "../../components/insight-format.ts";
 import type { CapabilityCell, MetricName } from "./types.ts";
 
-export type MetricKind = "rate" | "duration";
+export type MetricKind = "rate" | "duration" | "count" | "usd";
 
 export const metricKinds: Record<MetricName, MetricKind> = {
   penetration: "rate",
@@ -18,6 +18,8 @@ export const metricKinds: Record<MetricName, MetricKind> = {
   medianResponseMs: "duration",
   p90ResponseMs: "duration",
   evalAccuracy: "rate",
+  agentInvocations: "count",
+  aiCostUsd: "usd",
 };
 
 /** Which way is an improvement: more AI accepted and more accuracy, less intervention and waiting. */
@@ -29,6 +31,9 @@ export const metricBetter: Record<MetricName, Better> = {
   medianResponseMs: "lower",
   p90ResponseMs: "lower",
   evalAccuracy: "higher",
+  // More invocations means the AI is used more; a lower cost for the same work is better.
+  agentInvocations: "higher",
+  aiCostUsd: "lower",
 };
 
 export type CellReading =
@@ -55,6 +60,8 @@ function population(summary: Summary, metric: MetricName): number {
 export function readMetric(summary: Summary, metric: MetricName, minimum: number): CellReading {
   const value = summary[metric];
   if (value !== null && value !== undefined) return { state: "value", value };
+  // Counted from traces: no trace is no data, never "too little".
+  if (metric === "agentInvocations" || metric === "aiCostUsd") return { state: "empty" };
   if (metric === "evalAccuracy") {
     return summary.evalCases === 0
       ? { state: "empty" }
@@ -73,7 +80,16 @@ export function formatMetric(
   metric: MetricName,
   value: number | null | undefined,
 ): string {
-  return metricKinds[metric] === "rate" ? format.percentPrecise(value) : format.milliseconds(value);
+  switch (metricKinds[metric]) {
+    case "rate":
+      return format.percentPrecise(value);
+    case "count":
+      return format.count(value);
+    case "usd":
+      return format.usd(value);
+    default:
+      return format.milliseconds(value);
+  }
 }
 
 export function formatMetricDelta(
@@ -81,7 +97,14 @@ export function formatMetricDelta(
   metric: MetricName,
   delta: number | null | undefined,
 ): string {
-  return metricKinds[metric] === "rate"
-    ? format.signedPercent(delta)
-    : format.signedMilliseconds(delta);
+  switch (metricKinds[metric]) {
+    case "rate":
+      return format.signedPercent(delta);
+    case "count":
+      return typeof delta === "number" && delta > 0 ? `+${format.count(delta)}` : format.count(delta);
+    case "usd":
+      return format.signedUsd(delta);
+    default:
+      return format.signedMilliseconds(delta);
+  }
 }

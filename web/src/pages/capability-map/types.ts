@@ -52,4 +52,6 @@ export const metricNames = [
   "medianResponseMs",
   "p90ResponseMs",
   "evalAccuracy",
+  "agentInvocations",
+  "aiCostUsd",
 ] as const satisfies readonly MetricName[];
