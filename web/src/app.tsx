@@ -33,6 +33,8 @@ const CallViewPage = lazy(() => import("./pages/review/call-view-page.tsx"));
 const DashboardPage = lazy(() => import("./pages/dashboard/dashboard-page.tsx"));
 const TalkTrackPoolPage = lazy(() => import("./pages/review/talk-track-pool-page.tsx"));
 const IntegrationsPage = lazy(() => import("./pages/integrations/integrations-page.tsx"));
+const TracesPage = lazy(() => import("./pages/traces/traces-page.tsx"));
+const TraceDetailPage = lazy(() => import("./pages/traces/trace-detail-page.tsx"));
 
 function Loading() {
   const { t } = useTranslation();
@@ -160,6 +162,18 @@ function SignedInRoutes() {
                 <Guarded screen={screens.capabilityMap}>
                   <CapabilityMapPage />
                 </Guarded>
+              </Route>
+              <Route path={screens.traces.path}>
+                <Guarded screen={screens.traces}>
+                  <TracesPage />
+                </Guarded>
+              </Route>
+              <Route path="/traces/:id">
+                {(params) => (
+                  <Guarded screen={screens.traces}>
+                    <TraceDetailPage key={params.id} id={params.id} />
+                  </Guarded>
+                )}
               </Route>
               <Route path={screens.users.path}>
                 <Guarded screen={screens.users}>

@@ -17,10 +17,13 @@ export interface Screen {
     | "nav.capabilityMap"
     | "nav.users"
     | "integrations.navigation"
+    | "traces.navigation"
     | "nav.settings";
   roles: readonly Role[];
   /** Shown in the main navigation (Settings lives with the account instead). */
   inNavigation: boolean;
+  /** Roles that get a navigation link, when fewer than those who may open it. */
+  navigationRoles?: readonly Role[];
 }
 
 const everyone: Role[] = ["rep", "trainer", "manager", "admin"];
@@ -46,6 +49,14 @@ export const screens = {
     roles: ["trainer", "manager", "admin"],
     inNavigation: true,
   },
+  // Reps open their own calls' traces from a draft item's "Why?"; the list is a link for the others.
+  traces: {
+    path: "/traces",
+    label: "traces.navigation",
+    roles: everyone,
+    inNavigation: true,
+    navigationRoles: ["trainer", "manager", "admin"],
+  },
   capabilityMap: {
     path: "/capability-map",
     label: "nav.capabilityMap",
@@ -68,6 +79,7 @@ export function canOpen(screen: Screen, role: Role): boolean {
 
 export function navigationFor(role: Role): Screen[] {
   return Object.values(screens).filter(
-    (screen: Screen) => screen.inNavigation && canOpen(screen, role),
+    (screen: Screen) =>
+      screen.inNavigation && canOpen(screen, role) && (screen.navigationRoles?.includes(role) ?? true),
   );
 }

@@ -7,6 +7,7 @@ import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
+import { traceMessages } from "./trace-messages.ts";
 
 const en = {
   app: {
@@ -295,6 +296,7 @@ const en = {
   ...insightMessages.en,
   ...repCallMessages.en,
   ...outcomeMessages.en,
+  ...traceMessages.en,
 };
 
 export type Messages = typeof en;

@@ -4,6 +4,7 @@ import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
+import { traceMessages } from "./trace-messages.ts";
 
 const zhCN: Messages = {
   app: {
@@ -288,6 +289,7 @@ const zhCN: Messages = {
   ...insightMessages["zh-CN"],
   ...repCallMessages["zh-CN"],
   ...outcomeMessages["zh-CN"],
+  ...traceMessages["zh-CN"],
 };
 
 export default zhCN;
