@@ -7,7 +7,7 @@
  */
 import type { Queryable } from "../db/database.ts";
 import { erasedExample, examplesWhere, replaceTexts } from "./example-masking.ts";
-import { stringsIn } from "./trace-store.ts";
+import { searchTextOf } from "./trace-store.ts";
 
 interface SpanRow {
   id: string;
@@ -64,7 +64,7 @@ export async function eraseExampleCopies(db: Queryable, recordingId: string): Pr
         span.output === null ? null : JSON.stringify(span.output),
       ]);
     }
-    const searchText = stringsIn([input, output, traces[0]?.error ?? null, scrubbed.map((span) => [span.input, span.output, span.error])]).join("\n");
+    const searchText = searchTextOf({ input, output, error: traces[0]?.error ?? null, spans: scrubbed });
     await db.query("UPDATE traces SET input = $2::jsonb, output = $3::jsonb, search_text = $4 WHERE id = $1", [
       traceId,
       input === null ? null : JSON.stringify(input),
