@@ -264,7 +264,7 @@ export function stringsIn(value: unknown, into: string[] = []): string[] {
 }
 
 /** What `q` searches: the trace's input, output and error, and every span's input, output and error. */
-export function searchTextOf(trace: { input: unknown; output: unknown; error: string | null; spans: ReadonlyArray<{ input: unknown; output: unknown; error: string | null }> }): string {
+export function searchTextOf(trace: { input?: unknown; output: unknown; error: string | null; spans: ReadonlyArray<{ input: unknown; output: unknown; error: string | null }> }): string {
   // Each text once: the prompt's messages are also the model call's request (and again on a retry).
   const parts = new Set(stringsIn([trace.input, trace.output, trace.error, trace.spans.map((span) => [span.input, span.output, span.error])]));
   const text = [...parts].join("\n");
