@@ -114,6 +114,17 @@ describe.each(databaseKinds)("traces on %s", (kind) => {
     await trace.finish({ status: "ok" });
     const { rows } = await database.db.query("SELECT 1 FROM traces WHERE id = $1", [trace.id]);
     expect(rows).toHaveLength(0);
+
+    // An example whose call was erased while the agent ran: the copy must not outlive the erasure, so
+    // the trace is not written (and that is logged).
+    const source = await insertRecording(database.db, organisation.users.southRep);
+    const before = warnings.length;
+    const late = tracer.start({ workspaceId: organisation.workspaceId, recordingId: northCall, agent: "summary", agentVersion: "summary@v1", agentRunId: null, engine: "llm", connectorId: null, model: "m" });
+    late.span("retrieval", "examples").end({ output: [{ sourceKey: "k", text: "erased meanwhile", label: "x", similarity: 0.9, recordingId: source }] });
+    await database.db.query("DELETE FROM recordings WHERE id = $1", [source]);
+    await late.finish({ status: "ok" });
+    expect((await database.db.query("SELECT 1 FROM traces WHERE id = $1", [late.id])).rows).toHaveLength(0);
+    expect(warnings.length).toBe(before + 1);
   });
 
   it("filters by agent, version, status, cost, team, stage, dates and Chinese text, and pages with totals", async () => {

@@ -20,6 +20,9 @@ interface SpanRow {
 
 /** Scrubs the erased recording's example texts from other traces. Returns how many traces changed. */
 export async function eraseExampleCopies(db: Queryable, recordingId: string): Promise<number> {
+  // Traces being written with this recording's examples hold a key-share lock on it: wait for them
+  // (then they are seen below), and make later ones fail their foreign key instead of slipping past.
+  await db.query("SELECT 1 FROM recordings WHERE id = $1 FOR UPDATE", [recordingId]);
   const { rows: spans } = await db.query<SpanRow>(
     `SELECT span.id, span.trace_id AS "traceId", span.kind, span.input, span.output, span.error
        FROM trace_spans span

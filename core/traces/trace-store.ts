@@ -163,58 +163,68 @@ interface RetrievedExample {
   teamId?: unknown;
 }
 
-/** Writes one finished trace in one transaction. False when its recording no longer exists. */
+/**
+ * Writes one finished trace in one statement (so one round trip, atomic without an explicit
+ * transaction): the trace row, all its spans in one multi-row VALUES list, and the recordings its
+ * examples came from, as data-modifying CTEs. False when its recording no longer exists.
+ */
 export async function writeTrace(db: Db, trace: FinishedTrace): Promise<boolean> {
-  return db.transaction(async (transaction) => {
-    await attributeExamples(transaction, trace);
-    const { rowCount } = await transaction.query(
-      `INSERT INTO traces (id, workspace_id, recording_id, team_id, team_path, customer_stage, owner_id, agent, agent_version,
+  await attributeExamples(db, trace);
+  const sources = [
+    ...new Set(
+      retrievedExamples(trace)
+        .map((example) => example.recordingId)
+        .filter((recordingId): recordingId is string => typeof recordingId === "string" && recordingId !== trace.recordingId),
+    ),
+  ];
+  const spans = valuesList(
+    trace.spans.map((span) => [
+      span.id, span.parentSpanId, span.position, span.kind, span.name, span.status, jsonOrNull(span.input), jsonOrNull(span.output),
+      JSON.stringify(span.attributes), span.error, span.inputTokens, span.outputTokens, span.costUsd, span.startedAt, span.durationMs,
+    ]),
+    ["::uuid", "::uuid", "::integer", "::text", "::text", "::text", "::jsonb", "::jsonb", "::jsonb", "::text", "::integer", "::integer", "::numeric", "::timestamptz", "::double precision"],
+  );
+  const params: unknown[] = [
+    ...spans.params,
+    trace.id, trace.workspaceId, trace.recordingId, trace.agent, trace.agentVersion, trace.agentRunId, trace.engine,
+    trace.connectorId, trace.model, trace.status, trace.error, jsonOrNull(trace.input), jsonOrNull(trace.output),
+    trace.inputTokens, trace.outputTokens, trace.costUsd, trace.latencyMs, trace.startedAt, trace.finishedAt,
+    searchTextOf(trace), sources,
+  ];
+  const at = (index: number) => `$${spans.params.length + index}`;
+  const spanInsert =
+    trace.spans.length === 0
+      ? ""
+      : `, spans AS (
+           INSERT INTO trace_spans (id, trace_id, parent_span_id, position, kind, name, status, input, output, attributes, error,
+                                    input_tokens, output_tokens, cost_usd, started_at, duration_ms)
+           SELECT span.id, written.id, span.parent_span_id, span.position, span.kind, span.name, span.status, span.input, span.output,
+                  span.attributes, span.error, span.input_tokens, span.output_tokens, span.cost_usd, span.started_at, span.duration_ms
+             FROM written, (VALUES ${spans.sql}) AS span (id, parent_span_id, position, kind, name, status, input, output, attributes,
+                                                          error, input_tokens, output_tokens, cost_usd, started_at, duration_ms)
+         )`;
+  const { rows } = await db.query<{ written: number }>(
+    `WITH written AS (
+       INSERT INTO traces (id, workspace_id, recording_id, team_id, team_path, customer_stage, owner_id, agent, agent_version,
                            agent_run_id, engine, connector_id, model, status, error, input, output, input_tokens, output_tokens,
                            cost_usd, latency_ms, started_at, finished_at, search_text)
-       SELECT $1, $2, recording.id, recording.team_id, team.path, recording.customer_stage, recording.owner_id, $4, $5,
-              $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15, $16, $17, $18, $19, $20
+       SELECT ${at(1)}, ${at(2)}, recording.id, recording.team_id, team.path, recording.customer_stage, recording.owner_id, ${at(4)}, ${at(5)},
+              ${at(6)}, ${at(7)}, ${at(8)}, ${at(9)}, ${at(10)}, ${at(11)}, ${at(12)}::jsonb, ${at(13)}::jsonb, ${at(14)}, ${at(15)},
+              ${at(16)}, ${at(17)}, ${at(18)}, ${at(19)}, ${at(20)}
          FROM (SELECT 1) AS one
-         LEFT JOIN recordings recording ON recording.id = $3::uuid
+         LEFT JOIN recordings recording ON recording.id = ${at(3)}::uuid
          LEFT JOIN teams team ON team.id = recording.team_id
-        WHERE $3::uuid IS NULL OR recording.id IS NOT NULL`,
-      [
-        trace.id, trace.workspaceId, trace.recordingId, trace.agent, trace.agentVersion, trace.agentRunId, trace.engine,
-        trace.connectorId, trace.model, trace.status, trace.error, jsonOrNull(trace.input), jsonOrNull(trace.output),
-        trace.inputTokens, trace.outputTokens, trace.costUsd, trace.latencyMs, trace.startedAt, trace.finishedAt,
-        searchTextOf(trace),
-      ],
-    );
-    if (rowCount === 0) return false;
-    if (trace.spans.length > 0) {
-      const { sql, params } = valuesList(
-        trace.spans.map((span) => [
-          span.id, trace.id, span.parentSpanId, span.position, span.kind, span.name, span.status, jsonOrNull(span.input),
-          jsonOrNull(span.output), JSON.stringify(span.attributes), span.error, span.inputTokens, span.outputTokens,
-          span.costUsd, span.startedAt, span.durationMs,
-        ]),
-        ["::uuid", "::uuid", "::uuid", "::integer", "", "", "", "::jsonb", "::jsonb", "::jsonb", "", "::integer", "::integer", "::numeric", "::timestamptz", "::double precision"],
-      );
-      await transaction.query(
-        `INSERT INTO trace_spans (id, trace_id, parent_span_id, position, kind, name, status, input, output, attributes, error,
-                                  input_tokens, output_tokens, cost_usd, started_at, duration_ms) VALUES ${sql}`,
-        params,
-      );
-    }
-    const sources = [
-      ...new Set(
-        retrievedExamples(trace)
-          .map((example) => example.recordingId)
-          .filter((recordingId): recordingId is string => typeof recordingId === "string" && recordingId !== trace.recordingId),
-      ),
-    ];
-    if (sources.length > 0) {
-      await transaction.query(
-        `INSERT INTO trace_example_sources (trace_id, recording_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
-        [trace.id, sources],
-      );
-    }
-    return true;
-  });
+        WHERE ${at(3)}::uuid IS NULL OR recording.id IS NOT NULL
+       RETURNING id
+     )${spanInsert},
+     sources AS (
+       INSERT INTO trace_example_sources (trace_id, recording_id)
+       SELECT written.id, source FROM written, unnest(${at(21)}::uuid[]) AS source ON CONFLICT DO NOTHING
+     )
+     SELECT count(*)::integer AS written FROM written`,
+    params,
+  );
+  return rows[0].written > 0;
 }
 
 function retrievedExamples(trace: FinishedTrace): RetrievedExample[] {
@@ -233,10 +243,13 @@ async function attributeExamples(db: Queryable, trace: FinishedTrace): Promise<v
   const unknownKeys = examples.filter((example) => example.recordingId === undefined && typeof example.sourceKey === "string").map((example) => example.sourceKey as string);
   const needTeam = examples.filter((example) => typeof example.recordingId === "string" && example.teamId === undefined).map((example) => example.recordingId as string);
   if (unknownKeys.length === 0 && needTeam.length === 0) return;
+  // By the embeddings' unique key (workspace, source type, source key): every type listed, so the index serves it.
   const { rows } = await db.query<{ sourceKey: string | null; recordingId: string; teamId: string }>(
-    `SELECT DISTINCT ON (coalesce(e.source_key, r.id::text)) e.source_key AS "sourceKey", r.id AS "recordingId", r.team_id AS "teamId"
-       FROM recordings r LEFT JOIN embeddings e ON e.recording_id = r.id AND e.workspace_id = $1 AND e.source_key = ANY($2::text[])
-      WHERE r.workspace_id = $1 AND (e.id IS NOT NULL OR r.id = ANY($3::uuid[]))`,
+    `SELECT e.source_key AS "sourceKey", r.id AS "recordingId", r.team_id AS "teamId"
+       FROM embeddings e JOIN recordings r ON r.id = e.recording_id
+      WHERE e.workspace_id = $1 AND e.source_type IN ('sample', 'talk_track', 'example', 'segment') AND e.source_key = ANY($2::text[])
+     UNION ALL
+     SELECT NULL, r.id, r.team_id FROM recordings r WHERE r.id = ANY($3::uuid[])`,
     [trace.workspaceId, unknownKeys, needTeam],
   );
   const byKey = new Map(rows.filter((row) => row.sourceKey).map((row) => [row.sourceKey!, row]));

@@ -7,7 +7,9 @@
 
 export type SpanKind =
   | "retrieval" // approved samples found by similarity: output = [{ sourceKey, text, label, similarity, recordingId? }]
-  // (the store fills in recordingId/teamId from the embeddings when missing: erasure and a rep's view need them)
+  // (the store fills in recordingId/teamId from the embeddings when missing: erasure and a rep's view need them;
+  //  pass recordingId: null for an example from no call. A recordingId that no longer exists — erased while the
+  //  agent ran — keeps the trace from being written, so no copy outlives an erasure)
   | "prompt" // rendered messages: output = [{ role, content }] (the redacted transcript inside)
   | "model_call" // one HTTP request: attributes model, temperature, maxTokens, attempt, repair; input = request body; output = raw response text
   | "parse" // validation of the model output: status error with the issues
@@ -49,7 +51,7 @@ export interface TraceHandle {
   readonly id: string;
   /** `options.parentId` nests the span under another of the same trace (e.g. a retry under its call). */
   span(kind: SpanKind, name: string, input?: unknown, attributes?: Record<string, unknown>, options?: { parentId?: string }): SpanHandle;
-  /** Writes the trace and its spans; tokens and cost are summed from the spans. */
+  /** Writes the trace and its spans; tokens and cost are summed from the spans. Never rejects: a failed write is logged. */
   finish(result: { status: "ok" | "error"; output?: unknown; error?: string }): Promise<void>;
 }
 

@@ -65,9 +65,12 @@ CREATE INDEX trace_spans_trace ON trace_spans (trace_id, position);
 
 -- Which recordings' texts (few-shot examples) a trace holds copies of, and from which team: erasing
 -- such a recording scrubs the copies; a rep's view masks examples of other teams.
+-- The foreign key makes a trace being written hold a key-share lock on each source recording, so an
+-- erasure (which locks its recording before scrubbing) either sees the finished trace or makes its
+-- write fail: a copy cannot slip past the scrub.
 CREATE TABLE trace_example_sources (
   trace_id uuid NOT NULL REFERENCES traces(id) ON DELETE CASCADE,
-  recording_id uuid NOT NULL,
+  recording_id uuid NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
   PRIMARY KEY (trace_id, recording_id)
 );
 CREATE INDEX trace_example_sources_recording ON trace_example_sources (recording_id);
