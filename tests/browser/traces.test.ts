@@ -139,6 +139,26 @@ describe("trace viewer in the browser", () => {
     await page.getByTestId("language-switch").selectOption("en");
   });
 
+  it("shows agent invocations and AI cost on the capability map, with drill-down to the cell's traces", async () => {
+    const { page } = app;
+    const organisation = app.organisation!;
+    await app.signInAs("manager@example.com", "/capability-map?metric=aiCostUsd");
+    const cell = page.locator(`[data-testid="capability-heat-map"] [data-testid="heat-cell"][data-row="${organisation.north.id}"][data-column="discovery"]`);
+    await cell.waitFor();
+    expect(await cell.getAttribute("data-state")).toBe("value");
+    await expect.poll(async () => (await cell.textContent()) ?? "").toContain("$0.0063"); // repair 2 × 0.0021 + masked 0.0021
+    await page.getByTestId("metric-picker").selectOption("agentInvocations");
+    await expect.poll(async () => (await cell.textContent()) ?? "").toContain("4");
+    await app.browser.screenshot("capability-map-agent-invocations");
+    await cell.click();
+    await page.getByTestId("cell-traces-link").click();
+    const rows = page.getByTestId("trace-row");
+    await expect.poll(() => rows.count()).toBe(4);
+    await expect.poll(async () => (await page.getByTestId("trace-linked-filters").textContent()) ?? "").toContain("North squad");
+    expect(page.url()).toContain(`teamId=${organisation.north.id}`);
+    await app.browser.screenshot("traces-from-capability-map");
+  });
+
   it("shows a rep their own call's trace with another team's example masked, and no list link", async () => {
     const { page } = app;
     await app.signInAs("rep.north@example.com", `/traces/${ids.masked}`);
