@@ -29,4 +29,12 @@ describe("loadConfig", () => {
     expect(message).toContain("WORKER_CONCURRENCY");
     expect(message).toContain(".env.example");
   });
+
+  it("keeps traces 90 days by default, forever with 0, and refuses a bad retention or collector URL", () => {
+    expect(loadConfig({}).TRACE_RETENTION_DAYS).toBe(90);
+    expect(loadConfig({}).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadConfig({ TRACE_RETENTION_DAYS: "0" }).TRACE_RETENTION_DAYS).toBe(0);
+    expect(() => loadConfig({ TRACE_RETENTION_DAYS: "-1" })).toThrow(/TRACE_RETENTION_DAYS/);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
 });

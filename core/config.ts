@@ -93,7 +93,12 @@ export const configSchema = z.object({
   /** Agent traces older than this many days are deleted by a periodic sweep; 0 keeps them forever. */
   TRACE_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
   /** An OpenTelemetry collector (OTLP/HTTP): finished traces are also sent to `{endpoint}/v1/traces`. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .trim()
+    .transform((value) => (value === "" ? undefined : value))
+    .pipe(z.url({ protocol: /^https?$/, error: "Must be an http(s) URL, e.g. http://127.0.0.1:4318." }).optional())
+    .optional(),
   /** Extra headers for the collector, `key=value,key2=value2` (the OpenTelemetry convention). */
   OTEL_EXPORTER_OTLP_HEADERS: z.string().optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default("calibrate"),

@@ -25,6 +25,7 @@ import { createOrganisation, testPassword } from "./support/fixtures.ts";
 import type { Organisation } from "./support/fixtures.ts";
 import { createTestClient } from "./support/http-client.ts";
 import { insertRecording, recordRealisticTrace } from "./support/trace-fixtures.ts";
+import { eventually } from "./support/eventually.ts";
 import { startTestServer } from "./support/test-server.ts";
 import type { TestServer } from "./support/test-server.ts";
 
@@ -251,6 +252,19 @@ describe.each(databaseKinds)("traces on %s", (kind) => {
     expect((await database.db.query("SELECT 1 FROM traces WHERE id = $1", [old])).rows).toHaveLength(0);
     expect((await database.db.query("SELECT 1 FROM trace_spans WHERE trace_id = $1", [old])).rows).toHaveLength(0);
     expect((await database.db.query("SELECT 1 FROM traces WHERE id = $1", [recent])).rows).toHaveLength(1);
+  });
+
+  it("runs the retention sweep when the server starts", async () => {
+    const old = await recordRealisticTrace(tracer, { workspaceId: organisation.workspaceId, recordingId: northCall });
+    await database.db.query("UPDATE traces SET started_at = now() - interval '3 days' WHERE id = $1", [old]);
+    const kept = await recordRealisticTrace(tracer, { workspaceId: organisation.workspaceId, recordingId: northCall });
+    const server = await startTestServer(database.db, { environment: { TRACE_RETENTION_DAYS: "2" } });
+    try {
+      await eventually(async () => (await database.db.query("SELECT 1 FROM traces WHERE id = $1", [old])).rows.length === 0);
+      expect((await database.db.query("SELECT 1 FROM traces WHERE id = $1", [kept])).rows).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
   });
 
   describe("over HTTP", () => {
