@@ -202,6 +202,11 @@ describe.each(databaseKinds)("traces on %s", (kind) => {
     expect(retrieval[0]).toMatchObject({ text: "(example from another team)", masked: true });
     // The prompt and the request body carried the same text: masked there too.
     expect(JSON.stringify(repTrace.spans.find((span) => span.kind === "prompt")!.output)).toContain("(example from another team)");
+    // Search follows the view: the rep cannot find their trace by the masked text, the trainer can.
+    const search = (actor: Actor, q: string) => listTraces(database.db, actor, list({ q })).then((page) => page.traces.map((trace) => trace.id));
+    expect(await search(users.northRep, "五万")).not.toContain(id);
+    expect(await search(users.northRep, "contract to legal")).toContain(id);
+    expect(await search(users.trainer, "五万")).toContain(id);
   });
 
   it("erasing a call removes its traces and scrubs its examples from other calls' traces", async () => {

@@ -7,7 +7,7 @@
  */
 import type { Queryable } from "../db/database.ts";
 import { erasedExample, examplesWhere, replaceTexts } from "./example-masking.ts";
-import { searchTextOf } from "./trace-store.ts";
+import { searchTextOf, teamSearchTextOf } from "./trace-store.ts";
 
 interface SpanRow {
   id: string;
@@ -38,8 +38,8 @@ export async function eraseExampleCopies(db: Queryable, recordingId: string): Pr
       .flatMap((span) => examplesWhere(span.output, (example) => example.recordingId === recordingId))
       .map((example) => example.text)
       .filter((text): text is string => typeof text === "string");
-    const { rows: traces } = await db.query<{ input: unknown; output: unknown; error: string | null }>(
-      "SELECT input, output, error FROM traces WHERE id = $1",
+    const { rows: traces } = await db.query<{ input: unknown; output: unknown; error: string | null; teamId: string | null }>(
+      `SELECT input, output, error, team_id AS "teamId" FROM traces WHERE id = $1`,
       [traceId],
     );
     const input = replaceTexts(traces[0]?.input ?? null, texts, erasedExample);
@@ -67,12 +67,13 @@ export async function eraseExampleCopies(db: Queryable, recordingId: string): Pr
         span.output === null ? null : JSON.stringify(span.output),
       ]);
     }
-    const searchText = searchTextOf({ input, output, error: traces[0]?.error ?? null, spans: scrubbed });
-    await db.query("UPDATE traces SET input = $2::jsonb, output = $3::jsonb, search_text = $4 WHERE id = $1", [
+    const scrubbedTrace = { input, output, error: traces[0]?.error ?? null, spans: scrubbed };
+    await db.query("UPDATE traces SET input = $2::jsonb, output = $3::jsonb, search_text = $4, search_text_team = $5 WHERE id = $1", [
       traceId,
       input === null ? null : JSON.stringify(input),
       output === null ? null : JSON.stringify(output),
-      searchText,
+      searchTextOf(scrubbedTrace),
+      teamSearchTextOf(scrubbedTrace, traces[0]?.teamId ?? null),
     ]);
   }
   await db.query("DELETE FROM trace_example_sources WHERE recording_id = $1", [recordingId]);

@@ -165,7 +165,9 @@ export async function listTraces(db: Queryable, actor: Actor, query: TraceListQu
     if (query.to.length === 10) add((p) => `trace.started_at < ((${p}::date + 1)::timestamp AT TIME ZONE ${zone})`, query.to);
     else add((p) => `trace.started_at <= ${p}::timestamptz`, query.to);
   }
-  if (query.q) add((p) => `trace.search_text ILIKE ${p}`, `%${escapeLike(query.q)}%`);
+  // A rep searches what their view shows: other teams' examples masked.
+  const searched = actor.role === "rep" ? "coalesce(trace.search_text_team, trace.search_text)" : "trace.search_text";
+  if (query.q) add((p) => `${searched} ILIKE ${p}`, `%${escapeLike(query.q)}%`);
 
   const filter = conditions.join(" AND ");
   const totalsParams = [...params];

@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db, Queryable } from "../db/database.ts";
 import { valuesList } from "../db/values-list.ts";
+import { examplesWhere, otherTeamExample, replaceTexts } from "./example-masking.ts";
 import type { SpanEnd, SpanHandle, SpanKind, TraceHandle, TraceStart, TraceStatus, Tracer } from "./trace.ts";
 
 export interface FinishedSpan {
@@ -169,7 +170,7 @@ interface RetrievedExample {
  * examples came from, as data-modifying CTEs. False when its recording no longer exists.
  */
 export async function writeTrace(db: Db, trace: FinishedTrace): Promise<boolean> {
-  await attributeExamples(db, trace);
+  const { traceTeamId } = await attributeExamples(db, trace);
   const sources = [
     ...new Set(
       retrievedExamples(trace)
@@ -189,7 +190,7 @@ export async function writeTrace(db: Db, trace: FinishedTrace): Promise<boolean>
     trace.id, trace.workspaceId, trace.recordingId, trace.agent, trace.agentVersion, trace.agentRunId, trace.engine,
     trace.connectorId, trace.model, trace.status, trace.error, jsonOrNull(trace.input), jsonOrNull(trace.output),
     trace.inputTokens, trace.outputTokens, trace.costUsd, trace.latencyMs, trace.startedAt, trace.finishedAt,
-    searchTextOf(trace), sources,
+    searchTextOf(trace), sources, teamSearchTextOf(trace, traceTeamId),
   ];
   const at = (index: number) => `$${spans.params.length + index}`;
   const spanInsert =
@@ -207,10 +208,10 @@ export async function writeTrace(db: Db, trace: FinishedTrace): Promise<boolean>
     `WITH written AS (
        INSERT INTO traces (id, workspace_id, recording_id, team_id, team_path, customer_stage, owner_id, agent, agent_version,
                            agent_run_id, engine, connector_id, model, status, error, input, output, input_tokens, output_tokens,
-                           cost_usd, latency_ms, started_at, finished_at, search_text)
+                           cost_usd, latency_ms, started_at, finished_at, search_text, search_text_team)
        SELECT ${at(1)}, ${at(2)}, recording.id, recording.team_id, team.path, recording.customer_stage, recording.owner_id, ${at(4)}, ${at(5)},
               ${at(6)}, ${at(7)}, ${at(8)}, ${at(9)}, ${at(10)}, ${at(11)}, ${at(12)}::jsonb, ${at(13)}::jsonb, ${at(14)}, ${at(15)},
-              ${at(16)}, ${at(17)}, ${at(18)}, ${at(19)}, ${at(20)}
+              ${at(16)}, ${at(17)}, ${at(18)}, ${at(19)}, ${at(20)}, ${at(22)}
          FROM (SELECT 1) AS one
          LEFT JOIN recordings recording ON recording.id = ${at(3)}::uuid
          LEFT JOIN teams team ON team.id = recording.team_id
@@ -238,11 +239,14 @@ function retrievedExamples(trace: FinishedTrace): RetrievedExample[] {
  * scrub the copy and a rep's view can mask another team's example. The agent may already know them;
  * otherwise they are looked up from the embeddings by source key (one query, only when needed).
  */
-async function attributeExamples(db: Queryable, trace: FinishedTrace): Promise<void> {
+async function attributeExamples(db: Queryable, trace: FinishedTrace): Promise<{ traceTeamId: string | null }> {
   const examples = retrievedExamples(trace);
   const unknownKeys = examples.filter((example) => example.recordingId === undefined && typeof example.sourceKey === "string").map((example) => example.sourceKey as string);
   const needTeam = examples.filter((example) => typeof example.recordingId === "string" && example.teamId === undefined).map((example) => example.recordingId as string);
-  if (unknownKeys.length === 0 && needTeam.length === 0) return;
+  const fromCalls = examples.some((example) => typeof example.recordingId === "string");
+  if (unknownKeys.length === 0 && needTeam.length === 0 && !fromCalls) return { traceTeamId: null };
+  // The trace's own call too: examples of another team than the call's are masked in its reps' search.
+  if (trace.recordingId) needTeam.push(trace.recordingId);
   // By the embeddings' unique key (workspace, source type, source key): every type listed, so the index serves it.
   const { rows } = await db.query<{ sourceKey: string | null; recordingId: string; teamId: string }>(
     `SELECT e.source_key AS "sourceKey", r.id AS "recordingId", r.team_id AS "teamId"
@@ -262,6 +266,24 @@ async function attributeExamples(db: Queryable, trace: FinishedTrace): Promise<v
     }
     if (typeof example.recordingId === "string" && example.teamId === undefined) example.teamId = teamOf.get(example.recordingId) ?? null;
   }
+  return { traceTeamId: trace.recordingId ? (teamOf.get(trace.recordingId) ?? null) : null };
+}
+
+/**
+ * What a rep of the call may search: the search text with examples of other teams than the call's
+ * masked, as their view of the trace is. Null when no example is masked (then it is search_text).
+ */
+export function teamSearchTextOf(
+  trace: { input?: unknown; output: unknown; error: string | null; spans: ReadonlyArray<{ kind: string; input: unknown; output: unknown; error: string | null }> },
+  teamId: string | null,
+): string | null {
+  const texts = trace.spans
+    .filter((span) => span.kind === "retrieval")
+    .flatMap((span) => examplesWhere(span.output, (example) => typeof example.recordingId === "string" && example.teamId !== teamId && example.erased !== true))
+    .map((example) => example.text)
+    .filter((text): text is string => typeof text === "string");
+  if (texts.length === 0) return null;
+  return searchTextOf(replaceTexts({ input: trace.input ?? null, output: trace.output, error: trace.error, spans: trace.spans.map((span) => ({ input: span.input, output: span.output, error: span.error })) }, texts, otherTeamExample) as Parameters<typeof searchTextOf>[0]);
 }
 
 function jsonOrNull(value: unknown): string | null {

@@ -35,8 +35,11 @@ CREATE TABLE traces (
   latency_ms integer NOT NULL DEFAULT 0,
   started_at timestamptz NOT NULL,
   finished_at timestamptz,
-  -- Prompts, outputs and errors of the trace and its spans, lower-cased, for ILIKE search.
-  search_text text NOT NULL DEFAULT ''
+  -- Prompts, outputs and errors of the trace and its spans, for ILIKE search.
+  search_text text NOT NULL DEFAULT '',
+  -- The same with examples of other teams than the call's masked: what the call's rep may search.
+  -- NULL when nothing is masked (then it equals search_text).
+  search_text_team text
 );
 CREATE INDEX traces_workspace_started ON traces (workspace_id, started_at DESC, id DESC);
 CREATE INDEX traces_recording ON traces (recording_id) WHERE recording_id IS NOT NULL;
