@@ -29,4 +29,12 @@ describe("loadConfig", () => {
     expect(message).toContain("WORKER_CONCURRENCY");
     expect(message).toContain(".env.example");
   });
+
+  it("accepts SECRET_KEY as another name for SECRETS_KEY, and refuses two different keys", () => {
+    const key = Buffer.alloc(32, 7).toString("base64");
+    expect(loadConfig({ SECRET_KEY: key }).SECRETS_KEY).toBe(key);
+    expect(loadConfig({ SECRETS_KEY: key, SECRET_KEY: key }).SECRETS_KEY).toBe(key);
+    expect(() => loadConfig({ SECRET_KEY: "short" })).toThrow(/SECRET_KEY/);
+    expect(() => loadConfig({ SECRETS_KEY: key, SECRET_KEY: Buffer.alloc(32, 8).toString("base64") })).toThrow(/two names for one key/);
+  });
 });
