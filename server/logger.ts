@@ -7,6 +7,6 @@ export function createLogger(config: Pick<Config, "LOG_LEVEL">, name = "calibrat
     name,
     level: config.LOG_LEVEL,
     // Never log secrets, even by accident.
-    redact: ["req.headers.cookie", "req.headers.authorization", "password", "*.password", "token", "*.token"],
+    redact: ["req.headers.cookie", "req.headers.authorization", "password", "*.password", "token", "*.token", "apiKey", "*.apiKey"],
   });
 }

@@ -29,6 +29,12 @@ import { createEmbeddedTransport, startEmbeddedWorkers } from "../workers/embedd
 import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import type { BlobStore } from "../core/upload/blob-store.ts";
 import { sweepAbandonedUploads } from "../core/upload/blob-references.ts";
+import { Redis } from "ioredis";
+import { secretBoxFor } from "../core/auth/secret-box.ts";
+import { bootstrapAllWorkspaces } from "../core/connectors/bootstrap.ts";
+import { createConnectorDirectory } from "../core/connectors/connectors.ts";
+import type { ManagedLimiter } from "../core/connectors/limiter.ts";
+import { createDatabaseLimiter, createRedisLimiter } from "../core/connectors/limiter.ts";
 import type { AppContext } from "./context.ts";
 
 export interface Runtime {
@@ -38,6 +44,8 @@ export interface Runtime {
   blobs: BlobStore;
   subscription: EventSubscription | null;
   workers: WorkerPool | null;
+  /** Model connectors for the routes and (through the runtime) the workers. */
+  connectors: AppContext["connectors"] & { limiter: ManagedLimiter };
   context(): AppContext;
   reconcileNow(): Promise<void>;
   close(): Promise<void>;
@@ -81,6 +89,18 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
   const report = await migrate(db);
   if (report.applied.length > 0) logger.info({ applied: report.applied }, "Database migrated");
   const embedder = createConfiguredEmbedder(config);
+  const secrets = secretBoxFor(config, {
+    onKeyFileCreated: (file) =>
+      logger.warn(
+        { file },
+        "GENERATED A NEW SECRETS KEY: it encrypts connector API keys and webhook secrets. Back it up with the database (without it they cannot be read), and give every process on another machine the same key in SECRET_KEY.",
+      ),
+  });
+  if (options.serve) {
+    // OPENAI_BASE_URL, EMBEDDER=openai and TRANSCRIPTION_BASE_URL appear as connectors (core/connectors/bootstrap.ts).
+    const connectorReport = await bootstrapAllWorkspaces({ db, secrets }, config);
+    if (Object.values(connectorReport).some((names) => names.length > 0)) logger.info(connectorReport, "Connectors from the environment brought up to date");
+  }
   if (options.serve) {
     const prepared = await prepareWorkspace(db, await defaultWorkspaceId(db), embedder);
     if (prepared.promptSets.added.length || prepared.embedded) logger.info(prepared, "Workspace prepared");
@@ -104,6 +124,10 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     publisher = events;
     subscription = options.serve ? events : null;
   }
+  // The limiter lives where the workers coordinate: Redis with BullMQ, the database without.
+  const limiterRedis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;
+  const connectorLimiter = limiterRedis ? createRedisLimiter(limiterRedis, { prefix: config.QUEUE_PREFIX }) : createDatabaseLimiter(db);
+  const connectors = { secrets, directory: createConnectorDirectory(db, secrets), limiter: connectorLimiter };
   const dispatcher = createDispatcher({
     db,
     transport,
@@ -164,8 +188,10 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     blobs,
     subscription,
     workers,
+    connectors,
     reconcileNow,
     context: () => ({
+      connectors,
       config,
       db,
       logger,
@@ -189,6 +215,8 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       // Workers first: they finish (or hand back) their jobs while the database is still open.
       await workers?.close();
       await warmUp;
+      await connectorLimiter.close();
+      limiterRedis?.disconnect();
       await subscription?.close();
       await publisher.close();
       await transport.close();
