@@ -164,7 +164,7 @@ export async function recordConnectorAudit(
   db: Queryable,
   entry: { connectorId: string; actorId: string | null; action: ConnectorAuditAction; fields?: string[]; detail?: Record<string, unknown> | null },
 ): Promise<void> {
-  await db.query("INSERT INTO connector_audit (connector_id, actor_id, action, fields, detail) VALUES ($1, $2, $3, $4, $5)", [
+  await db.query("INSERT INTO connector_audit (connector_id, actor_id, action, fields, detail, at) VALUES ($1, $2, $3, $4, $5, clock_timestamp())", [
     entry.connectorId,
     entry.actorId,
     entry.action,
@@ -182,8 +182,9 @@ export async function insertConnector(
   const { rows } = await deps.db
     .query<{ id: string }>(
       `INSERT INTO connectors (workspace_id, name, kind, base_url, purposes, models, default_model, timeout_ms, max_concurrency,
-         price_input_per_mtok_usd, price_output_per_mtok_usd, allow_unredacted, enabled, api_key_sealed, api_key_hint, bootstrap_source, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+         price_input_per_mtok_usd, price_output_per_mtok_usd, allow_unredacted, enabled, api_key_sealed, api_key_hint, bootstrap_source, created_by, created_at, updated_at)
+       -- clock_timestamp(): connectors made in one transaction (the bootstrap) keep their order.
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, clock_timestamp(), clock_timestamp()) RETURNING id`,
       [
         target.workspaceId,
         input.name,
