@@ -33,6 +33,7 @@ const CallViewPage = lazy(() => import("./pages/review/call-view-page.tsx"));
 const DashboardPage = lazy(() => import("./pages/dashboard/dashboard-page.tsx"));
 const TalkTrackPoolPage = lazy(() => import("./pages/review/talk-track-pool-page.tsx"));
 const IntegrationsPage = lazy(() => import("./pages/integrations/integrations-page.tsx"));
+const ConnectorsPage = lazy(() => import("./pages/connectors/connectors-page.tsx"));
 
 function Loading() {
   const { t } = useTranslation();
@@ -169,6 +170,11 @@ function SignedInRoutes() {
               <Route path={screens.integrations.path}>
                 <Guarded screen={screens.integrations}>
                   <IntegrationsPage />
+                </Guarded>
+              </Route>
+              <Route path={screens.connectors.path}>
+                <Guarded screen={screens.connectors}>
+                  <ConnectorsPage />
                 </Guarded>
               </Route>
               <Route path={screens.settings.path}>

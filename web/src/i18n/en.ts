@@ -6,6 +6,7 @@
 import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
+import { connectorMessages } from "./connector-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const en = {
@@ -295,6 +296,7 @@ const en = {
   ...insightMessages.en,
   ...repCallMessages.en,
   ...outcomeMessages.en,
+  ...connectorMessages.en,
 };
 
 export type Messages = typeof en;

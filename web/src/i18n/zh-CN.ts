@@ -3,6 +3,7 @@ import type { Messages } from "./en.ts";
 import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
+import { connectorMessages } from "./connector-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const zhCN: Messages = {
@@ -288,6 +289,7 @@ const zhCN: Messages = {
   ...insightMessages["zh-CN"],
   ...repCallMessages["zh-CN"],
   ...outcomeMessages["zh-CN"],
+  ...connectorMessages["zh-CN"],
 };
 
 export default zhCN;
