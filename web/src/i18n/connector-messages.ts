@@ -143,7 +143,7 @@ const zhCN: typeof en = {
     hideAudit: "收起审计记录",
     noAudit: "没有修改记录。",
     system: "Calibrate（环境变量）",
-    actions: { created: "创建了", updated: "修改了", disabled: "停用了", enabled: "启用了", tested: "测试了" },
+    actions: { created: "创建了此连接器", updated: "修改了", disabled: "停用了此连接器", enabled: "启用了此连接器", tested: "测试了连接" },
     auditLine: "{{who}}{{action}}",
     fields: "字段：{{fields}}",
     testedOk: "成功，{{latency}} 毫秒",
