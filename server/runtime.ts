@@ -98,8 +98,12 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
   });
   if (options.serve) {
     // OPENAI_BASE_URL, EMBEDDER=openai and TRANSCRIPTION_BASE_URL appear as connectors (core/connectors/bootstrap.ts).
-    const connectorReport = await bootstrapAllWorkspaces({ db, secrets }, config);
-    if (Object.values(connectorReport).some((names) => names.length > 0)) logger.info(connectorReport, "Connectors from the environment brought up to date");
+    // Drafting still reads the environment itself, so a failure here must not stop the start.
+    await bootstrapAllWorkspaces({ db, secrets }, config)
+      .then((report) => {
+        if (Object.values(report).some((names) => names.length > 0)) logger.info(report, "Connectors from the environment brought up to date");
+      })
+      .catch((error: unknown) => logger.error({ err: error }, "Could not bring the connectors from the environment up to date"));
   }
   if (options.serve) {
     const prepared = await prepareWorkspace(db, await defaultWorkspaceId(db), embedder);

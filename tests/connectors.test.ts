@@ -7,13 +7,18 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapAllWorkspaces } from "../core/connectors/bootstrap.ts";
 import { createConnectorDirectory } from "../core/connectors/connectors.ts";
+import { loadConfig } from "../core/config.ts";
 import { createLogger } from "../server/logger.ts";
+import { openRuntime } from "../server/runtime.ts";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { createOrganisation, testPassword } from "./support/fixtures.ts";
@@ -301,5 +306,30 @@ describe.each(databaseKinds)("model connectors (%s)", (kind) => {
     expect(log).toMatch(/"method":"PATCH"/);
     // … and none of them carries a key.
     for (const secret of secrets) expect(log).not.toContain(secret);
+  });
+});
+
+describe("the secrets key file", () => {
+  it("is generated once with mode 0600, with one loud warning line, when SECRET_KEY is unset", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ LOG_LEVEL: "info" }, "secrets-test", { write: (line: string) => void lines.push(line) });
+    const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "calibrate-secret-key-"));
+    // PostgreSQL when there is one: it starts in milliseconds where PGlite takes seconds.
+    const database = await createTestDatabase(databaseKinds.at(-1)!);
+    try {
+      // No SECRETS_KEY/SECRET_KEY: the start-up path makes the key file under DATA_DIR.
+      const config = loadConfig({ NODE_ENV: "test", DATA_DIR: dataDirectory });
+      const runtime = await openRuntime(config, logger, { serve: false, work: false, db: database.db });
+      await runtime.close();
+      const file = path.join(dataDirectory, "secrets.key");
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      const warnings = lines.map((line) => JSON.parse(line)).filter((entry) => /GENERATED A NEW SECRETS KEY/.test(entry.msg));
+      expect(warnings).toEqual([expect.objectContaining({ level: 40, file })]);
+      // The key itself is never logged.
+      expect(lines.join("")).not.toContain(fs.readFileSync(file, "utf8").trim());
+    } finally {
+      await database.drop();
+      fs.rmSync(dataDirectory, { recursive: true, force: true });
+    }
   });
 });

@@ -19,7 +19,8 @@ export type ConnectorAuditAction = (typeof connectorAuditActions)[number];
 const baseUrl = z
   .url()
   .max(2000)
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), "Use an http:// or https:// URL.")
+  // zod runs refinements even after the URL check failed: parse defensively.
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), "Use an http:// or https:// URL.")
   // `…/v1/` and `…/v1` are the same endpoint; store one spelling.
   .transform((value) => value.replace(/\/+$/, ""));
 const modelName = z.string().trim().min(1).max(200);
@@ -268,7 +269,13 @@ export async function applyConnectorChanges(
   if (next.apiKey !== undefined) {
     // A key is compared by opening the stored one: the audit must not claim a change that did not happen.
     const stored = await sealedKeyOf(deps.db, target.id);
-    const storedKey = stored ? deps.secrets.decrypt(stored) : null;
+    let storedKey: string | null | undefined = null;
+    try {
+      storedKey = stored ? deps.secrets.decrypt(stored) : null;
+    } catch {
+      // Sealed under another installation key (the key file was lost): the new key replaces it.
+      storedKey = undefined;
+    }
     if (storedKey !== next.apiKey) {
       values.push(next.apiKey ? deps.secrets.encrypt(next.apiKey) : null, apiKeyHint(next.apiKey));
       assignments.push(`api_key_sealed = $${values.length - 1}`, `api_key_hint = $${values.length}`);
