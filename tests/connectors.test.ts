@@ -14,6 +14,7 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSecretBox } from "../core/auth/secret-box.ts";
 import { bootstrapAllWorkspaces } from "../core/connectors/bootstrap.ts";
 import { createConnectorDirectory } from "../core/connectors/connectors.ts";
 import { loadConfig } from "../core/config.ts";
@@ -145,6 +146,16 @@ describe.each(databaseKinds)("model connectors (%s)", (kind) => {
     expect((await bootstrapAllWorkspaces(deps, server.config)).enabled).toEqual([]);
     expect((await admin.request("GET", "/api/connectors")).body.connectors[0].enabled).toBe(false);
     await admin.request("PATCH", `/api/connectors/${chat.id}`, { enabled: true });
+  });
+
+  it("replaces an environment key sealed under a lost installation key instead of failing the start", async () => {
+    const otherInstallation = createSecretBox(randomBytes(32));
+    const report = await bootstrapAllWorkspaces({ db: database.db, secrets: otherInstallation }, server.config);
+    expect(report.updated).toEqual(["Environment (OPENAI_BASE_URL)", "Environment (TRANSCRIPTION_BASE_URL)"]);
+    const chat = await createConnectorDirectory(database.db, otherInstallation).defaultFor(organisation.workspaceId, "chat");
+    expect(chat).toMatchObject({ apiKey: environmentKey });
+    // Back to this installation's key, for the tests that follow.
+    expect((await bootstrapAllWorkspaces({ db: database.db, secrets: server.runtime.connectors.secrets }, server.config)).updated).toHaveLength(2);
   });
 
   it("adds a connector with an encrypted key that no response carries, refusing bad input with the reason", async () => {
