@@ -19,13 +19,19 @@ import "./connectors.css";
 export default function ConnectorsPage() {
   const { t } = useTranslation();
   const resource = useResource<{ connectors: Connector[] }>("/api/connectors");
+  const [adding, setAdding] = useState(false);
   return (
     <section data-testid="connectors-page">
       <PageHeader title={t("connectors.title")} intro={t("connectors.intro")} />
       <div className="panel">
-        <details className="connectors__create" data-testid="create-connector">
+        <details className="connectors__create" data-testid="create-connector" open={adding} onToggle={(event) => setAdding(event.currentTarget.open)}>
           <summary>{t("connectors.add")}</summary>
-          <ConnectorForm onSaved={() => void resource.reload()} />
+          <ConnectorForm
+            onSaved={() => {
+              setAdding(false);
+              void resource.reload();
+            }}
+          />
         </details>
       </div>
       {resource.error !== null && <ErrorMessage error={resource.error} />}
