@@ -18,7 +18,7 @@ import { redisUrl } from "./support/test-server.ts";
 interface Store {
   /** A limiter as another process would have it. */
   limiter(options?: { leaseTtlMs?: number }): ManagedLimiter;
-  /** Leases of the connector still recorded in the store (held or not yet reclaimed). */
+  /** Leases of the connector held now (unexpired). */
   leases(connectorId: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -39,7 +39,7 @@ async function databaseStore(kind: "pglite" | "postgres"): Promise<Store> {
       return limiter;
     },
     async leases(connectorId) {
-      const { rows } = await database.db.query<{ count: number }>("SELECT count(*)::int AS count FROM connector_leases WHERE connector_id = $1", [connectorId]);
+      const { rows } = await database.db.query<{ count: number }>("SELECT count(*)::int AS count FROM connector_leases WHERE connector_id = $1 AND expires_at > clock_timestamp()", [connectorId]);
       return rows[0]!.count;
     },
     async close() {

@@ -5,11 +5,12 @@
  * slots back once its leases run out instead of holding them forever.
  *
  * Two stores, one behaviour (core/connectors/limiter.test.ts runs the same suite on both):
- * - the database (embedded transport): rows in `connector_leases`, counted and taken under a
- *   transaction-scoped advisory lock per connector; a release NOTIFYs waiters in other processes.
+ * - the database (embedded transport): one row per slot in `connector_leases`, claimed by a single
+ *   statement that only takes a slot whose lease expired; a release NOTIFYs waiters in other processes.
  * - Redis (BullMQ path): one sorted set per connector, member = lease, score = expiry in Redis's own
  *   clock, taken by one Lua script (atomic, and no clock skew between machines).
- * Waiters retry with a short growing backoff and are woken at once by a release they can hear.
+ * Waiters retry with a short growing backoff, and a release they can hear (in this process, or by
+ * NOTIFY from another) wakes the oldest waiter for that connector at once.
  */
 import { randomUUID } from "node:crypto";
 import os from "node:os";
@@ -40,40 +41,51 @@ interface LeaseStore {
   renew(connectorId: string, leaseId: string, ttlMs: number): Promise<void>;
   release(connectorId: string, leaseId: string): Promise<void>;
   /** Calls `wake` when a lease of another process may have been released; returns the unsubscribe. */
-  subscribe?(wake: () => void): Promise<() => Promise<void>>;
+  subscribe?(wake: (connectorId: string | null) => void): Promise<() => Promise<void>>;
 }
 
 const firstBackoffMs = 10;
-const maxBackoffMs = 250;
+// The poll is only a safety net (a crashed holder's lease expiring, a missed notification).
+const maxBackoffMs = 500;
 
 function createLeaseLimiter(store: LeaseStore, options: LimiterOptions): ManagedLimiter {
   const ttlMs = options.leaseTtlMs ?? 30_000;
   const renewals = new Map<string, NodeJS.Timeout>();
-  let wakers = new Set<() => void>();
+  // Waiters of this process, per connector, oldest first. A freed slot wakes one of them, not all:
+  // a herd of waiters each querying the store at every release would be the bottleneck.
+  const waiting = new Map<string, Set<() => void>>();
   let unsubscribe: Promise<() => Promise<void>> | null = null;
   let closed = false;
 
-  const wakeAll = () => {
-    const current = wakers;
-    wakers = new Set();
-    for (const wake of current) wake();
+  const wakeOne = (connectorId: string) => {
+    const queue = waiting.get(connectorId);
+    const first = queue?.values().next().value;
+    first?.();
+  };
+  const wakeEveryone = () => {
+    for (const queue of [...waiting.values()]) for (const wake of [...queue]) wake();
   };
 
-  /** Resolves after `milliseconds` or at the next release heard, whichever comes first. */
-  const pause = (milliseconds: number, signal?: AbortSignal) =>
+  /** Resolves after `milliseconds` or when a slot of the connector is freed, whichever comes first. */
+  const pause = (connectorId: string, milliseconds: number, signal?: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
+      let queue = waiting.get(connectorId);
+      if (!queue) waiting.set(connectorId, (queue = new Set()));
       let done = false;
+      const leave = () => {
+        done = true;
+        queue.delete(finish);
+        if (queue.size === 0 && waiting.get(connectorId) === queue) waiting.delete(connectorId);
+      };
       const finish = () => {
         if (done) return;
-        done = true;
-        wakers.delete(finish);
+        leave();
         resolve();
       };
-      wakers.add(finish);
+      queue.add(finish);
       sleep(milliseconds, signal).then(finish, (reason: unknown) => {
         if (done) return;
-        done = true;
-        wakers.delete(finish);
+        leave();
         reject(reason);
       });
     });
@@ -86,7 +98,8 @@ function createLeaseLimiter(store: LeaseStore, options: LimiterOptions): Managed
       if (closed) throw new Error("This connector limiter was closed.");
       if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`A connector's concurrency must be a positive integer, got ${limit}.`);
       if (store.subscribe && !unsubscribe) {
-        unsubscribe = store.subscribe(wakeAll);
+        // A release in another process names its connector; null: notifications may have been missed.
+        unsubscribe = store.subscribe((freed) => (freed === null ? wakeEveryone() : wakeOne(freed)));
         // Without the subscription the backoff still finds free slots.
         unsubscribe.catch(() => {});
       }
@@ -95,12 +108,12 @@ function createLeaseLimiter(store: LeaseStore, options: LimiterOptions): Managed
       for (;;) {
         signal?.throwIfAborted();
         if (await store.tryTake(connectorId, limit, leaseId, ttlMs)) break;
-        await pause(backoffMs * (0.5 + Math.random()), signal);
+        await pause(connectorId, backoffMs * (0.5 + Math.random()), signal);
         backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
       }
       if (signal?.aborted) {
         await store.release(connectorId, leaseId);
-        wakeAll();
+        wakeOne(connectorId);
         signal.throwIfAborted();
       }
       const renewal = setInterval(() => {
@@ -119,7 +132,7 @@ function createLeaseLimiter(store: LeaseStore, options: LimiterOptions): Managed
         try {
           await store.release(connectorId, leaseId);
         } finally {
-          wakeAll();
+          wakeOne(connectorId);
         }
       };
     },
@@ -127,7 +140,7 @@ function createLeaseLimiter(store: LeaseStore, options: LimiterOptions): Managed
       closed = true;
       for (const timer of renewals.values()) clearInterval(timer);
       renewals.clear();
-      wakeAll();
+      wakeEveryone();
       const stop = await unsubscribe?.catch(() => null);
       await stop?.();
     },
@@ -140,35 +153,47 @@ export function defaultHolder(): string {
   return `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
-/** Leases as rows of `connector_leases`, on PGlite (one process) and PostgreSQL (many). */
+/**
+ * Leases as rows of `connector_leases`, on PGlite (one process) and PostgreSQL (many): slot
+ * 0…limit-1 of a connector, each a row that is held while its expiry is ahead. Taking one is a
+ * single statement — pick a slot that looks free (at random, so concurrent takers rarely collide),
+ * insert it or take it over only if it is still expired when locked — so PostgreSQL's own row lock
+ * decides between two takers of one slot. Lowering a limit lets the higher slots drain.
+ */
 export function createDatabaseLimiter(db: Db, options: LimiterOptions = {}): ManagedLimiter {
   const holder = options.holder ?? defaultHolder();
   return createLeaseLimiter(
     {
       async tryTake(connectorId, limit, leaseId, ttlMs) {
-        return db.transaction(async (transaction) => {
-          // One taker per connector at a time, so "count, then insert" cannot overshoot the limit.
-          await transaction.query("SELECT pg_advisory_xact_lock(hashtext('calibrate:connector-lease:' || $1::text))", [connectorId]);
-          // Leases whose holder stopped renewing them (a crashed process) give their slot back here.
-          await transaction.query("DELETE FROM connector_leases WHERE connector_id = $1 AND expires_at <= clock_timestamp()", [connectorId]);
-          const { rows } = await transaction.query<{ held: number }>("SELECT count(*)::int AS held FROM connector_leases WHERE connector_id = $1", [connectorId]);
-          if ((rows[0]?.held ?? 0) >= limit) return false;
-          await transaction.query(
-            "INSERT INTO connector_leases (id, connector_id, holder, expires_at) VALUES ($1, $2, $3, clock_timestamp() + $4::int * interval '1 millisecond')",
-            [leaseId, connectorId, holder, ttlMs],
-          );
-          return true;
-        });
+        const { rows } = await db.query(
+          `WITH free AS (
+             SELECT candidates.slot FROM generate_series(0, $4::int - 1) AS candidates(slot)
+              WHERE NOT EXISTS (SELECT 1 FROM connector_leases held WHERE held.connector_id = $1 AND held.slot = candidates.slot AND held.expires_at > clock_timestamp())
+              ORDER BY random() LIMIT 1)
+           INSERT INTO connector_leases AS l (connector_id, slot, lease_id, holder, expires_at)
+           SELECT $1, slot, $2, $3, clock_timestamp() + $5::int * interval '1 millisecond' FROM free
+           ON CONFLICT (connector_id, slot) DO UPDATE
+             SET lease_id = excluded.lease_id, holder = excluded.holder, expires_at = excluded.expires_at
+             -- Re-checked on the row as locked: a slot another taker just claimed is not taken over.
+             WHERE l.expires_at <= clock_timestamp()
+           RETURNING l.slot`,
+          [connectorId, leaseId, holder, limit, ttlMs],
+        );
+        return rows.length === 1;
       },
       async renew(_connectorId, leaseId, ttlMs) {
-        await db.query("UPDATE connector_leases SET expires_at = clock_timestamp() + $2::int * interval '1 millisecond' WHERE id = $1", [leaseId, ttlMs]);
+        await db.query("UPDATE connector_leases SET expires_at = clock_timestamp() + $2::int * interval '1 millisecond' WHERE lease_id = $1", [leaseId, ttlMs]);
       },
       async release(connectorId, leaseId) {
-        await db.query("DELETE FROM connector_leases WHERE id = $1", [leaseId]);
-        await db.query("SELECT pg_notify($1, $2)", [notifyChannel, connectorId]);
+        // Free the slot and wake waiters in other processes, in one round trip.
+        await db.query(
+          `WITH freed AS (UPDATE connector_leases SET expires_at = '-infinity' WHERE lease_id = $1 RETURNING connector_id)
+           SELECT pg_notify($2, $3) FROM freed`,
+          [leaseId, notifyChannel, connectorId],
+        );
       },
       async subscribe(wake) {
-        return db.listen(notifyChannel, () => wake());
+        return db.listen(notifyChannel, (payload) => wake(payload || null));
       },
     },
     options,

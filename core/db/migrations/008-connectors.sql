@@ -46,12 +46,16 @@ CREATE TABLE connector_audit (
 );
 CREATE INDEX connector_audit_connector ON connector_audit (connector_id, at DESC);
 
--- One row per request in flight to a connector, from any process. A lease is renewed while its
--- holder lives; one whose holder died expires and its slot is taken again.
+-- A connector's concurrency as slots: row (connector, slot) is held while `expires_at` is ahead.
+-- A holder renews its lease while it lives; one whose holder died expires and the slot is taken
+-- again. One statement claims a free slot (INSERT … ON CONFLICT … WHERE expired), so two takers
+-- can never hold one slot, without a lock or a transaction round trip (core/connectors/limiter.ts).
 CREATE TABLE connector_leases (
-  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   connector_id text NOT NULL,
+  slot integer NOT NULL CHECK (slot >= 0),
+  lease_id uuid NOT NULL,
   holder text NOT NULL,
-  expires_at timestamptz NOT NULL
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (connector_id, slot)
 );
-CREATE INDEX connector_leases_connector ON connector_leases (connector_id, expires_at);
+CREATE INDEX connector_leases_lease ON connector_leases (lease_id);
