@@ -37,4 +37,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ TRACE_RETENTION_DAYS: "-1" })).toThrow(/TRACE_RETENTION_DAYS/);
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
+
+  it("accepts SECRET_KEY as another name for SECRETS_KEY, and refuses two different keys", () => {
+    const key = Buffer.alloc(32, 7).toString("base64");
+    expect(loadConfig({ SECRET_KEY: key }).SECRETS_KEY).toBe(key);
+    expect(loadConfig({ SECRETS_KEY: key, SECRET_KEY: key }).SECRETS_KEY).toBe(key);
+    expect(() => loadConfig({ SECRET_KEY: "short" })).toThrow(/SECRET_KEY/);
+    expect(() => loadConfig({ SECRETS_KEY: key, SECRET_KEY: Buffer.alloc(32, 8).toString("base64") })).toThrow(/two names for one key/);
+  });
 });

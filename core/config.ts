@@ -16,6 +16,10 @@ const optionalUrl = z
   .transform((value) => (value === "" ? undefined : value))
   .pipe(z.url().optional());
 
+const secretKey = z
+  .string()
+  .refine((value) => Buffer.from(value, "base64").length === 32, "Must be 32 random bytes in base64 (openssl rand -base64 32).");
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   HOST: z.string().default("127.0.0.1"),
@@ -85,11 +89,12 @@ export const configSchema = z.object({
   EMBEDDER: z.enum(["local", "openai"]).default("local"),
   EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
   EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(4000).default(384),
-  /** 32 random bytes, base64: encrypts stored webhook secrets. Unset: a key file under DATA_DIR. */
-  SECRETS_KEY: z
-    .string()
-    .refine((value) => Buffer.from(value, "base64").length === 32, "Must be 32 random bytes in base64 (openssl rand -base64 32).")
-    .optional(),
+  /**
+   * 32 random bytes, base64: encrypts stored secrets (connector API keys, webhook secrets). Unset: a
+   * key file created once under DATA_DIR. `SECRET_KEY` is accepted as another name for it.
+   */
+  SECRETS_KEY: secretKey.optional(),
+  SECRET_KEY: secretKey.optional(),
   /** Agent traces older than this many days are deleted by a periodic sweep; 0 keeps them forever. */
   TRACE_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
   /** An OpenTelemetry collector (OTLP/HTTP): finished traces are also sent to `{endpoint}/v1/traces`. */
@@ -134,8 +139,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     );
   }
   const config = parsed.data;
+  if (config.SECRETS_KEY && config.SECRET_KEY && config.SECRETS_KEY !== config.SECRET_KEY) {
+    throw new ConfigError([{ variable: "SECRET_KEY", message: "SECRET_KEY and SECRETS_KEY are two names for one key; set one, or both to the same value." }]);
+  }
   return {
     ...config,
+    SECRETS_KEY: config.SECRETS_KEY ?? config.SECRET_KEY,
     DATA_DIR: path.resolve(config.DATA_DIR),
     STORAGE_DIR: path.resolve(config.STORAGE_DIR ?? path.join(config.DATA_DIR, "storage")),
   };

@@ -49,6 +49,11 @@ const byKey: Catalogue = {
   },
   "traces.not_found": { en: "Trace not found.", "zh-CN": "未找到该调用追踪。" },
   "traces.invalid_cursor": { en: "The cursor is not one this list gave out.", "zh-CN": "分页游标无效。" },
+  "connectors.not_found": { en: "Connector not found.", "zh-CN": "未找到该模型连接器。" },
+  "connectors.name_taken": {
+    en: "A connector named “{name}” already exists in this workspace.",
+    "zh-CN": "此工作区已有名为“{name}”的模型连接器。",
+  },
   "route.not_found": { en: "No route for {method} {path}", "zh-CN": "没有 {method} {path} 这个接口。" },
   "request.invalid_body": { en: "Invalid request body", "zh-CN": "请求正文不正确" },
   "request.invalid_query": { en: "Invalid query string", "zh-CN": "查询参数不正确" },

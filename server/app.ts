@@ -15,6 +15,7 @@ import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { inboundOutcomeRoutes, outcomeRoutes } from "./routes/outcomes.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
+import { connectorRoutes } from "./routes/connectors.ts";
 import { capabilityMapRoutes } from "./routes/capability-map.ts";
 import { capabilityMapOutcomeRoutes } from "./routes/capability-map-outcomes.ts";
 import { evalRoutes } from "./routes/evals.ts";
@@ -78,6 +79,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   api.use(capabilityMapRoutes(context));
   api.use(eventRoutes(context));
   api.use(webhookRoutes(context));
+  api.use(connectorRoutes(context));
   api.use(outcomeRoutes(context));
   api.use(capabilityMapOutcomeRoutes(context));
   api.use(traceRoutes(context));

@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
+import type { SecretBox } from "../core/auth/secret-box.ts";
 import type { Config } from "../core/config.ts";
+import type { ConnectorDirectory, ConnectorLimiter } from "../core/connectors/connector.ts";
 import type { Db } from "../core/db/database.ts";
 import type { Dispatcher } from "../core/jobs/dispatch.ts";
 import type { JobEvent } from "../core/jobs/events.ts";
@@ -16,6 +18,8 @@ export interface AppContext {
   /** Live job events: Redis pub/sub with BullMQ, NOTIFY (PostgreSQL) or memory (PGlite) without. */
   events: { listen(listener: (event: JobEvent) => void): () => void };
   health: () => Promise<QueueHealth>;
+  /** Model connectors: the installation's secret box, the directory calls go through, the shared limiter. */
+  connectors: { secrets: SecretBox; directory: ConnectorDirectory; limiter: ConnectorLimiter };
 }
 
 export interface QueueHealth {

@@ -29,6 +29,12 @@ import { createEmbeddedTransport, startEmbeddedWorkers } from "../workers/embedd
 import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import type { BlobStore } from "../core/upload/blob-store.ts";
 import { sweepAbandonedUploads } from "../core/upload/blob-references.ts";
+import { Redis } from "ioredis";
+import { secretBoxFor } from "../core/auth/secret-box.ts";
+import { bootstrapAllWorkspaces } from "../core/connectors/bootstrap.ts";
+import { createConnectorDirectory } from "../core/connectors/connectors.ts";
+import type { ManagedLimiter } from "../core/connectors/limiter.ts";
+import { createDatabaseLimiter, createRedisLimiter } from "../core/connectors/limiter.ts";
 import { createConfiguredTracer } from "../core/traces/configured-tracer.ts";
 import { sweepExpiredTraces, traceSweepIntervalMs } from "../core/traces/retention.ts";
 import type { DatabaseTracer } from "../core/traces/trace-store.ts";
@@ -41,6 +47,8 @@ export interface Runtime {
   blobs: BlobStore;
   subscription: EventSubscription | null;
   workers: WorkerPool | null;
+  /** Model connectors for the routes and (through the runtime) the workers. */
+  connectors: AppContext["connectors"] & { limiter: ManagedLimiter };
   /** Agent traces: the database, and an OTLP collector when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   tracer: DatabaseTracer;
   context(): AppContext;
@@ -101,6 +109,22 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
   const report = await migrate(db);
   if (report.applied.length > 0) logger.info({ applied: report.applied }, "Database migrated");
   const embedder = createConfiguredEmbedder(config);
+  const secrets = secretBoxFor(config, {
+    onKeyFileCreated: (file) =>
+      logger.warn(
+        { file },
+        "GENERATED A NEW SECRETS KEY: it encrypts connector API keys and webhook secrets. Back it up with the database (without it they cannot be read), and give every process on another machine the same key in SECRET_KEY.",
+      ),
+  });
+  if (options.serve) {
+    // OPENAI_BASE_URL, EMBEDDER=openai and TRANSCRIPTION_BASE_URL appear as connectors (core/connectors/bootstrap.ts).
+    // Drafting still reads the environment itself, so a failure here must not stop the start.
+    await bootstrapAllWorkspaces({ db, secrets }, config)
+      .then((report) => {
+        if (Object.values(report).some((names) => names.length > 0)) logger.info(report, "Connectors from the environment brought up to date");
+      })
+      .catch((error: unknown) => logger.error({ err: error }, "Could not bring the connectors from the environment up to date"));
+  }
   if (options.serve) {
     const prepared = await prepareWorkspace(db, await defaultWorkspaceId(db), embedder);
     if (prepared.promptSets.added.length || prepared.embedded) logger.info(prepared, "Workspace prepared");
@@ -124,6 +148,10 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     publisher = events;
     subscription = options.serve ? events : null;
   }
+  // The limiter lives where the workers coordinate: Redis with BullMQ, the database without.
+  const limiterRedis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null;
+  const connectorLimiter = limiterRedis ? createRedisLimiter(limiterRedis, { prefix: config.QUEUE_PREFIX }) : createDatabaseLimiter(db);
+  const connectors = { secrets, directory: createConnectorDirectory(db, secrets), limiter: connectorLimiter };
   const dispatcher = createDispatcher({
     db,
     transport,
@@ -186,9 +214,11 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
     blobs,
     subscription,
     workers,
+    connectors,
     tracer,
     reconcileNow,
     context: () => ({
+      connectors,
       config,
       db,
       logger,
@@ -214,6 +244,8 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       await workers?.close();
       await tracer.close();
       await warmUp;
+      await connectorLimiter.close();
+      limiterRedis?.disconnect();
       await subscription?.close();
       await publisher.close();
       await transport.close();

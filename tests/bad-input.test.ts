@@ -43,12 +43,13 @@ function endpoints(organisation: Organisation): Endpoint[] {
     json("POST", "/api/review/claim", "trainer", { valid: { count: 1 }, stringField: "customerStage", enumField: "order" }),
     json("POST", "/api/datasets", "trainer", { valid: { name: "golden" }, stringField: "name" }),
     json("POST", "/api/eval-runs", "trainer", { valid: { dataset: "golden", target: "local" }, stringField: "dataset" }),
+    json("POST", "/api/connectors", "admin", { valid: { name: "Local", baseUrl: "http://127.0.0.1:11434/v1", defaultModel: "qwen2.5" }, stringField: "apiKey", enumField: "kind" }),
     json("POST", "/api/setup", "anonymous", { valid: { token: "x", email: "first@example.com", password: "x" }, stringField: "email", enumField: "locale" }),
   ];
 }
 
 /** Tables a rejected request must not have written to. */
-const watchedTables = ["recordings", "transcripts", "segments", "blob_leases", "jobs", "users", "teams", "api_tokens", "sessions", "datasets", "eval_runs", "erasures"];
+const watchedTables = ["recordings", "transcripts", "segments", "blob_leases", "jobs", "users", "teams", "api_tokens", "sessions", "datasets", "eval_runs", "erasures", "connectors", "connector_audit"];
 
 function storedFiles(root: string): string[] {
   if (!fs.existsSync(root)) return [];

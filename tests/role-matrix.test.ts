@@ -117,6 +117,13 @@ export const roleMatrix: Record<string, MatrixRow> = {
   "POST /api/webhooks/:id/test":                         row([401, 403, 403, 403, 404], { object: "missing" }),
   "GET /api/webhooks/:id/deliveries":                    row([401, 403, 403, 403, 404], { object: "missing" }),
   "POST /api/webhooks/deliveries/:id/resend":            row([401, 403, 403, 403, 404], { object: "missing" }),
+  "GET /api/connectors":                                 row([401, 403, 403, 403, 200]),
+  "GET /api/connectors/choices":                         row([401, 403, 200, 403, 200]),
+  "POST /api/connectors":                                row([401, 403, 403, 403, 400]),
+  "PATCH /api/connectors/:id":                           row([401, 403, 403, 403, 404], { object: "missing" }),
+  "POST /api/connectors/:id/test":                       row([401, 403, 403, 403, 404], { object: "missing" }),
+  "POST /api/connectors/:id/models":                     row([401, 403, 403, 403, 404], { object: "missing" }),
+  "GET /api/connectors/:id/audit":                       row([401, 403, 403, 403, 404], { object: "missing" }),
   // Signed by the CRM, not by a user: a bearer token does not count, a missing signature is a 401.
   "POST /api/outcomes/inbound/:workspaceId":             row([401, 401, 401, 401, 401]),
   "POST /api/outcomes/import":                           row([401, 403, 403, 400, 400]),

@@ -55,9 +55,16 @@ describe.each(databaseKinds)("traces on %s", (kind) => {
   });
 
   it("writes a trace with its spans in order, sums tokens and cost, and takes team and stage from the call", async () => {
-    const id = await recordRealisticTrace(tracer, { workspaceId: organisation.workspaceId, recordingId: northCall, repair: true, costPerCall: 0.002 });
+    const { rows: connectors } = await database.db.query<{ id: string }>(
+      `INSERT INTO connectors (workspace_id, name, base_url, purposes, default_model, timeout_ms, max_concurrency)
+       VALUES ($1, 'DeepSeek', 'http://127.0.0.1:9/v1', ARRAY['chat'], 'deepseek-chat', 30000, 4) RETURNING id`,
+      [organisation.workspaceId],
+    );
+    const id = await recordRealisticTrace(tracer, { workspaceId: organisation.workspaceId, recordingId: northCall, repair: true, costPerCall: 0.002, connectorId: connectors[0].id });
     const trace = await getTrace(database.db, organisation.users.admin, id);
     expect(trace).toMatchObject({
+      connectorId: connectors[0].id,
+      connectorName: "DeepSeek",
       status: "ok",
       agent: "action-items",
       agentVersion: "action-items@v2",

@@ -85,6 +85,8 @@ describe.each(setups)("outbound webhooks on $kind with the $transport transport"
     expect((await manager.request("GET", "/api/webhooks")).status).toBe(403);
     expect((await manager.request("POST", "/api/webhooks", { name: "x", url: receiver.url, events: ["call.ready"] })).status).toBe(403);
     expect((await admin.request("POST", "/api/webhooks", { name: "x", url: "ftp://example.test", events: ["call.ready"] })).status).toBe(400);
+    // Not a URL at all: a 400, not a 500 from the protocol check.
+    expect((await admin.request("POST", "/api/webhooks", { name: "x", url: "not a url", events: ["call.ready"] })).status).toBe(400);
 
     const created = await admin.request("POST", "/api/webhooks", {
       name: "CRM",

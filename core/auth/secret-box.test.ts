@@ -17,7 +17,9 @@ describe("secret box", () => {
 
   it("creates one key file under DATA_DIR when SECRETS_KEY is unset, and reuses it", () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "calibrate-secrets-"));
-    const sealed = secretBoxFor({ DATA_DIR: directory }).encrypt("x");
+    const created: string[] = [];
+    const sealed = secretBoxFor({ DATA_DIR: directory }, { onKeyFileCreated: (file) => created.push(file) }).encrypt("x");
+    expect(created).toEqual([path.join(directory, "secrets.key")]);
     expect(fs.statSync(path.join(directory, "secrets.key")).mode & 0o777).toBe(0o600);
     const key = fs.readFileSync(path.join(directory, "secrets.key"), "utf8");
     expect(createSecretBox(Buffer.from(key, "base64")).decrypt(sealed)).toBe("x");

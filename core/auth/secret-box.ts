@@ -49,18 +49,25 @@ export function createSecretBox(key: Buffer): SecretBox {
 
 const boxes = new Map<string, SecretBox>();
 
-/** The installation's box: from SECRETS_KEY, else from (or a new) DATA_DIR/secrets.key. */
-export function secretBoxFor(config: { SECRETS_KEY?: string; DATA_DIR: string }): SecretBox {
+/**
+ * The installation's box: from SECRETS_KEY (or its alias SECRET_KEY, see config.ts), else from (or a
+ * new) DATA_DIR/secrets.key. `onKeyFileCreated` is called once, by the process that wrote a new key
+ * file: start-up logs it loudly, since losing that file makes every stored secret unreadable.
+ */
+export function secretBoxFor(
+  config: { SECRETS_KEY?: string; DATA_DIR: string },
+  options: { onKeyFileCreated?: (file: string) => void } = {},
+): SecretBox {
   const cacheKey = config.SECRETS_KEY ?? `file:${config.DATA_DIR}`;
   let box = boxes.get(cacheKey);
   if (!box) {
-    box = createSecretBox(config.SECRETS_KEY ? Buffer.from(config.SECRETS_KEY, "base64") : keyFromFile(config.DATA_DIR));
+    box = createSecretBox(config.SECRETS_KEY ? Buffer.from(config.SECRETS_KEY, "base64") : keyFromFile(config.DATA_DIR, options.onKeyFileCreated));
     boxes.set(cacheKey, box);
   }
   return box;
 }
 
-function keyFromFile(dataDirectory: string): Buffer {
+function keyFromFile(dataDirectory: string, onKeyFileCreated?: (file: string) => void): Buffer {
   const file = path.join(dataDirectory, "secrets.key");
   try {
     return Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64");
@@ -71,6 +78,7 @@ function keyFromFile(dataDirectory: string): Buffer {
   try {
     // `wx`: two processes starting together must not write two different keys.
     fs.writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
+    onKeyFileCreated?.(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }

@@ -49,6 +49,8 @@ export interface TraceSummary {
   agentRunId: string | null;
   engine: "llm" | "local";
   connectorId: string | null;
+  /** The connector's name now (null for the local engine or a connector from another workspace). */
+  connectorName: string | null;
   model: string | null;
   status: TraceStatus;
   error: string | null;
@@ -99,7 +101,7 @@ export interface TraceDetail extends TraceSummary {
 }
 
 const summaryColumns = `trace.id, trace.agent, trace.agent_version AS "agentVersion", trace.agent_run_id AS "agentRunId", trace.engine,
-  trace.connector_id AS "connectorId", trace.model, trace.status, trace.error, trace.input_tokens AS "inputTokens",
+  trace.connector_id AS "connectorId", connector.name AS "connectorName", trace.model, trace.status, trace.error, trace.input_tokens AS "inputTokens",
   trace.output_tokens AS "outputTokens", trace.cost_usd AS "costUsd", trace.latency_ms AS "latencyMs",
   trace.started_at AS "startedAt", trace.finished_at AS "finishedAt", trace.recording_id AS "recordingId",
   recording.title AS "recordingTitle", trace.team_id AS "teamId", team.name AS "teamName", trace.customer_stage AS "customerStage"`;
@@ -183,6 +185,7 @@ export async function listTraces(db: Queryable, actor: Actor, query: TraceListQu
          FROM traces trace
          LEFT JOIN recordings recording ON recording.id = trace.recording_id
          LEFT JOIN teams team ON team.id = trace.team_id
+         LEFT JOIN connectors connector ON connector.id = trace.connector_id AND connector.workspace_id = trace.workspace_id
         WHERE ${conditions.join(" AND ")}
         ORDER BY trace.started_at DESC, trace.id DESC
         LIMIT $${params.length}`,
@@ -221,6 +224,7 @@ export async function getTrace(db: Queryable, actor: Actor, id: string): Promise
        FROM traces trace
        LEFT JOIN recordings recording ON recording.id = trace.recording_id
        LEFT JOIN teams team ON team.id = trace.team_id
+       LEFT JOIN connectors connector ON connector.id = trace.connector_id AND connector.workspace_id = trace.workspace_id
       WHERE trace.id = $1 AND ${scope.sql}`,
     [id, ...scope.params],
   );

@@ -19,7 +19,7 @@ import type { WebhookEventType, WebhookFormat } from "./types.ts";
 const webhookUrl = z
   .url()
   .max(2000)
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), "Use an http:// or https:// URL.");
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), "Use an http:// or https:// URL.");
 
 export const createWebhookRequest = z.object({
   name: z.string().trim().min(1).max(200),

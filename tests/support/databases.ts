@@ -11,6 +11,8 @@ import { migrate } from "../../core/db/migrate.ts";
 
 export interface TestDatabase {
   db: Db;
+  /** PostgreSQL only: the test database's URL, to open a second connection (another "process"). */
+  url?: string;
   drop(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function createTestDatabase(kind: DatabaseKind, options: { migrate?
     const db = connectPostgres(databaseUrl.toString(), { poolSize: 5 });
     testDatabase = {
       db,
+      url: databaseUrl.toString(),
       async drop() {
         await db.close();
         const cleanup = new pg.Client({ connectionString: url.toString() });

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { pino } from "pino";
+import type { Logger } from "pino";
 import type { Config } from "../../core/config.ts";
 import { loadConfig } from "../../core/config.ts";
 import type { Db } from "../../core/db/database.ts";
@@ -28,7 +29,7 @@ export interface TestServer {
 
 export async function startTestServer(
   db: Db,
-  options: { work?: boolean; environment?: Record<string, string>; app?: AppOptions } = {},
+  options: { work?: boolean; environment?: Record<string, string>; app?: AppOptions; logger?: Logger } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     NODE_ENV: "test",
@@ -42,7 +43,7 @@ export async function startTestServer(
     SECRETS_KEY: randomBytes(32).toString("base64"),
     ...options.environment,
   });
-  const logger = pino({ level: "silent" });
+  const logger = options.logger ?? pino({ level: "silent" });
   const runtime = await openRuntime(config, logger, { serve: true, work: options.work ?? false, db });
   const server: Server = createApp(runtime.context(), options.app).listen(0, "127.0.0.1");
   answerMalformedRequests(server);

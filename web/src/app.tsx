@@ -35,6 +35,7 @@ const TalkTrackPoolPage = lazy(() => import("./pages/review/talk-track-pool-page
 const IntegrationsPage = lazy(() => import("./pages/integrations/integrations-page.tsx"));
 const TracesPage = lazy(() => import("./pages/traces/traces-page.tsx"));
 const TraceDetailPage = lazy(() => import("./pages/traces/trace-detail-page.tsx"));
+const ConnectorsPage = lazy(() => import("./pages/connectors/connectors-page.tsx"));
 
 function Loading() {
   const { t } = useTranslation();
@@ -183,6 +184,11 @@ function SignedInRoutes() {
               <Route path={screens.integrations.path}>
                 <Guarded screen={screens.integrations}>
                   <IntegrationsPage />
+                </Guarded>
+              </Route>
+              <Route path={screens.connectors.path}>
+                <Guarded screen={screens.connectors}>
+                  <ConnectorsPage />
                 </Guarded>
               </Route>
               <Route path={screens.settings.path}>

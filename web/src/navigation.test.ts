@@ -36,6 +36,7 @@ describe("navigation by role", () => {
       "nav.capabilityMap",
       "nav.users",
       "integrations.navigation",
+      "connectors.navigation",
     ]);
   });
 });

@@ -18,6 +18,7 @@ export interface Screen {
     | "nav.users"
     | "integrations.navigation"
     | "traces.navigation"
+    | "connectors.navigation"
     | "nav.settings";
   roles: readonly Role[];
   /** Shown in the main navigation (Settings lives with the account instead). */
@@ -68,6 +69,12 @@ export const screens = {
     path: "/integrations",
     label: "integrations.navigation",
     roles: ["manager", "admin"],
+    inNavigation: true,
+  },
+  connectors: {
+    path: "/connectors",
+    label: "connectors.navigation",
+    roles: ["admin"],
     inNavigation: true,
   },
   settings: { path: "/settings", label: "nav.settings", roles: everyone, inNavigation: false },

@@ -6,6 +6,7 @@
 import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
+import { connectorMessages } from "./connector-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 import { traceMessages } from "./trace-messages.ts";
 
@@ -297,6 +298,7 @@ const en = {
   ...repCallMessages.en,
   ...outcomeMessages.en,
   ...traceMessages.en,
+  ...connectorMessages.en,
 };
 
 export type Messages = typeof en;

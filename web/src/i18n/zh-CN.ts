@@ -3,6 +3,7 @@ import type { Messages } from "./en.ts";
 import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
+import { connectorMessages } from "./connector-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 import { traceMessages } from "./trace-messages.ts";
 
@@ -290,6 +291,7 @@ const zhCN: Messages = {
   ...repCallMessages["zh-CN"],
   ...outcomeMessages["zh-CN"],
   ...traceMessages["zh-CN"],
+  ...connectorMessages["zh-CN"],
 };
 
 export default zhCN;

@@ -45,7 +45,7 @@ export default function TraceDetailPage({ id }: { id: string }) {
     [t("traces.summary.version"), <code key="v">{trace.agentVersion}</code>],
     [t("traces.summary.engine"), t(`traces.engines.${trace.engine}`)],
     [t("traces.summary.model"), <code key="m">{trace.model ?? "—"}</code>],
-    [t("traces.summary.connector"), <code key="c">{trace.connectorId ?? "—"}</code>],
+    [t("traces.summary.connector"), trace.connectorName ?? <code key="c">{trace.connectorId ?? "—"}</code>],
     [t("traces.summary.started"), format.dateTime(trace.startedAt)],
     [t("traces.summary.latency"), format.milliseconds(trace.latencyMs)],
     [t("traces.summary.tokens"), `${format.count(trace.inputTokens)} / ${format.count(trace.outputTokens)}`],

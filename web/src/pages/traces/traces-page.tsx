@@ -198,7 +198,7 @@ export default function TracesPage() {
                     <code>{trace.model ?? "—"}</code>
                   </td>
                   <td>
-                    <code title={trace.connectorId ?? undefined}>{trace.connectorId ? trace.connectorId.slice(0, 8) : "—"}</code>
+                    {trace.connectorName ?? <code title={trace.connectorId ?? undefined}>{trace.connectorId ? trace.connectorId.slice(0, 8) : "—"}</code>}
                   </td>
                   <td className="traces-call">
                     {trace.recordingTitle ?? t("traces.noCall")}
