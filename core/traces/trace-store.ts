@@ -1,7 +1,7 @@
 /**
  * The database tracer: a trace and its spans live in memory while the agent runs (a span is a few
  * object fields and one `performance.now()`), and `finish` writes them in one transaction — the trace
- * row, one multi-row INSERT for the spans, one for the example sources. Tokens and cost are summed
+ * row, the spans as one multi-row VALUES list and the example sources, as one statement (CTEs). Tokens and cost are summed
  * from the spans. Writing is best effort: a failure is logged and the agent's own result stands.
  *
  * The trace takes team, stage and rep from its recording in the same INSERT; when the recording was
