@@ -1,8 +1,8 @@
 /**
  * The database tracer: a trace and its spans live in memory while the agent runs (a span is a few
- * object fields and one `performance.now()`), and `finish` writes them in one transaction — the trace
- * row, the spans as one multi-row VALUES list and the example sources, as one statement (CTEs). Tokens and cost are summed
- * from the spans. Writing is best effort: a failure is logged and the agent's own result stands.
+ * object fields and one `performance.now()`), and `finish` writes them in one statement (atomic, one
+ * round trip): the trace row, the spans as one multi-row VALUES list and the example sources, as
+ * data-modifying CTEs. Tokens and cost are summed from the spans. Writing is best effort: a failure is logged and the agent's own result stands.
  *
  * The trace takes team, stage and rep from its recording in the same INSERT; when the recording was
  * erased while the agent ran, nothing is written (erasure wins).
