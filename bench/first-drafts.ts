@@ -126,8 +126,36 @@ function rows(engine: Engine, drafted: readonly DraftedCall[]) {
   return table;
 }
 
+/**
+ * `--errors`: every mistake of the local engine on the dev part (never on test: reading test errors
+ * would be tuning on test), to see what to fix next.
+ */
+function printDevErrors(drafted: readonly DraftedCall[]) {
+  for (const { call, draft } of drafted) {
+    if (call.split !== "dev") continue;
+    const lines: string[] = [];
+    const predicted = new Map(draft.intents.map((prediction) => [prediction.segment, prediction]));
+    call.utterances.forEach((utterance, index) => {
+      const got = predicted.get(index);
+      if (got?.intent !== utterance.intent) {
+        lines.push(`  [${index}] ${utterance.speaker}: ${utterance.text}\n      expected ${utterance.intent}, drafted ${got?.intent ?? "–"} ${got ? got.confidence.toFixed(2) : ""}`);
+      }
+    });
+    const expected = call.actionItems.map((item) => `${item.type}/${item.owner}/${item.due?.date ?? "-"}@${item.evidence.join(",")}`).sort();
+    const got = draft.actionItems.map((item) => `${item.type ?? "FLAGGED:" + item.title}/${item.owner}/${item.dueDate ?? "-"}@${item.evidence.join(",")}`).sort();
+    if (expected.join("|") !== got.join("|")) lines.push(`  actions expected ${expected.join("  ")}\n          drafted  ${got.join("  ")}`);
+    const moments = call.talkTrackMoments.map((moment) => `${moment.moment}@${moment.utterance}`).sort();
+    const tracks = draft.talkTracks.map((track) => `${track.moment}@${track.evidence.join(",")}(${track.confidence}) ${track.suggestion.slice(0, 40)}`);
+    if (moments.length > 0 || tracks.length > 0) lines.push(`  moments ${moments.join(" ")} | tracks ${tracks.join(" ; ")}`);
+    for (const note of draft.notes) lines.push(`  note: ${note}`);
+    if (lines.length > 0) console.log(`${call.id} (${call.industry}, ${call.stage}, ${call.callDate})\n${lines.join("\n")}`);
+  }
+}
+
 console.log(`First drafts on the sales-call evaluation set (${calls.length} calls). ${describeMachine()}`);
-const table = rows("local", await draftAll("local"));
+const localDrafts = await draftAll("local");
+if (process.argv.includes("--errors")) printDevErrors(localDrafts);
+const table = rows("local", localDrafts);
 if (environment.OPENAI_BASE_URL) table.push(...rows("llm", await draftAll("llm")));
 else console.log("LLM engine: skipped (OPENAI_BASE_URL is not set).");
 printTable("Day-one drafts, fresh workspace (seed only): local engine" + (environment.OPENAI_BASE_URL ? " and LLM engine" : ""), table);
