@@ -38,7 +38,7 @@ const englishStopWords = new Set(
     "to of for on in at by with from as into over up out about after before then so just also " +
     "will would shall should can could may might must do does did done have has had be is are " +
     "was were been being ll ve re d s t m not no yes yeah ok okay sure great thanks thank please " +
-    "let lets let's go going gonna get got make sure right now soon later again back um uh well " +
+    "let lets let's go going gonna get got make sure right now soon later again um uh well " +
     "today tomorrow tonight morning afternoon evening week weeks month months day days next end " +
     "monday tuesday wednesday thursday friday saturday sunday weekend asap couple few some any " +
     "all both each one two three first quick quickly"
@@ -234,7 +234,7 @@ export interface Commitment {
 /** Splits after sentence and clause punctuation, keeping the punctuation with its clause. */
 function splitClauses(text: string): string[] {
   return text
-    .split(/(?<=[。！？!?；;，,、\n])|(?<=\.)(?=\s|$)/)
+    .split(/(?<=[。！？!?；;，,、\n])|(?<=\.)(?=\s|$)|\s+(?=and (?:i|we)(?:'|’)ll\b|and (?:i|we) will\b)/i)
     .map((clause) => clause.trim())
     .filter((clause) => clause.replace(/[\p{P}\s]/gu, "") !== "");
 }
@@ -278,7 +278,7 @@ const chineseCommitmentMarker =
 const chineseStrongVerb = /安排|预约|约|申请|提交|寄|跟进/;
 
 const chineseNotCommitment =
-  /考虑|想想|想一想|看看再说|再说吧|已经|刚才|刚刚|上次|不会|不能|没法|无法|不用|不需要|不必|别|一般|通常|平时|经常|往往/;
+  /考虑|想想|想一想|看看再说|再说吧|已经|刚才|刚刚|上次|不会|不能|没法|无法|不用|不需要|不必|别|一般|通常|平时|经常|往往|想(?:跟|和|向|找)(?:您|你)/;
 
 /** "可以/能" alone is an offer ("我们可以安排试驾"), unless a time makes it a promise. */
 const chineseOfferOnly = /可以|能够|能/;
@@ -310,6 +310,17 @@ function chineseSubject(clause: string): "first" | "other" {
     return /^(我|咱)/.test(match[0]) ? "first" : "other";
   }
   return "first";
+}
+
+/** "我算好含安装的价格，" / "我请实施专家跟您IT沟通一下，": the speaker's own action, promised by what follows. */
+function isChineseSetUp(clause: string): boolean {
+  return (
+    (chineseActionVerb.test(clause) || /请.{0,8}(?:专家|工程师|同事|老师|经理|主管)/.test(clause)) &&
+    !isChineseQuestion(clause) &&
+    !chineseNotCommitment.test(clause) &&
+    chineseSubject(clause) === "first" &&
+    /^(?:好的?|行|可以|这个您放心|放心|没问题)?[，,]?(?:那)?(?:我|我们|咱们)/.test(clause)
+  );
 }
 
 function isChineseCommitment(clause: string, inSentenceWithCommitment: boolean): boolean {
@@ -395,6 +406,8 @@ export function findCommitments(text: string): Commitment[] {
   const commitments: Commitment[] = [];
   let sentenceHasCommitment = false;
   let lastWasCommitment = false;
+  /** A first-person action clause that only the next clause's time makes a commitment. */
+  let setUp: string | null = null;
   for (const clause of splitClauses(text)) {
     const language = textLanguage(clause);
     const commits =
@@ -402,9 +415,14 @@ export function findCommitments(text: string): Commitment[] {
         ? isChineseCommitment(clause, sentenceHasCommitment)
         : isEnglishCommitment(clause);
     if (commits) {
-      commitments.push({ text: clause });
+      // "我算好含安装的价格，明天中午前发您": the object is in the clause before the promise.
+      commitments.push({ text: setUp && !sentenceHasCommitment ? `${setUp}${clause}` : clause });
+      setUp = null;
       sentenceHasCommitment = true;
       lastWasCommitment = true;
+    } else if (language === "zh" && !sentenceHasCommitment && isChineseSetUp(clause)) {
+      setUp = clause;
+      lastWasCommitment = false;
     } else if (
       lastWasCommitment &&
       !(language === "zh" ? isChineseQuestion(clause) : isEnglishQuestion(clause)) &&
@@ -421,6 +439,7 @@ export function findCommitments(text: string): Commitment[] {
       // A new sentence starts its own commitment ("…发给您。谢谢您！" adds nothing to it).
       sentenceHasCommitment = false;
       lastWasCommitment = false;
+      setUp = null;
     }
   }
   return commitments;
@@ -513,9 +532,13 @@ export function extractActionItems(
       matchClause(commitment.text, segment.ordinal, context, matcher, threshold),
     );
     for (const clause of consolidateClauses(clauses, matcher, threshold)) {
-      const due =
+      const said =
         parseDueDate(clause.text, options.reference, language) ??
         parseDueDate(segment.text, options.reference, language);
+      // "Shall I call you in early April?" — "April 6th works.": the other side names the day.
+      const answer = said ? null : dateInAnswer(ordered, index, options.reference);
+      const due = said ?? answer?.due ?? null;
+      if (answer) clause.evidence = [...new Set([...clause.evidence, answer.ordinal])].sort((left, right) => left - right);
       const { best } = clause;
       const typed = clause.typed && best ? byId.get(best.id) : undefined;
       const item: ActionItem = typed
@@ -549,6 +572,18 @@ export function extractActionItems(
   return mergeRestatements(candidates, ordered);
 }
 
+/** A date the other speaker names in the line right after a commitment, when that line commits to nothing itself. */
+function dateInAnswer(
+  ordered: TranscriptSegment[],
+  index: number,
+  reference: Date,
+): { due: NonNullable<ReturnType<typeof parseDueDate>>; ordinal: number } | null {
+  const next = ordered[index + 1];
+  if (!next || next.speaker === ordered[index].speaker || findCommitments(next.text).length > 0) return null;
+  const due = parseDueDate(next.text, reference, textLanguage(next.text));
+  return due ? { due, ordinal: next.ordinal } : null;
+}
+
 interface ClauseMatch {
   text: string;
   best: CatalogueMatch | undefined;
@@ -568,11 +603,13 @@ function matchClause(
 ): ClauseMatch {
   const own = matcher.match(text)[0];
   const anaphoric = isAnaphoric(text);
-  // "send it over" alone could be any of the sending actions: its type is not ours to guess.
-  const ownTyped = !anaphoric.bare && own !== undefined && own.score >= threshold;
-  if (!ownTyped && (anaphoric.bare || anaphoric.pronoun) && context) {
+  // "send it over" alone could be any of the sending actions: its type is not ours to guess —
+  // unless its one word is a cue of one entry ("let's talk again on Monday").
+  const ownTyped = own !== undefined && own.score >= threshold && (!anaphoric.bare || own.cueHits > 0);
+  if (!ownTyped && context) {
     // An anaphoric commitment ("好的，我下午发您", "sure, I'll send it over") names its object in
-    // the line it answers: match the two together, trusting the result a little less.
+    // the line it answers, and so does one that only says how ("好，我明天去医院拿了就发给你"
+    // after "麻烦您把体检报告拍照发我"): match the two together, trusting the result a little less.
     const withContext = matcher.match(`${context.text} ${text}`)[0];
     if (withContext && withContext.score * contextDiscount >= threshold) {
       return {
@@ -619,7 +656,10 @@ function consolidateClauses(
       const joined = matcher.match(joinedText)[0];
       const pointsToStrong = joined?.id === strong.best!.id && joined.score >= threshold;
       const strongEnough = weak.typed || (joined?.score ?? 0) >= strong.best!.score;
-      if (sameType || (pointsToStrong && strongEnough)) {
+      // An untyped clause that reads as part of its typed neighbour ("Let's talk again on Monday
+      // and I'll bring a rollout plan") is that action's detail, not a second, unnamed action.
+      const untypedDetail = !weak.typed && weak === clause && joined?.id === strong.best!.id;
+      if (sameType || (pointsToStrong && strongEnough) || untypedDetail) {
         result[result.length - 1] = {
           text: joinedText,
           best: strong.best,
