@@ -23,6 +23,8 @@ import { createLocalEmbedder } from "../core/draft/local/local-embedder.ts";
 import type { DraftContent } from "../core/draft/schema.ts";
 import { defaultIntents } from "../core/draft/taxonomy.ts";
 import { prepareWorkspace } from "../core/draft/workspace-preparation.ts";
+import { updateWorkspaceProfile } from "../core/draft/workspace-profile.ts";
+import { loadSeedTalkTracks } from "../core/dataset/seed.ts";
 import { scoreFirstDrafts, type DraftedCall, type FirstDraftScores } from "../core/eval/first-drafts.ts";
 import { storeTranscript } from "../core/upload/recordings.ts";
 import { describeMachine, printTable, withBenchDatabase } from "./support.ts";
@@ -31,6 +33,9 @@ const intentIds = defaultIntents.map((intent) => intent.id);
 const calls = loadSalesCalls({ intentIds, actionTypeIds: defaultActionCatalogue.map((type) => type.id) });
 const environment = loadConfig();
 const embedder = createLocalEmbedder();
+/** Which industry each shipped reply was written for, to count off-domain offers. */
+const seedIndustry = new Map(loadSeedTalkTracks().map((track) => [track.suggestion, track.industry]));
+const trackIndustry = (suggestion: string) => seedIndustry.get(suggestion) ?? null;
 
 type Engine = "local" | "llm";
 
@@ -75,6 +80,8 @@ async function draftAll(engine: Engine): Promise<DraftedCall[]> {
     };
     const drafted: DraftedCall[] = [];
     for (const call of calls) {
+      // The workspace has declared its industry at setup, as issue 15 asks every workspace to.
+      await updateWorkspaceProfile(db, workspaceId, { industry: call.industry, products: [] });
       const recordingId = await storeCall(db, { id: workspaceId, teamId: team.id, ownerId: user.id }, call);
       const context = await loadCallForDrafting(db, recordingId);
       let draft: DraftContent;
@@ -112,6 +119,7 @@ function row(engine: Engine, split: string, language: string, scores: FirstDraft
     "track precision %": percent(scores.talkTrackPrecision),
     "track coverage %": percent(scores.talkTrackCoverage),
     "tracks other lang": scores.talkTracksInOtherLanguage,
+    "tracks off-domain": scores.talkTracksOffDomain ?? "–",
   };
 }
 
@@ -120,7 +128,7 @@ function rows(engine: Engine, drafted: readonly DraftedCall[]) {
   for (const split of ["dev", "test"] as const) {
     for (const language of ["en", "zh", "all"] as const) {
       const selected = drafted.filter(({ call }) => call.split === split && (language === "all" || call.language === language));
-      table.push(row(engine, split, language, scoreFirstDrafts(selected, intentIds)));
+      table.push(row(engine, split, language, scoreFirstDrafts(selected, intentIds, { trackIndustry })));
     }
   }
   return table;
