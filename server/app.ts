@@ -17,6 +17,7 @@ import { inboundOutcomeRoutes, outcomeRoutes } from "./routes/outcomes.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { capabilityMapRoutes } from "./routes/capability-map.ts";
 import { capabilityMapOutcomeRoutes } from "./routes/capability-map-outcomes.ts";
+import { workspaceRoutes } from "./routes/workspace.ts";
 import { evalRoutes } from "./routes/evals.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
 import { promptSetRoutes } from "./routes/prompt-sets.ts";
@@ -79,6 +80,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   api.use(webhookRoutes(context));
   api.use(outcomeRoutes(context));
   api.use(capabilityMapOutcomeRoutes(context));
+  api.use(workspaceRoutes(context));
   api.use(notFoundHandler());
   app.use("/api", api);
 
