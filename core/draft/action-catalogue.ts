@@ -119,6 +119,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "我给孩子约一节免费试听课",
         "我寄几袋试用装给您尝一尝",
         "我们先在一个门店做个试点",
+        "我带样机去您那边现场演示一下",
+        "我给您店里送一箱样品试卖",
       ],
       en: [
         "I'll set up a free trial account for your team",
@@ -133,6 +135,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll send a few sample packs so your staff can taste them",
         "We'll set up a pilot in one store first",
         "I'll get a demo unit to your clinic next week",
+        "I'll book a product demo for your team next week",
+        "I'll drop off a box of samples at your store",
       ],
     },
   },
@@ -219,6 +223,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "部署的问题我让售前工程师跟您IT同事单独对一下",
         "这个问题我请我们的临床专家直接给您回电",
         "让我们的教研老师跟您详细聊一下课程安排",
+        "我让工程师直接给您IT负责人打电话",
       ],
       en: [
         "I'll loop in our solutions engineer to answer the integration question",
@@ -229,6 +234,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll ask our implementation lead to speak with your IT manager directly",
         "I'll have one of our clinical specialists call you about that",
         "Let me connect you with our curriculum lead for the details",
+        "I'll get one of our engineers to call your IT lead",
+        "I'll have our specialist reach out to your team directly",
       ],
     },
   },
@@ -242,6 +249,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "我把商机阶段改成待签约",
         "我在CRM里记一下，标成意向客户",
         "我把跟进记录更新到系统里",
+        "您的信息我先录到系统里",
       ],
       en: [
         "I'll update the opportunity stage in the CRM",
@@ -263,6 +271,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "我把投保单和合同一起寄给您签字",
         "协议我今天发您，您那边盖章就行",
         "我把投保单发您手机，您签个字",
+        "合同我快递给您，您签完寄回来",
       ],
       en: [
         "I'll send the contract over for signature today",
@@ -286,6 +295,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "我把那个制造业客户的落地案例分享给您",
         "我把同类医院的使用报告发您参考",
         "我发几个往届学员的上岸案例给您",
+        "我介绍一个正在用的老客户跟您聊聊",
       ],
       en: [
         "I'll send you a case study from a customer in your industry",
@@ -294,6 +304,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll send over some references from customers your size",
         "I'll send a short write-up from a hospital that rolled it out last year",
         "I'll share a reference from a school district your size",
+        "I'll put you in touch with a customer who uses it today",
+        "I'll connect you with a reference customer in your area",
       ],
     },
   },
@@ -338,6 +350,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "付款条件我跟公司申请看看能不能放宽",
         "我去跟公司申请一个特价，争取给您批下来",
         "付款周期的事我向领导请示一下",
+        "价格我再跟经理争取一下",
+        "我问问老板能不能把安装费免了",
       ],
       en: [
         "I'll ask my manager to approve an extra discount",
@@ -348,6 +362,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll ask my director to sign off on special terms and get back to you",
         "I'll ask my manager if we can do better on the price",
         "I'll see if finance will approve a longer payment term",
+        "I'll ask my boss if we can waive the setup fee",
+        "I'll go back to my manager about a better price for you",
       ],
     },
   },
@@ -367,6 +383,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "我们门店的平面图我回头发你",
         "孩子的成绩单我周末整理好发给你",
         "科室的采购需求表我让同事发你",
+        "营业执照和法人身份证我拍给你",
       ],
       en: [
         "I'll send you a copy of my ID and the medical report tonight",

@@ -268,6 +268,7 @@ const chineseActionVerb = new RegExp(
     "再(?:聊|谈|沟通|联系|打|约)",
     "通(?:个)?电话|开(?:个|一个)?(?:三方)?(?:视频|会)",
     "算(?:一下|好)|批(?:一个|个)",
+    "带(?:样机|样品|资料|过去|过来|上)|演示|快递|拍(?:给|照|一下)|录(?:到|进|入)|争取|回(?:您|你)(?:话|消息|个话)?(?![们])",
   ].join("|"),
 );
 
@@ -594,6 +595,18 @@ interface ClauseMatch {
   evidence: number[];
 }
 
+/**
+ * Whether the best entry is good enough: at the threshold, or a little below it when it carries
+ * its own cue word and leaves every other entry far behind ("an updated proposal with the volume
+ * discount": long clauses dilute the similarity, not the evidence).
+ */
+function clearsThreshold(ranked: CatalogueMatch[], threshold: number): boolean {
+  const [best, second] = ranked;
+  if (!best) return false;
+  if (best.score >= threshold) return true;
+  return best.cueHits > 0 && best.score >= threshold * 0.8 && best.score >= 2.5 * (second?.score ?? 0);
+}
+
 function matchClause(
   text: string,
   ordinal: number,
@@ -601,11 +614,12 @@ function matchClause(
   matcher: CatalogueMatcher,
   threshold: number,
 ): ClauseMatch {
-  const own = matcher.match(text)[0];
+  const ranked = matcher.match(text);
+  const own = ranked[0];
   const anaphoric = isAnaphoric(text);
   // "send it over" alone could be any of the sending actions: its type is not ours to guess —
   // unless its one word is a cue of one entry ("let's talk again on Monday").
-  const ownTyped = own !== undefined && own.score >= threshold && (!anaphoric.bare || own.cueHits > 0);
+  const ownTyped = own !== undefined && clearsThreshold(ranked, threshold) && (!anaphoric.bare || own.cueHits > 0);
   if (!ownTyped && context) {
     // An anaphoric commitment ("好的，我下午发您", "sure, I'll send it over") names its object in
     // the line it answers, and so does one that only says how ("好，我明天去医院拿了就发给你"
