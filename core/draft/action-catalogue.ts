@@ -32,6 +32,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "我把我们和那家的参数逐项列个对照表给您",
         "两款设备的性能对比我做成一页发您",
         "我把两家课程的课时和服务做个对比表",
+        "我把两家的价格和服务列个表发您",
       ],
       en: [
         "I'll send you the comparison sheet tomorrow",
@@ -62,6 +63,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "我把正式报价和付款方式整理好发您邮箱",
         "这个量的价格我核一下，下午给您报过去",
         "方案和报价我一起做好发您",
+        "修改后的方案今晚发您邮箱",
       ],
       en: [
         "I'll send over the quote by Friday",
@@ -95,6 +97,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "Let me book a video consultation with you, me and our underwriter",
         "We'll arrange a three-way Zoom with our solutions engineer next week",
         "I'll schedule a joint video meeting so our product expert can walk you through it",
+        "I'll set up a joint call with our underwriter and your finance director",
       ],
     },
   },
@@ -196,6 +199,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "等保和安全合规的材料我这边申请一下，审批完发给您",
         "这个特殊条款我先提交法务审批",
         "宣传口径我先报合规审一下",
+        "条款的事我报给法务审一下再答复您",
       ],
       en: [
         "I'll submit this clause for compliance approval",
@@ -224,6 +228,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "这个问题我请我们的临床专家直接给您回电",
         "让我们的教研老师跟您详细聊一下课程安排",
         "我让工程师直接给您IT负责人打电话",
+        "接口的事我们技术同事会直接跟您对接",
       ],
       en: [
         "I'll loop in our solutions engineer to answer the integration question",

@@ -66,6 +66,10 @@ describe("findCommitments", () => {
     "I'll think about it",
     "I'll be honest, the price is high",
     "Let me know if you have questions",
+    "I'll let you get back to work.",
+    "I'll note that down.",
+    "我们一般三天就能发货。",
+    "麻烦您把营业执照发我一下。",
     "我们可以安排试驾", // an offer, not yet a promise
     "We can arrange a test drive",
     "我已经把报价发给您了", // done, not to do

@@ -269,6 +269,7 @@ const chineseActionVerb = new RegExp(
     "通(?:个)?电话|开(?:个|一个)?(?:三方)?(?:视频|会)",
     "算(?:一下|好)|批(?:一个|个)",
     "带(?:样机|样品|资料|过去|过来|上)|演示|快递|拍(?:给|照|一下)|录(?:到|进|入)|争取|回(?:您|你)(?:话|消息|个话)?(?![们])",
+    "列(?:个|一个|张|一张)?(?:表|清单|单子)|(?:开|改|弄|办|填|写|整理|配|装)好",
   ].join("|"),
 );
 
@@ -356,7 +357,7 @@ const englishObjectAfter =
   /^(?:to|with|the|our|my|it|this|a|an|them|him|her|you|over|through|back|ahead|again)$/;
 
 const englishNotCommitment =
-  /\b(?:won't|will not|can't|cannot|can not|don't|do not|never|already|think about it|think it over|sleep on it|let me know|let us know)\b/i;
+  /\b(?:won't|will not|can't|cannot|can not|don't|do not|never|already|think about it|think it over|sleep on it|let me know|let us know|let you (?:go|get back)|note (?:that|it|this) down)\b/i;
 
 const englishTimeWords =
   /\b(?:today|tonight|tomorrow|this (?:morning|afternoon|evening|week)|next (?:week|month)|by (?:monday|tuesday|wednesday|thursday|friday|the end)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|monday|tuesday|wednesday|thursday|friday|after (?:the|this) call|in (?:a|\d+|two|three) (?:days?|weeks?)|end of (?:the )?(?:day|week|month)|(?:early|mid|late|in|by) (?:january|february|march|april|may|june|july|august|september|october|november|december))\b/i;
