@@ -318,6 +318,13 @@ describe("extractActionItems", () => {
     ]);
   });
 
+  it("reads a promise that only says when (我整理好今晚发您) by the request it answers", () => {
+    const answer = (request: string, promise: string) =>
+      extractActionItems(transcript(["客户", request], ["销售", promise]), defaultActionCatalogue, { reference }).map((item) => item.type);
+    expect(answer("那你把你们和海康的对比发我看看。", "没问题，我整理好今晚发您。")).toEqual(["send_comparison_sheet"]);
+    expect(answer("你们能先寄个样品吗？", "可以，我这周内寄给您。")).toEqual(["arrange_trial_or_sample"]);
+  });
+
   it("takes the day the other side names in answer to a follow-up offer", () => {
     const items = extractActionItems(
       transcript(["agent", "Understood, shall I call you in early April when the new budget opens?"], ["customer", "April 6th works."]),

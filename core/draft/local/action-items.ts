@@ -45,9 +45,9 @@ const englishStopWords = new Set(
   ).split(" "),
 );
 
-/** Time words and particles carry no information about *which* action; dropping them helps. */
+/** Time words, particles and generic "get it ready" verbs carry no information about *which* action; dropping them helps. */
 const chineseNoise =
-  /大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|给您|给你|发给|一份|一下|一个|一些|这个|那个|[的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
+  /(?:整理|准备|弄)好?|大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|给您|给你|发给|一份|一下|一个|一些|这个|那个|[的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
 
 const englishSuffixes: Array<[string, string]> = [
   ["ations", ""],
@@ -625,11 +625,14 @@ function matchClause(
     // An anaphoric commitment ("好的，我下午发您", "sure, I'll send it over") names its object in
     // the line it answers, and so does one that only says how ("好，我明天去医院拿了就发给你"
     // after "麻烦您把体检报告拍照发我"): match the two together, trusting the result a little less.
-    const withContext = matcher.match(`${context.text} ${text}`)[0];
-    if (withContext && withContext.score * contextDiscount >= threshold) {
+    const rankedWithContext = matcher
+      .match(`${context.text} ${text}`)
+      .map((match) => ({ ...match, score: match.score * contextDiscount }));
+    const withContext = rankedWithContext[0];
+    if (withContext && clearsThreshold(rankedWithContext, threshold)) {
       return {
         text,
-        best: { ...withContext, score: withContext.score * contextDiscount },
+        best: withContext,
         typed: true,
         bare: anaphoric.bare,
         evidence: [context.ordinal, ordinal],
