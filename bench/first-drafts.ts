@@ -23,6 +23,8 @@ import { createLocalEmbedder } from "../core/draft/local/local-embedder.ts";
 import type { DraftContent } from "../core/draft/schema.ts";
 import { defaultIntents } from "../core/draft/taxonomy.ts";
 import { prepareWorkspace } from "../core/draft/workspace-preparation.ts";
+import { updateWorkspaceProfile } from "../core/draft/workspace-profile.ts";
+import { loadSeedTalkTracks } from "../core/dataset/seed.ts";
 import { scoreFirstDrafts, type DraftedCall, type FirstDraftScores } from "../core/eval/first-drafts.ts";
 import { storeTranscript } from "../core/upload/recordings.ts";
 import { describeMachine, printTable, withBenchDatabase } from "./support.ts";
@@ -31,6 +33,9 @@ const intentIds = defaultIntents.map((intent) => intent.id);
 const calls = loadSalesCalls({ intentIds, actionTypeIds: defaultActionCatalogue.map((type) => type.id) });
 const environment = loadConfig();
 const embedder = createLocalEmbedder();
+/** Which industry each shipped reply was written for, to count off-domain offers. */
+const seedIndustry = new Map(loadSeedTalkTracks().map((track) => [track.suggestion, track.industry]));
+const trackIndustry = (suggestion: string) => seedIndustry.get(suggestion) ?? null;
 
 type Engine = "local" | "llm";
 
@@ -75,6 +80,8 @@ async function draftAll(engine: Engine): Promise<DraftedCall[]> {
     };
     const drafted: DraftedCall[] = [];
     for (const call of calls) {
+      // The workspace has declared its industry at setup, as issue 15 asks every workspace to.
+      await updateWorkspaceProfile(db, workspaceId, { industry: call.industry, products: [] });
       const recordingId = await storeCall(db, { id: workspaceId, teamId: team.id, ownerId: user.id }, call);
       const context = await loadCallForDrafting(db, recordingId);
       let draft: DraftContent;
@@ -112,6 +119,7 @@ function row(engine: Engine, split: string, language: string, scores: FirstDraft
     "track precision %": percent(scores.talkTrackPrecision),
     "track coverage %": percent(scores.talkTrackCoverage),
     "tracks other lang": scores.talkTracksInOtherLanguage,
+    "tracks off-domain": scores.talkTracksOffDomain ?? "–",
   };
 }
 
@@ -120,14 +128,42 @@ function rows(engine: Engine, drafted: readonly DraftedCall[]) {
   for (const split of ["dev", "test"] as const) {
     for (const language of ["en", "zh", "all"] as const) {
       const selected = drafted.filter(({ call }) => call.split === split && (language === "all" || call.language === language));
-      table.push(row(engine, split, language, scoreFirstDrafts(selected, intentIds)));
+      table.push(row(engine, split, language, scoreFirstDrafts(selected, intentIds, { trackIndustry })));
     }
   }
   return table;
 }
 
+/**
+ * `--errors`: every mistake of the local engine on the dev part (never on test: reading test errors
+ * would be tuning on test), to see what to fix next.
+ */
+function printDevErrors(drafted: readonly DraftedCall[]) {
+  for (const { call, draft } of drafted) {
+    if (call.split !== "dev") continue;
+    const lines: string[] = [];
+    const predicted = new Map(draft.intents.map((prediction) => [prediction.segment, prediction]));
+    call.utterances.forEach((utterance, index) => {
+      const got = predicted.get(index);
+      if (got?.intent !== utterance.intent) {
+        lines.push(`  [${index}] ${utterance.speaker}: ${utterance.text}\n      expected ${utterance.intent}, drafted ${got?.intent ?? "–"} ${got ? got.confidence.toFixed(2) : ""}`);
+      }
+    });
+    const expected = call.actionItems.map((item) => `${item.type}/${item.owner}/${item.due?.date ?? "-"}@${item.evidence.join(",")}`).sort();
+    const got = draft.actionItems.map((item) => `${item.type ?? "FLAGGED:" + item.title}/${item.owner}/${item.dueDate ?? "-"}@${item.evidence.join(",")}`).sort();
+    if (expected.join("|") !== got.join("|")) lines.push(`  actions expected ${expected.join("  ")}\n          drafted  ${got.join("  ")}`);
+    const moments = call.talkTrackMoments.map((moment) => `${moment.moment}@${moment.utterance}`).sort();
+    const tracks = draft.talkTracks.map((track) => `${track.moment}@${track.evidence.join(",")}(${track.confidence}) ${track.suggestion.slice(0, 40)}`);
+    if (moments.length > 0 || tracks.length > 0) lines.push(`  moments ${moments.join(" ")} | tracks ${tracks.join(" ; ")}`);
+    for (const note of draft.notes) lines.push(`  note: ${note}`);
+    if (lines.length > 0) console.log(`${call.id} (${call.industry}, ${call.stage}, ${call.callDate})\n${lines.join("\n")}`);
+  }
+}
+
 console.log(`First drafts on the sales-call evaluation set (${calls.length} calls). ${describeMachine()}`);
-const table = rows("local", await draftAll("local"));
+const localDrafts = await draftAll("local");
+if (process.argv.includes("--errors")) printDevErrors(localDrafts);
+const table = rows("local", localDrafts);
 if (environment.OPENAI_BASE_URL) table.push(...rows("llm", await draftAll("llm")));
 else console.log("LLM engine: skipped (OPENAI_BASE_URL is not set).");
 printTable("Day-one drafts, fresh workspace (seed only): local engine" + (environment.OPENAI_BASE_URL ? " and LLM engine" : ""), table);

@@ -18,6 +18,7 @@ import { webhookRoutes } from "./routes/webhooks.ts";
 import { connectorRoutes } from "./routes/connectors.ts";
 import { capabilityMapRoutes } from "./routes/capability-map.ts";
 import { capabilityMapOutcomeRoutes } from "./routes/capability-map-outcomes.ts";
+import { workspaceRoutes } from "./routes/workspace.ts";
 import { evalRoutes } from "./routes/evals.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
 import { promptSetRoutes } from "./routes/prompt-sets.ts";
@@ -83,6 +84,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   api.use(outcomeRoutes(context));
   api.use(capabilityMapOutcomeRoutes(context));
   api.use(traceRoutes(context));
+  api.use(workspaceRoutes(context));
   api.use(notFoundHandler());
   app.use("/api", api);
 

@@ -55,6 +55,8 @@ export const roleMatrix: Record<string, MatrixRow> = {
   "GET /api/users":                                      row([401, 403, 403, 403, 200]),
   "POST /api/users":                                     row([401, 403, 403, 403, 400]),
   "PATCH /api/users/:id":                                row([401, 403, 403, 403, 200], { object: "user" }),
+  "GET /api/workspace/profile":                          everyone(200),
+  "PUT /api/workspace/profile":                          row([401, 403, 403, 403, 400]),
   "GET /api/users/:id":                                  row([401, 403, 403, 403, 200], { object: "user" }),
   "PATCH /api/me":                                       everyone(200),
   "GET /api/teams":                                      everyone(200),

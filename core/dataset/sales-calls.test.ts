@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { defaultActionCatalogue } from "../draft/action-catalogue.ts";
 import { defaultIntents } from "../draft/taxonomy.ts";
+import { cohensKappa } from "../review/agreement.ts";
 import { loadSalesCalls, salesCallIndustries } from "./sales-calls.ts";
 import { loadSeedIntentExamples } from "./seed.ts";
 
@@ -65,6 +66,18 @@ describe("the sales-call evaluation set", () => {
       expect(pass.reconciled, `${pass.call} ${pass.utterance}`).toBe(byId.get(pass.call)!.utterances[pass.utterance].intent);
       expect([pass.first, pass.second]).toContain(pass.reconciled);
     }
+  });
+
+  it("agrees with a blind third pass on a random sample (the figure the README quotes)", () => {
+    const sample = readFileSync(new URL("../../datasets/sales-calls/blind-pass-sample.jsonl", import.meta.url), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { call: string; utterance: number; label: string });
+    expect(sample).toHaveLength(40);
+    const byId = new Map(calls.map((call) => [call.id, call]));
+    const pairs = sample.map((entry) => [entry.label, byId.get(entry.call)!.utterances[entry.utterance].intent] as const);
+    expect(pairs.filter(([blind, reconciled]) => blind === reconciled)).toHaveLength(39);
+    expect(cohensKappa(pairs)).toBeCloseTo(0.969, 3);
   });
 });
 

@@ -20,6 +20,10 @@ const seedIntentSchema = z.object({
 const seedTalkTrackSchema = z.object({
   moment: z.enum(["objection", "question", "hesitation"]),
   language: z.enum(["zh", "en"]),
+  /** The industry the reply was written for (core/draft/workspace-profile.ts), or "general" for any. */
+  industry: z.string().min(1),
+  /** Customer stages the reply is for; absent: any stage. */
+  stages: z.array(z.string().min(1)).optional(),
   customerText: z.string().min(1),
   suggestion: z.string().min(1),
   rationale: z.string(),

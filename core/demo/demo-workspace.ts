@@ -28,6 +28,7 @@ import { draftRecording } from "../draft/drafting.ts";
 import type { Embedder } from "../draft/embeddings.ts";
 import { trainWorkspaceIntentModel } from "../draft/intent-models.ts";
 import { prepareWorkspace } from "../draft/workspace-preparation.ts";
+import { updateWorkspaceProfile, workspaceProfile } from "../draft/workspace-profile.ts";
 import { workspaceDraftSettings } from "../draft/workspace-settings.ts";
 import { ConflictError } from "../errors.ts";
 import type { Dispatcher } from "../jobs/dispatch.ts";
@@ -190,6 +191,11 @@ export async function loadDemo(deps: DemoDependencies, options: { password?: str
   }
   // The shipped talk tracks must be embedded before drafting, or the drafts would offer none.
   await prepareWorkspace(deps.db, workspaceId, deps.embedder);
+  // Declared as a real workspace would at setup: the talk tracks offered fit what it sells.
+  const profile = await workspaceProfile(deps.db, workspaceId);
+  if (profile.industry === null) {
+    await updateWorkspaceProfile(deps.db, workspaceId, { industry: "saas", products: ["Sales-call recording and CRM (demo)"] });
+  }
   const before = await deps.db.query<{ count: number }>("SELECT count(*)::int AS count FROM recordings WHERE workspace_id = $1", [workspaceId]);
   const password = options.password ?? newSecret(12);
   const users = await ensureUsers(deps.db, workspaceId, password);

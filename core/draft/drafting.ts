@@ -11,7 +11,8 @@ import { valuesList } from "../db/values-list.ts";
 import { NotFoundError, UnprocessableError } from "../errors.ts";
 import { referenceDayIn } from "./local/due-dates.ts";
 import { extractActionItems } from "./local/action-items.ts";
-import { momentQueries } from "./local/moments.ts";
+import { momentQueries, textLanguage } from "./local/moments.ts";
+import { talkTrackFits, type TalkTrackMetadata } from "./local/talk-track-fit.ts";
 import { suggestTalkTracks } from "./local/talk-tracks.ts";
 import type { ApprovedTalkTrack } from "./local/talk-tracks.ts";
 import type { Embedder } from "./embeddings.ts";
@@ -19,12 +20,17 @@ import { centroid, nearestNeighbours } from "./embeddings.ts";
 import { ensureIntentModel } from "./intent-models.ts";
 import { versionForLabel } from "./prompt-set-store.ts";
 import type { DraftContent, DraftInput, DraftProvenance, FewShotExample, TranscriptSegment } from "./schema.ts";
+import { workspaceProfile } from "./workspace-profile.ts";
 import { workspaceDraftSettings } from "./workspace-settings.ts";
 
 /** The prompt set the drafting jobs use; its `production` label picks the version. */
 export const defaultPromptSet = "sales-call";
-/** Below this cosine similarity an approved talk track is not offered for a new moment. */
-export const talkTrackMinimumSimilarity = 0.35;
+/**
+ * Below this cosine similarity an approved talk track is not offered for a new moment: the
+ * engine says "nothing approved fits" instead. Raised from 0.35 for issue 15 (on the dev part of
+ * datasets/sales-calls, replies offered below 0.4 mostly answered another concern).
+ */
+export const talkTrackMinimumSimilarity = 0.4;
 
 export interface DraftingDependencies {
   db: Db;
@@ -128,10 +134,15 @@ export async function draftWithLlm(deps: DraftingDependencies, call: CallContext
   return { content: result.content, provenance: result.provenance, raw: result.raw };
 }
 
-/** Talk tracks trainers approved, for the moments of this call, nearest first (pgvector). */
+/**
+ * Talk tracks trainers approved, for the moments of this call, nearest first (pgvector), keeping
+ * only those that fit the call's language, the workspace's industry and the customer stage
+ * (core/draft/local/talk-track-fit.ts).
+ */
 async function approvedTalkTracksFor(deps: DraftingDependencies, call: CallContext): Promise<ApprovedTalkTrack[]> {
   const moments = momentQueries(call.input.segments);
   if (moments.length === 0) return [];
+  const { industry } = await workspaceProfile(deps.db, call.workspaceId);
   const vectors = await deps.embedder.embed(moments.map((moment) => moment.query));
   const approved = new Map<string, ApprovedTalkTrack>();
   for (const [index, moment] of moments.entries()) {
@@ -142,15 +153,18 @@ async function approvedTalkTracksFor(deps: DraftingDependencies, call: CallConte
       sourceType: "talk_track",
       approvedOnly: true,
       moment: moment.moment,
-      limit: 3,
+      limit: 12,
     });
-    for (const neighbour of neighbours) {
+    const fitting = { language: textLanguage(moment.text), industry, stage: call.customerStage };
+    const fits = neighbours.filter((neighbour) => talkTrackFits(neighbour.payload as unknown as TalkTrackMetadata, fitting)).slice(0, 3);
+    for (const neighbour of fits) {
       const payload = neighbour.payload as { moment: "objection" | "question" | "hesitation"; customerText: string; suggestion: string; rationale?: string };
       approved.set(neighbour.sourceKey, {
         moment: payload.moment,
         text: payload.customerText,
         suggestion: payload.suggestion,
         rationale: payload.rationale ?? "",
+        language: fitting.language,
       });
     }
   }

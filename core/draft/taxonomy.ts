@@ -6,6 +6,12 @@
  * Order matters: the review UI binds hotkeys 1–9 to the first nine intents, so the list is
  * ordered by how often each intent occurs per utterance in a typical sales call (discovery and
  * product talk fill most of a call; greeting and closing happen once).
+ *
+ * Topics, not turns: a question and the rep's answer to it carry the same intent ("Does it work
+ * offline?" and "It does, it syncs once you're back online" are both `product_question`). A
+ * trainer reads a call by what is being discussed, and the sales-call evaluation set
+ * (datasets/sales-calls) is labelled this way; a separate "rep answers" intent would put a tenth
+ * of every call under one label that says nothing about its content.
  */
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
@@ -25,7 +31,7 @@ export const defaultIntents: IntentDefinition[] = [
     id: "product_question",
     name: { en: "Product question", zh: "产品咨询" },
     description:
-      "The customer asks what the product does, how it works or what it covers / 客户询问产品功能、用法或保障范围",
+      "The customer asks, or the rep explains, what the product does, how it works or what it covers / 客户询问或销售讲解产品功能、用法或保障范围",
   },
   {
     id: "small_talk",
@@ -36,7 +42,7 @@ export const defaultIntents: IntentDefinition[] = [
     id: "pricing_question",
     name: { en: "Pricing question", zh: "价格询问" },
     description:
-      "The customer asks about price, plans, discounts or payment terms / 客户询问价格、套餐、优惠或付款方式",
+      "The customer asks, or the rep explains, price, plans, discounts or payment terms / 客户询问或销售说明价格、套餐、优惠或付款方式",
   },
   {
     id: "scheduling",
@@ -71,7 +77,7 @@ export const defaultIntents: IntentDefinition[] = [
     id: "competitor_comparison",
     name: { en: "Competitor comparison", zh: "竞品对比" },
     description:
-      "The customer compares with a competitor or what they already use / 客户拿竞品或现有方案做比较",
+      "The customer compares with a competitor or what they already use, or the rep asks or answers about that comparison / 客户拿竞品或现有方案做比较，或销售就此追问、回应",
   },
   {
     id: "hesitation",
@@ -101,7 +107,7 @@ export const defaultIntents: IntentDefinition[] = [
     id: "compliance_concern",
     name: { en: "Compliance concern", zh: "合规顾虑" },
     description:
-      "Concerns about regulation, data security, contract terms or disclosures / 对监管、数据安全、合同条款或信息披露的顾虑",
+      "Concerns about regulation, certifications, data security, contract terms or disclosures, and the rep's answers to them / 对监管、资质、数据安全、合同条款或信息披露的顾虑，及销售的回应",
   },
 ];
 

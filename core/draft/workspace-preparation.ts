@@ -31,7 +31,10 @@ export async function prepareWorkspace(
     sourceKey: `seed:${createHash("sha256").update(`${track.customerText}\n${track.suggestion}`).digest("hex").slice(0, 24)}`,
     text: momentQueryText(track.customerText),
     approved: true,
-    payload: { moment: track.moment, customerText: track.customerText, suggestion: track.suggestion, rationale: track.rationale, language: track.language, seed: true },
+    payload: {
+      moment: track.moment, customerText: track.customerText, suggestion: track.suggestion, rationale: track.rationale,
+      language: track.language, industry: track.industry, ...(track.stages ? { stages: track.stages } : {}), seed: true,
+    },
   }));
   const embedded = await upsertEmbeddings(db, embedder, seeds);
   return { promptSets, embedded };

@@ -62,6 +62,21 @@ describe("scoreFirstDrafts", () => {
     expect(scores.talkTracksInOtherLanguage).toBe(1);
   });
 
+  it("counts talk tracks written for another industry than the call's, when it knows the industries", () => {
+    const track = (suggestion: string) => ({ moment: "objection" as const, evidence: [1], suggestion, rationale: "", confidence: 0.5 });
+    const draft: DraftContent = {
+      intents: [],
+      actionItems: [],
+      talkTracks: [track("Raise the deductible."), track("Let's trim seats."), track("What did you budget?")],
+      notes: [],
+    };
+    const labels = ["greeting", "pricing_objection", "commitment", "hesitation"];
+    const industries: Record<string, string> = { "Raise the deductible.": "insurance", "Let's trim seats.": "saas", "What did you budget?": "general" };
+    const scores = scoreFirstDrafts([{ call, draft }], labels, { trackIndustry: (suggestion) => industries[suggestion] ?? null });
+    expect(scores.talkTracksOffDomain).toBe(1);
+    expect(scoreFirstDrafts([{ call, draft }], labels).talkTracksOffDomain).toBeNull();
+  });
+
   it("gives null, not zero, where there is nothing to measure", () => {
     const scores = scoreFirstDrafts(
       [{ call: { ...call, actionItems: [], talkTrackMoments: [] }, draft: { intents: [], actionItems: [], talkTracks: [], notes: [] } }],

@@ -40,6 +40,16 @@ export interface FirstDraftScores {
   talkTrackCoverage: number | null;
   /** Offered tracks whose suggestion is in another language than the call. */
   talkTracksInOtherLanguage: number;
+  /** Offered tracks written for another industry than the call's (null: industries unknown). */
+  talkTracksOffDomain: number | null;
+}
+
+export interface ScoreOptions {
+  /**
+   * The industry an offered track was written for ("general" for any), looked up by its
+   * suggestion; null when unknown. Without it, off-domain tracks are not counted.
+   */
+  trackIndustry?: (suggestion: string) => string | null;
 }
 
 const ratio = (part: number, whole: number) => (whole === 0 ? null : part / whole);
@@ -72,6 +82,7 @@ function matchActionItems(call: SalesCall, drafted: DraftContent["actionItems"])
 export function scoreFirstDrafts(
   drafted: readonly DraftedCall[],
   intentIds: readonly string[],
+  options: ScoreOptions = {},
 ): FirstDraftScores {
   const intentCases: ClassificationCase[] = [];
   const items: Array<{ id: string }> = [];
@@ -82,6 +93,7 @@ export function scoreFirstDrafts(
   let offered = 0;
   let fitting = 0;
   let otherLanguage = 0;
+  let offDomain = 0;
   let moments = 0;
   let covered = 0;
 
@@ -120,6 +132,8 @@ export function scoreFirstDrafts(
     for (const track of draft.talkTracks) {
       offered++;
       if (textLanguage(track.suggestion) !== call.language) otherLanguage++;
+      const industry = options.trackIndustry?.(track.suggestion) ?? null;
+      if (industry !== null && industry !== "general" && industry !== call.industry) offDomain++;
       const fits = track.evidence.filter((ordinal) => labelled.get(ordinal) === track.moment);
       if (fits.length > 0) fitting++;
       for (const ordinal of fits) coveredHere.add(ordinal);
@@ -145,5 +159,6 @@ export function scoreFirstDrafts(
     talkTrackPrecision: ratio(fitting, offered),
     talkTrackCoverage: ratio(covered, moments),
     talkTracksInOtherLanguage: otherLanguage,
+    talkTracksOffDomain: options.trackIndustry ? offDomain : null,
   };
 }

@@ -66,6 +66,10 @@ describe("findCommitments", () => {
     "I'll think about it",
     "I'll be honest, the price is high",
     "Let me know if you have questions",
+    "I'll let you get back to work.",
+    "I'll note that down.",
+    "我们一般三天就能发货。",
+    "麻烦您把营业执照发我一下。",
     "我们可以安排试驾", // an offer, not yet a promise
     "We can arrange a test drive",
     "我已经把报价发给您了", // done, not to do
@@ -296,6 +300,47 @@ describe("extractActionItems", () => {
         evidence: [0],
       }),
     ]);
+  });
+
+  it("joins the clause that names the object to the promise after it (我算好价格，明天发您)", () => {
+    const items = itemsFrom("销售", "好的，我算好含送货安装的价格，明天中午前发您微信。");
+    expect(items).toEqual([expect.objectContaining({ type: "send_quote", dueDate: "2025-03-13", evidence: [0] })]);
+  });
+
+  it("types a commitment that only says how from the request it answers, and keeps its owner", () => {
+    const items = extractActionItems(
+      transcript(["销售", "麻烦您这两天把最近的体检报告拍照发我一下。"], ["客户", "好，我明天去医院拿了就发给你。"]),
+      defaultActionCatalogue,
+      { reference },
+    );
+    expect(items).toEqual([
+      expect.objectContaining({ type: "collect_customer_documents", owner: "customer", dueDate: "2025-03-13", evidence: [0, 1] }),
+    ]);
+  });
+
+  it("reads a promise that only says when (我整理好今晚发您) by the request it answers", () => {
+    const answer = (request: string, promise: string) =>
+      extractActionItems(transcript(["客户", request], ["销售", promise]), defaultActionCatalogue, { reference }).map((item) => item.type);
+    expect(answer("那你把你们和海康的对比发我看看。", "没问题，我整理好今晚发您。")).toEqual(["send_comparison_sheet"]);
+    expect(answer("你们能先寄个样品吗？", "可以，我这周内寄给您。")).toEqual(["arrange_trial_or_sample"]);
+  });
+
+  it("takes the day the other side names in answer to a follow-up offer", () => {
+    const items = extractActionItems(
+      transcript(["agent", "Understood, shall I call you in early April when the new budget opens?"], ["customer", "April 6th works."]),
+      defaultActionCatalogue,
+      { reference },
+    );
+    expect(items).toEqual([expect.objectContaining({ type: "schedule_follow_up", dueDate: "2025-04-06", evidence: [0, 1] })]);
+  });
+
+  it("types a one-word commitment by its entry's cue, and folds a later detail into it", () => {
+    const items = itemsFrom("agent", "Let's talk again on Monday and I'll bring a rollout plan that needs almost nothing from IT.");
+    expect(items).toEqual([expect.objectContaining({ type: "schedule_follow_up", flagged: false, dueDate: "2025-03-17" })]);
+  });
+
+  it("does not read wanting to check something as a commitment (想跟您确认一下)", () => {
+    expect(itemsFrom("销售", "孙总您好，我是易签的小赵，合同的事想跟您再确认一下。")).toEqual([]);
   });
 
   it("keeps two different actions of one utterance", () => {

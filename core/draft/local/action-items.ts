@@ -38,16 +38,16 @@ const englishStopWords = new Set(
     "to of for on in at by with from as into over up out about after before then so just also " +
     "will would shall should can could may might must do does did done have has had be is are " +
     "was were been being ll ve re d s t m not no yes yeah ok okay sure great thanks thank please " +
-    "let lets let's go going gonna get got make sure right now soon later again back um uh well " +
+    "let lets let's go going gonna get got make sure right now soon later again um uh well " +
     "today tomorrow tonight morning afternoon evening week weeks month months day days next end " +
     "monday tuesday wednesday thursday friday saturday sunday weekend asap couple few some any " +
     "all both each one two three first quick quickly"
   ).split(" "),
 );
 
-/** Time words and particles carry no information about *which* action; dropping them helps. */
+/** Time words, particles and generic "get it ready" verbs carry no information about *which* action; dropping them helps. */
 const chineseNoise =
-  /大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|给您|给你|发给|一份|一下|一个|一些|这个|那个|[的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
+  /(?:整理|准备|弄)好?|大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|给您|给你|发给|一份|一下|一个|一些|这个|那个|[的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
 
 const englishSuffixes: Array<[string, string]> = [
   ["ations", ""],
@@ -234,7 +234,7 @@ export interface Commitment {
 /** Splits after sentence and clause punctuation, keeping the punctuation with its clause. */
 function splitClauses(text: string): string[] {
   return text
-    .split(/(?<=[。！？!?；;，,、\n])|(?<=\.)(?=\s|$)/)
+    .split(/(?<=[。！？!?；;，,、\n])|(?<=\.)(?=\s|$)|\s+(?=and (?:i|we)(?:'|’)ll\b|and (?:i|we) will\b)/i)
     .map((clause) => clause.trim())
     .filter((clause) => clause.replace(/[\p{P}\s]/gu, "") !== "");
 }
@@ -268,6 +268,8 @@ const chineseActionVerb = new RegExp(
     "再(?:聊|谈|沟通|联系|打|约)",
     "通(?:个)?电话|开(?:个|一个)?(?:三方)?(?:视频|会)",
     "算(?:一下|好)|批(?:一个|个)",
+    "带(?:样机|样品|资料|过去|过来|上)|演示|快递|拍(?:给|照|一下)|录(?:到|进|入)|争取|回(?:您|你)(?:话|消息|个话)?(?![们])",
+    "列(?:个|一个|张|一张)?(?:表|清单|单子)|(?:开|改|弄|办|填|写|整理|配|装)好",
   ].join("|"),
 );
 
@@ -278,7 +280,7 @@ const chineseCommitmentMarker =
 const chineseStrongVerb = /安排|预约|约|申请|提交|寄|跟进/;
 
 const chineseNotCommitment =
-  /考虑|想想|想一想|看看再说|再说吧|已经|刚才|刚刚|上次|不会|不能|没法|无法|不用|不需要|不必|别|一般|通常|平时|经常|往往/;
+  /考虑|想想|想一想|看看再说|再说吧|已经|刚才|刚刚|上次|不会|不能|没法|无法|不用|不需要|不必|别|一般|通常|平时|经常|往往|想(?:跟|和|向|找)(?:您|你)/;
 
 /** "可以/能" alone is an offer ("我们可以安排试驾"), unless a time makes it a promise. */
 const chineseOfferOnly = /可以|能够|能/;
@@ -310,6 +312,17 @@ function chineseSubject(clause: string): "first" | "other" {
     return /^(我|咱)/.test(match[0]) ? "first" : "other";
   }
   return "first";
+}
+
+/** "我算好含安装的价格，" / "我请实施专家跟您IT沟通一下，": the speaker's own action, promised by what follows. */
+function isChineseSetUp(clause: string): boolean {
+  return (
+    (chineseActionVerb.test(clause) || /请.{0,8}(?:专家|工程师|同事|老师|经理|主管)/.test(clause)) &&
+    !isChineseQuestion(clause) &&
+    !chineseNotCommitment.test(clause) &&
+    chineseSubject(clause) === "first" &&
+    /^(?:好的?|行|可以|这个您放心|放心|没问题)?[，,]?(?:那)?(?:我|我们|咱们)/.test(clause)
+  );
 }
 
 function isChineseCommitment(clause: string, inSentenceWithCommitment: boolean): boolean {
@@ -344,7 +357,7 @@ const englishObjectAfter =
   /^(?:to|with|the|our|my|it|this|a|an|them|him|her|you|over|through|back|ahead|again)$/;
 
 const englishNotCommitment =
-  /\b(?:won't|will not|can't|cannot|can not|don't|do not|never|already|think about it|think it over|sleep on it|let me know|let us know)\b/i;
+  /\b(?:won't|will not|can't|cannot|can not|don't|do not|never|already|think about it|think it over|sleep on it|let me know|let us know|let you (?:go|get back)|note (?:that|it|this) down)\b/i;
 
 const englishTimeWords =
   /\b(?:today|tonight|tomorrow|this (?:morning|afternoon|evening|week)|next (?:week|month)|by (?:monday|tuesday|wednesday|thursday|friday|the end)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|monday|tuesday|wednesday|thursday|friday|after (?:the|this) call|in (?:a|\d+|two|three) (?:days?|weeks?)|end of (?:the )?(?:day|week|month)|(?:early|mid|late|in|by) (?:january|february|march|april|may|june|july|august|september|october|november|december))\b/i;
@@ -395,6 +408,8 @@ export function findCommitments(text: string): Commitment[] {
   const commitments: Commitment[] = [];
   let sentenceHasCommitment = false;
   let lastWasCommitment = false;
+  /** A first-person action clause that only the next clause's time makes a commitment. */
+  let setUp: string | null = null;
   for (const clause of splitClauses(text)) {
     const language = textLanguage(clause);
     const commits =
@@ -402,9 +417,14 @@ export function findCommitments(text: string): Commitment[] {
         ? isChineseCommitment(clause, sentenceHasCommitment)
         : isEnglishCommitment(clause);
     if (commits) {
-      commitments.push({ text: clause });
+      // "我算好含安装的价格，明天中午前发您": the object is in the clause before the promise.
+      commitments.push({ text: setUp && !sentenceHasCommitment ? `${setUp}${clause}` : clause });
+      setUp = null;
       sentenceHasCommitment = true;
       lastWasCommitment = true;
+    } else if (language === "zh" && !sentenceHasCommitment && isChineseSetUp(clause)) {
+      setUp = clause;
+      lastWasCommitment = false;
     } else if (
       lastWasCommitment &&
       !(language === "zh" ? isChineseQuestion(clause) : isEnglishQuestion(clause)) &&
@@ -421,6 +441,7 @@ export function findCommitments(text: string): Commitment[] {
       // A new sentence starts its own commitment ("…发给您。谢谢您！" adds nothing to it).
       sentenceHasCommitment = false;
       lastWasCommitment = false;
+      setUp = null;
     }
   }
   return commitments;
@@ -513,9 +534,13 @@ export function extractActionItems(
       matchClause(commitment.text, segment.ordinal, context, matcher, threshold),
     );
     for (const clause of consolidateClauses(clauses, matcher, threshold)) {
-      const due =
+      const said =
         parseDueDate(clause.text, options.reference, language) ??
         parseDueDate(segment.text, options.reference, language);
+      // "Shall I call you in early April?" — "April 6th works.": the other side names the day.
+      const answer = said ? null : dateInAnswer(ordered, index, options.reference);
+      const due = said ?? answer?.due ?? null;
+      if (answer) clause.evidence = [...new Set([...clause.evidence, answer.ordinal])].sort((left, right) => left - right);
       const { best } = clause;
       const typed = clause.typed && best ? byId.get(best.id) : undefined;
       const item: ActionItem = typed
@@ -549,6 +574,18 @@ export function extractActionItems(
   return mergeRestatements(candidates, ordered);
 }
 
+/** A date the other speaker names in the line right after a commitment, when that line commits to nothing itself. */
+function dateInAnswer(
+  ordered: TranscriptSegment[],
+  index: number,
+  reference: Date,
+): { due: NonNullable<ReturnType<typeof parseDueDate>>; ordinal: number } | null {
+  const next = ordered[index + 1];
+  if (!next || next.speaker === ordered[index].speaker || findCommitments(next.text).length > 0) return null;
+  const due = parseDueDate(next.text, reference, textLanguage(next.text));
+  return due ? { due, ordinal: next.ordinal } : null;
+}
+
 interface ClauseMatch {
   text: string;
   best: CatalogueMatch | undefined;
@@ -559,6 +596,18 @@ interface ClauseMatch {
   evidence: number[];
 }
 
+/**
+ * Whether the best entry is good enough: at the threshold, or a little below it when it carries
+ * its own cue word and leaves every other entry far behind ("an updated proposal with the volume
+ * discount": long clauses dilute the similarity, not the evidence).
+ */
+function clearsThreshold(ranked: CatalogueMatch[], threshold: number): boolean {
+  const [best, second] = ranked;
+  if (!best) return false;
+  if (best.score >= threshold) return true;
+  return best.cueHits > 0 && best.score >= threshold * 0.8 && best.score >= 2.5 * (second?.score ?? 0);
+}
+
 function matchClause(
   text: string,
   ordinal: number,
@@ -566,18 +615,24 @@ function matchClause(
   matcher: CatalogueMatcher,
   threshold: number,
 ): ClauseMatch {
-  const own = matcher.match(text)[0];
+  const ranked = matcher.match(text);
+  const own = ranked[0];
   const anaphoric = isAnaphoric(text);
-  // "send it over" alone could be any of the sending actions: its type is not ours to guess.
-  const ownTyped = !anaphoric.bare && own !== undefined && own.score >= threshold;
-  if (!ownTyped && (anaphoric.bare || anaphoric.pronoun) && context) {
+  // "send it over" alone could be any of the sending actions: its type is not ours to guess —
+  // unless its one word is a cue of one entry ("let's talk again on Monday").
+  const ownTyped = own !== undefined && clearsThreshold(ranked, threshold) && (!anaphoric.bare || own.cueHits > 0);
+  if (!ownTyped && context) {
     // An anaphoric commitment ("好的，我下午发您", "sure, I'll send it over") names its object in
-    // the line it answers: match the two together, trusting the result a little less.
-    const withContext = matcher.match(`${context.text} ${text}`)[0];
-    if (withContext && withContext.score * contextDiscount >= threshold) {
+    // the line it answers, and so does one that only says how ("好，我明天去医院拿了就发给你"
+    // after "麻烦您把体检报告拍照发我"): match the two together, trusting the result a little less.
+    const rankedWithContext = matcher
+      .match(`${context.text} ${text}`)
+      .map((match) => ({ ...match, score: match.score * contextDiscount }));
+    const withContext = rankedWithContext[0];
+    if (withContext && clearsThreshold(rankedWithContext, threshold)) {
       return {
         text,
-        best: { ...withContext, score: withContext.score * contextDiscount },
+        best: withContext,
         typed: true,
         bare: anaphoric.bare,
         evidence: [context.ordinal, ordinal],
@@ -619,7 +674,10 @@ function consolidateClauses(
       const joined = matcher.match(joinedText)[0];
       const pointsToStrong = joined?.id === strong.best!.id && joined.score >= threshold;
       const strongEnough = weak.typed || (joined?.score ?? 0) >= strong.best!.score;
-      if (sameType || (pointsToStrong && strongEnough)) {
+      // An untyped clause that reads as part of its typed neighbour ("Let's talk again on Monday
+      // and I'll bring a rollout plan") is that action's detail, not a second, unnamed action.
+      const untypedDetail = !weak.typed && weak === clause && joined?.id === strong.best!.id;
+      if (sameType || (pointsToStrong && strongEnough) || untypedDetail) {
         result[result.length - 1] = {
           text: joinedText,
           best: strong.best,

@@ -42,6 +42,11 @@ describe("parseDueDate — Chinese", () => {
     ["3/15前发您", "2025-03-15"],
     ["2026年1月5日生效", "2026-01-05"],
     ["今年年底之前", "2025-12-31"],
+    ["下周初给您回电话", "2025-03-17"], // early next week: its Monday
+    ["我下午把报价发您", "2025-03-12"], // a time of day alone: today
+    ["晚上整理好发您", "2025-03-12"],
+    ["明天下午给您打电话", "2025-03-13"], // the day word wins
+    ["周五下午前发您", "2025-03-14"],
   ])("%s → %s", (text, expected) => {
     expect(dateOf(text, wednesday)).toBe(expected);
   });
@@ -90,6 +95,9 @@ describe("parseDueDate — Chinese", () => {
     "我们20个账号",
     "您到15号楼找我",
     "坐地铁3号线过来",
+    "下个月初再说", // too vague for a date, and not the end of next month
+    "月中左右吧",
+    "孩子每天下午都有课",
     "支持7天无理由退货",
     "先给您试用7天",
     "我们一周一次回访",
@@ -133,6 +141,8 @@ describe("parseDueDate — English", () => {
     ["by the 20th", "2025-03-20"],
     ["by 3/15", "2025-03-15"],
     ["due 4/1/2025", "2025-04-01"],
+    ["I'll call you early next week", "2025-03-17"],
+    ["I'll get it to you within the week", "2025-03-14"],
   ])("%s → %s", (text, expected) => {
     expect(dateOf(text, wednesday)).toBe(expected);
   });

@@ -15,6 +15,8 @@
  *   end of the week = Friday of this week (Sunday when said at the weekend); 周末/this weekend =
  *   Saturday of this week; 月底/end of the month = its last day; 下个月/next month = the last day
  *   of next month; 年底/end of the year = 31 December; end of the quarter = its last day.
+ * - 下周初/early next week = Monday of next week; within the week = Friday of this week; 下午/晚上/
+ *   稍后 said without a day = the reference day; 月初/月中/下个月初 are too vague: no date.
  * - 3天内/三天内/in 3 days/within 3 days/3天后 = reference + 3; 两周内 = +14; 一个月内 = +1 month
  *   (clamped to the month's last day); N个工作日内/in N business days skips Saturdays and Sundays.
  * - 3月15日/March 15/15 March/3/15 (month/day, US order) without a year = the next such day on or
@@ -292,6 +294,25 @@ const rules: Rule[] = [
     },
   },
   {
+    // 下周初 / 下个星期初: early next week is its Monday (a call "early next week" is booked then).
+    language: "zh",
+    pattern: new RegExp(`(下下个?|下个?)(?:周|星期|礼拜)初${chineseBefore}`, "g"),
+    resolve: (match, reference) => weekdayOfWeek(reference, 0, /^下下/.test(match[1]) ? 2 : 1),
+  },
+  {
+    // 下午 / 晚上 / 稍后 / 一会儿 said alone: later today ("我下午发您"). After a day word the day
+    // wins, being further left ("明天下午" is tomorrow); "每天下午" is a habit, not a date.
+    language: "zh",
+    pattern: /(?<![每天周日一二三四五六])(?:上午|下午|中午|晚上|傍晚|稍后|待会儿?|等会儿?|一会儿)(?:之前|以前|前)?/g,
+    resolve: (_match, reference) => reference,
+  },
+  {
+    // 下个月初 / 月中: too vague to be a date — matched only so "下个月" does not claim its end.
+    language: "zh",
+    pattern: /(?:下下个?|下个?|这个?|本)?月(?:初|中|上旬|中旬)/g,
+    resolve: () => null,
+  },
+  {
     // 下周 / 这周 / 本周内 / 下个星期 — a whole week named as a deadline: its Friday.
     language: "zh",
     pattern: new RegExp(
@@ -451,6 +472,12 @@ const rules: Rule[] = [
       if (prefix) return thisOrNextWeekday(reference, weekday);
       return nextWeekday(reference, weekday);
     },
+  },
+  {
+    // early next week: its Monday; within the week: this week's Friday.
+    language: "en",
+    pattern: /\b(?:(early|first thing) next week|(?:within|during|in) the (?:week|next few working days of the week))\b/gi,
+    resolve: (match, reference) => (match[1] ? weekdayOfWeek(reference, 0, 1) : endOfWeek(reference, 0)),
   },
   {
     // (by) (the) end of (the|this|next) week / this week / next week / weekend

@@ -23,6 +23,9 @@ describe("classifyMoment", () => {
   it("catches the objections and stalls reps meet most (issue 15), but not a decision already made", () => {
     const cases: Array<[string, string | null]> = [
       ["Honestly the quote is too steep for a team our size.", "objection:price"],
+      ["That number is more than we can justify this year.", "objection:price"],
+      ["Our IT people are swamped with the migration.", "objection:capacity"],
+      ["Our IT team doesn't have bandwidth for another integration.", "objection:capacity"],
       ["Another vendor offered us the same coverage for two thousand less.", "objection:price"],
       ["FreshCo quoted us a lower rate last week.", "objection:competitor"],
       ["A five-year contract is a non-starter for our legal team.", "objection:terms"],

@@ -54,7 +54,7 @@ const cues: Cue[] = [
     moment: "objection",
     cue: "price",
     pattern:
-      /太贵|好贵|有点贵|挺贵|这么贵|贵了|价格(?:有点|太|偏|比较)?高|价格.{0,4}(?:接受不了|承受不了)|(?:预算|钱)(?:不够|有限|超了|紧张)|超(?:出|过)?预算|能不能便宜|再便宜|比.{1,8}(?:便宜|贵)|不划算|性价比(?:不高|太低|一般)|\btoo (?:expensive|pricey|costly|much)\b|\bpricey\b|\b(?:over|out of|beyond) (?:our|my|the) budget\b|\bcan(?:'|’)?t afford\b|\bcan ?not afford\b|\b(?:price|cost|quote|rate)s? (?:is|are|seems?) (?:too |a bit |quite |really )?(?:high|steep)\b|\bcheaper\b|\bno budget\b|\btoo steep\b|\b(?:more|higher) than (?:we|i) (?:were|was) (?:hoping|expecting|planning) to (?:spend|pay)\b|\b(?:the )?same (?:cover|coverage|product|thing|service) for (?:\w+ ){0,3}less\b|\b(?:half|a third) (?:of )?(?:your|the) price\b|高出一截|才[0-9一二两三四五六七八九十百千万.]+.{0,3}[，,].{0,6}你们(?:要|卖|收)|利润都(?:快)?没了/i,
+      /太贵|好贵|有点贵|挺贵|这么贵|贵了|价格(?:有点|太|偏|比较)?高|价格.{0,4}(?:接受不了|承受不了)|(?:预算|钱)(?:不够|有限|超了|紧张)|超(?:出|过)?预算|能不能便宜|再便宜|比.{1,8}(?:便宜|贵)|不划算|性价比(?:不高|太低|一般)|\btoo (?:expensive|pricey|costly|much)\b|\bpricey\b|\b(?:over|out of|beyond) (?:our|my|the) budget\b|\bcan(?:'|’)?t afford\b|\bcan ?not afford\b|\b(?:price|cost|quote|rate)s? (?:is|are|seems?) (?:too |a bit |quite |really )?(?:high|steep)\b|\bcheaper\b|\bno budget\b|\btoo steep\b|\bmore than (?:we|i) can (?:justify|afford|spend)\b|\b(?:more|higher) than (?:we|i) (?:were|was) (?:hoping|expecting|planning) to (?:spend|pay)\b|\b(?:the )?same (?:cover|coverage|product|thing|service) for (?:\w+ ){0,3}less\b|\b(?:half|a third) (?:of )?(?:your|the) price\b|高出一截|才[0-9一二两三四五六七八九十百千万.]+.{0,3}[，,].{0,6}你们(?:要|卖|收)|利润都(?:快)?没了/i,
   },
   {
     moment: "objection",
@@ -84,7 +84,7 @@ const cues: Cue[] = [
     moment: "objection",
     cue: "capacity",
     pattern:
-      /(?:IT|技术|人手|实施).{0,12}(?:顾不过来|忙不过来|排满|不够|跟不上)|\b(?:capacity|bandwidth|resources|people) to (?:roll|implement|set|take|run)\b|\b(?:tied up|stretched thin|at capacity)\b/i,
+      /(?:IT|技术|人手|实施).{0,12}(?:顾不过来|忙不过来|排满|不够|跟不上)|\b(?:capacity|bandwidth|resources|people) to (?:roll|implement|set|take|run)\b|\b(?:tied up|stretched thin|at capacity|swamped)\b|\b(?:no|(?:doesn(?:'|’)?t|don(?:'|’)?t) have (?:the )?)bandwidth\b/i,
   },
   {
     moment: "objection",

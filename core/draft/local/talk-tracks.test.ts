@@ -131,6 +131,19 @@ describe("suggestTalkTracks", () => {
     );
   });
 
+  it("never answers a moment with a reply in another language, however similar its customer line", async () => {
+    const { talkTracks, notes } = await suggestTalkTracks({
+      segments: transcript(["customer", "The price is too high for us."]),
+      approved: [
+        { moment: "objection", text: "The price is too high for us.", suggestion: "价格这块我们可以一起看看。", language: "zh" },
+      ],
+      embedder: bigramEmbedder(),
+      minimumSimilarity: 0.1,
+    });
+    expect(talkTracks).toEqual([]);
+    expect(notes).toEqual([expect.stringMatching(/no approved talk tracks for this kind of moment yet/)]);
+  });
+
   it("never answers one kind of moment with another kind's talk track", async () => {
     const { talkTracks, notes } = await suggestTalkTracks({
       segments: transcript(["customer", "我们不需要，再考虑考虑"]),

@@ -25,6 +25,8 @@ export const approvedTalkTrackSchema = z.object({
   text: z.string().trim().min(1),
   suggestion: z.string().trim().min(1),
   rationale: z.string().default(""),
+  /** The language the reply is written in; a moment in another language never gets it. */
+  language: z.enum(["zh", "en"]).optional(),
   /** Embedding of `momentQueryText(text)`; computed on demand when missing. */
   embedding: z.array(z.number().finite()).optional(),
 });
@@ -166,8 +168,10 @@ export async function suggestTalkTracks(
   moments.forEach((moment, momentIndex) => {
     const queryVector = vectors[momentIndex];
     let best: { entry: (typeof approved)[number]; similarity: number } | null = null;
+    const momentLanguage = textLanguage(moment.text);
     for (const { entry, index } of candidates) {
       if (entry.moment !== moment.moment) continue;
+      if (entry.language && entry.language !== momentLanguage) continue;
       const similarity = cosineSimilarity(queryVector, approvedVectors.get(index)!);
       if (!best || similarity > best.similarity) best = { entry, similarity };
     }

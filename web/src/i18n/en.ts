@@ -243,6 +243,24 @@ const en = {
     profile: "Profile",
     displayName: "Name",
     saved: "Saved.",
+    workspace: {
+      title: "Workspace",
+      intro:
+        "What this workspace sells. Drafts offer only the shipped talk tracks written for this industry or for any; with none declared, only the general ones.",
+      industry: "Industry",
+      notDeclared: "Not declared",
+      products: "Products (one per line)",
+      productsHint: "e.g. Payroll software",
+      industries: {
+        saas: "Software (SaaS)",
+        medical_devices: "Medical devices",
+        education: "Education",
+        insurance: "Insurance",
+        retail: "Retail and wholesale",
+        automotive: "Automotive",
+        other: "Other",
+      },
+    },
     hotkeys: {
       title: "Keyboard shortcuts",
       intro: "Click a shortcut and press the new key. A key can be used once per screen.",

@@ -237,6 +237,23 @@ const zhCN: Messages = {
     profile: "个人资料",
     displayName: "姓名",
     saved: "已保存。",
+    workspace: {
+      title: "工作区",
+      intro: "本工作区销售的产品。草稿只会推荐为该行业或通用场景编写的内置话术；未设置行业时，只推荐通用话术。",
+      industry: "行业",
+      notDeclared: "未设置",
+      products: "产品（每行一个）",
+      productsHint: "例如：薪酬管理软件",
+      industries: {
+        saas: "软件（SaaS）",
+        medical_devices: "医疗器械",
+        education: "教育培训",
+        insurance: "保险",
+        retail: "零售与批发",
+        automotive: "汽车",
+        other: "其他",
+      },
+    },
     hotkeys: {
       title: "键盘快捷键",
       intro: "点击一个快捷键，然后按下新的按键。同一界面中每个按键只能使用一次。",

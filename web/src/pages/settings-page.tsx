@@ -1,4 +1,7 @@
-/** The signed-in person's own settings: name, keyboard shortcuts, and personal API tokens. */
+/**
+ * The signed-in person's own settings: name, keyboard shortcuts, and personal API tokens; for an
+ * admin also the workspace's profile (industry and products), which the day-one drafts use.
+ */
 import { useEffect, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
@@ -22,6 +25,7 @@ export default function SettingsPage() {
     <section data-testid="settings-page">
       <PageHeader title={t("settings.title")} />
       <ProfileSettings />
+      <WorkspaceProfileSettings />
       <HotkeySettings />
       <TokenSettings />
     </section>
@@ -79,6 +83,104 @@ function ProfileSettings() {
         {state === "saved" && (
           <span className="message message--success">{t("settings.saved")}</span>
         )}
+      </div>
+      {error !== null && <ErrorMessage error={error} />}
+    </form>
+  );
+}
+
+interface WorkspaceProfile {
+  industry: string | null;
+  products: string[];
+}
+
+/** Admins only: what the workspace sells, so the shipped talk tracks offered fit it. */
+function WorkspaceProfileSettings() {
+  const { t } = useTranslation();
+  const user = useCurrentUser();
+  const [industries, setIndustries] = useState<string[] | null>(null);
+  const [industry, setIndustry] = useState("");
+  const [products, setProducts] = useState("");
+  const [state, setState] = useState<"idle" | "saving" | "saved">("idle");
+  const [error, setError] = useState<unknown>(null);
+  const isAdmin = user.role === "admin";
+
+  useEffect(() => {
+    if (!isAdmin) return;
+    api
+      .get<{ profile: WorkspaceProfile; industries: string[] }>("/api/workspace/profile")
+      .then((response) => {
+        setIndustries(response.industries);
+        setIndustry(response.profile.industry ?? "");
+        setProducts(response.profile.products.join("\n"));
+      })
+      .catch(setError);
+  }, [isAdmin]);
+
+  if (!isAdmin) return null;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setState("saving");
+    setError(null);
+    try {
+      const response = await api.put<{ profile: WorkspaceProfile }>("/api/workspace/profile", {
+        industry: industry === "" ? null : industry,
+        products: products
+          .split("\n")
+          .map((line) => line.trim())
+          .filter((line) => line !== ""),
+      });
+      setIndustry(response.profile.industry ?? "");
+      setProducts(response.profile.products.join("\n"));
+      setState("saved");
+    } catch (caught) {
+      setError(caught);
+      setState("idle");
+    }
+  }
+
+  return (
+    <form className="panel" id="workspace" data-testid="workspace-profile" onSubmit={submit}>
+      <h2 className="panel__title">{t("settings.workspace.title")}</h2>
+      <p className="muted">{t("settings.workspace.intro")}</p>
+      <div className="inline-form">
+        <label className="field">
+          <span className="field__label">{t("settings.workspace.industry")}</span>
+          <select
+            name="industry"
+            value={industry}
+            disabled={industries === null}
+            onChange={(event) => {
+              setIndustry(event.target.value);
+              setState("idle");
+            }}
+          >
+            <option value="">{t("settings.workspace.notDeclared")}</option>
+            {(industries ?? []).map((id) => (
+              <option key={id} value={id}>
+                {t(`settings.workspace.industries.${id}`, { defaultValue: id })}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span className="field__label">{t("settings.workspace.products")}</span>
+          <textarea
+            name="products"
+            rows={3}
+            value={products}
+            placeholder={t("settings.workspace.productsHint")}
+            onChange={(event) => {
+              setProducts(event.target.value);
+              setState("idle");
+            }}
+          />
+        </label>
+        <button type="submit" className="button button--primary" disabled={state === "saving" || industries === null}>
+          {state === "saving" ? t("common.saving") : t("common.save")}
+        </button>
+        {state === "saved" && <span className="message message--success">{t("settings.saved")}</span>}
       </div>
       {error !== null && <ErrorMessage error={error} />}
     </form>
