@@ -30,6 +30,13 @@ import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import type { BlobStore } from "../core/upload/blob-store.ts";
 import { sweepAbandonedUploads } from "../core/upload/blob-references.ts";
 import type { AppContext } from "./context.ts";
+import { agentRegistry, agentsDirectory } from "../agents/registry.ts";
+import { syncAgentsFromFiles } from "../core/agents/agent-store.ts";
+import { createInProcessLimiter } from "../core/agents/in-process-limiter.ts";
+import type { AgentServices } from "../core/agents/pipeline.ts";
+import { envConnectorDirectory } from "../core/connectors/env-directory.ts";
+import { syncPromptSetsFromFiles } from "../core/draft/prompt-set-store.ts";
+import { createMemoryTracer } from "../core/traces/memory-tracer.ts";
 
 export interface Runtime {
   db: Db;
@@ -74,16 +81,42 @@ function sweepUploadsPeriodically(deps: { db: Db; blobs: BlobStore }, abandonedA
   return timer;
 }
 
-export async function openRuntime(config: Config, logger: Logger, options: { serve: boolean; work: boolean; db?: Db }): Promise<Runtime> {
+/**
+ * The agent pipeline's services. Until connectors and traces are stored (issue 12's connector and
+ * trace stores), the connector directory is the environment's (OPENAI_BASE_URL → "env-openai"), the
+ * limiter is per process and traces are kept in memory; `overrides` swaps any of them (tests do).
+ */
+export function createAgentServices(config: Config, embedder: Embedder, overrides: Partial<AgentServices> = {}): AgentServices {
+  return {
+    registry: agentRegistry,
+    embedder,
+    connectors: envConnectorDirectory(config),
+    limiter: createInProcessLimiter(),
+    tracer: createMemoryTracer({ limit: 1000 }),
+    ...overrides,
+  };
+}
+
+export async function openRuntime(
+  config: Config,
+  logger: Logger,
+  options: { serve: boolean; work: boolean; db?: Db; agents?: Partial<AgentServices> },
+): Promise<Runtime> {
   if (config.REDIS_URL) await checkRedis(config.REDIS_URL);
   const db =
     options.db ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
   const report = await migrate(db);
   if (report.applied.length > 0) logger.info({ applied: report.applied }, "Database migrated");
   const embedder = createConfiguredEmbedder(config);
+  const agents = createAgentServices(config, embedder, options.agents);
   if (options.serve) {
-    const prepared = await prepareWorkspace(db, await defaultWorkspaceId(db), embedder);
+    const workspaceId = await defaultWorkspaceId(db);
+    const prepared = await prepareWorkspace(db, workspaceId, embedder);
     if (prepared.promptSets.added.length || prepared.embedded) logger.info(prepared, "Workspace prepared");
+    // Each agent's prompt set and definition, from agents/<agent>/, as versions (labels only where missing).
+    const agentPrompts = await syncPromptSetsFromFiles(db, workspaceId, agentsDirectory);
+    const agentVersions = await syncAgentsFromFiles(db, workspaceId, agents.registry);
+    if (agentPrompts.added.length || agentVersions.added.length) logger.info({ promptSets: agentPrompts.added, agents: agentVersions.added }, "Agents prepared");
     for (const version of prepared.promptSets.diverged) {
       logger.warn({ version }, "A prompt-set file differs from the stored version of the same name; versions never change, so the stored one is used. Save the edit as a new version.");
     }
@@ -128,7 +161,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       events: publisher,
       concurrency: config.WORKER_CONCURRENCY,
       stalledAfterMs: config.JOB_STALLED_AFTER_MS,
-      handlers: createHandlers({ db, config, dispatcher, logger, blobs }),
+      handlers: createHandlers({ db, config, dispatcher, logger, blobs, agents }),
       onError: (error: Error, job?: { queue: string; id: string }) =>
         logger.warn({ err: error, queue: job?.queue, jobId: job?.id }, "Job attempt failed"),
     };
@@ -171,6 +204,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       logger,
       dispatcher,
       blobs,
+      agents,
       events: subscription ?? { listen: () => () => {} },
       health: async () => {
         const redis = transport.kind === "bullmq" ? ("up" as const) : ("not used" as const);

@@ -16,6 +16,7 @@ import { answerMalformedRequests } from "../../server/http/client-errors.ts";
 import type { AppOptions } from "../../server/app.ts";
 import { openRuntime } from "../../server/runtime.ts";
 import type { Runtime } from "../../server/runtime.ts";
+import type { AgentServices } from "../../core/agents/pipeline.ts";
 
 export const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -28,7 +29,7 @@ export interface TestServer {
 
 export async function startTestServer(
   db: Db,
-  options: { work?: boolean; environment?: Record<string, string>; app?: AppOptions } = {},
+  options: { work?: boolean; environment?: Record<string, string>; app?: AppOptions; agents?: Partial<AgentServices> } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     NODE_ENV: "test",
@@ -43,7 +44,7 @@ export async function startTestServer(
     ...options.environment,
   });
   const logger = pino({ level: "silent" });
-  const runtime = await openRuntime(config, logger, { serve: true, work: options.work ?? false, db });
+  const runtime = await openRuntime(config, logger, { serve: true, work: options.work ?? false, db, agents: options.agents });
   const server: Server = createApp(runtime.context(), options.app).listen(0, "127.0.0.1");
   answerMalformedRequests(server);
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
