@@ -38,7 +38,6 @@ const en = {
       auto: "Auto",
       llm: "LLM",
       local: "Local engine",
-      none: "—",
     },
     names: {
       "intent-tagger": "Intent tagger",
@@ -122,7 +121,6 @@ const zhCN: typeof en = {
       auto: "自动",
       llm: "大模型",
       local: "本地引擎",
-      none: "—",
     },
     names: {
       "intent-tagger": "意图标注",

@@ -95,7 +95,7 @@ export function PipelinePanel({ pipeline, canRerun }: { pipeline: AgentRuns; can
                       </div>
                     )}
                   </td>
-                  <td>{t(`agents.engines.${run.engine ?? "none"}`)}</td>
+                  <td>{run.engine ? t(`agents.engines.${run.engine}`) : t("common.none")}</td>
                   <td className="small">{[run.connectorId, run.model].filter(Boolean).join(" · ") || "—"}</td>
                   <td className="numeric">{duration(run.durationMs)}</td>
                   <td className="numeric">{cost(run.costUsd, run.engine)}</td>
