@@ -17,7 +17,8 @@ import { createTestClient } from "./support/http-client.ts";
 import type { TestClient } from "./support/http-client.ts";
 import { importAndDraft, transcriptForm } from "./support/imported-calls.ts";
 import { startOpenAiCompatibleServer } from "./support/openai-compatible-server.ts";
-import type { ChatCompletionRequest, OpenAiCompatibleServer, ScriptedReply } from "./support/openai-compatible-server.ts";
+import type { OpenAiCompatibleServer, ScriptedReply } from "./support/openai-compatible-server.ts";
+import { agentAnswers as answers, agentModel, outputName } from "./support/agent-model.ts";
 import { startTestServer } from "./support/test-server.ts";
 import type { TestServer } from "./support/test-server.ts";
 
@@ -34,34 +35,6 @@ const call = [
   "<v Agent>I'll send over the revised quote by Friday.",
   "",
 ].join("\n");
-
-/** What a well-behaved model answers for each agent's structured output. */
-const answers: Record<string, unknown> = {
-  intent_tagger: { intents: [{ segment: 1, intent: "pricing_question", confidence: 0.8 }], notes: [] },
-  action_items: {
-    actionItems: [
-      { type: "send_quote", title: "Send the revised quote", owner: "agent", dueDate: null, customer: null, notes: null, evidence: [2], confidence: 0.9 },
-    ],
-    notes: [],
-  },
-  talk_tracks: {
-    talkTracks: [{ moment: "objection", evidence: [1], suggestion: "Let us look at the value per seat.", rationale: "Reframes price.", confidence: 0.7 }],
-    notes: [],
-  },
-  call_summary: {
-    language: "en",
-    keyPoints: [{ text: "The customer finds the quote too high.", evidence: [1, 99] }],
-    customerPains: [{ text: "Tight budget this year.", evidence: [1] }],
-    objections: [{ text: "Price.", evidence: [1] }],
-    nextSteps: [{ text: "Rep sends a revised quote by Friday.", evidence: [2] }],
-  },
-  follow_up_email: { language: "en", subject: "Our call today", body: "Thank you for your time. I will send the revised quote by Friday.\n\n[name]" },
-};
-
-function outputName(request: ChatCompletionRequest): string {
-  const forced = typeof request.tool_choice === "object" ? request.tool_choice.function?.name : undefined;
-  return request.response_format?.json_schema?.name ?? forced ?? "unknown";
-}
 
 interface Run {
   id: string;
@@ -91,12 +64,7 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
   const clients: Record<string, TestClient> = {};
   let recordingId: string;
 
-  const reply: ScriptedReply = (request) => {
-    const name = outputName(request);
-    const scripted = scripts.get(name)?.shift();
-    if (scripted) return typeof scripted === "function" ? scripted(request) : scripted;
-    return { content: JSON.stringify(answers[name] ?? {}) };
-  };
+  const reply = agentModel(scripts);
 
   beforeAll(async () => {
     serverA = await startOpenAiCompatibleServer({ apiKey: "key-a", fallback: reply });
