@@ -195,7 +195,7 @@ const skipReason: Partial<Record<AgentRunStatus, string>> = {
  * runs whose dependencies all succeeded, skips those with a dependency that did not, and when every
  * run is final sums the draft up and makes the recording ready (or failed) — once.
  */
-async function advance(db: Queryable, draftId: string): Promise<Job[]> {
+async function advance(db: Queryable, draftId: string, report: { became?: "ready" | "failed" } = {}): Promise<Job[]> {
   // Locks in one order everywhere — the recording, then its draft — so two pipelines' transactions never deadlock.
   const { rows: drafts } = await db.query<{ recordingId: string }>(`SELECT recording_id AS "recordingId" FROM drafts WHERE id = $1`, [draftId]);
   if (!drafts[0]) return [];
@@ -241,6 +241,7 @@ async function advance(db: Queryable, draftId: string): Promise<Job[]> {
     `UPDATE recordings SET status = $2, progress = 1, failure_reason = $3, updated_at = now() WHERE id = $1 AND status = 'drafting' RETURNING id`,
     [recording.id, outcome, reason],
   );
+  if (changed[0]) report.became = outcome;
   if (changed[0] && outcome === "ready") jobs.push(...(await recordCallReady(db, recording.id)));
   return jobs;
 }
@@ -486,6 +487,8 @@ export interface AgentRunOutcome {
   /** Jobs to hand over after the commit: runs that waited for this one, and `call.ready` webhooks. */
   jobs: Job[];
   traceId: string | null;
+  /** Set when this run was the last of its pipeline: the recording became ready (or failed). */
+  recordingBecame?: "ready" | "failed";
 }
 
 /**
@@ -536,6 +539,7 @@ export async function runAgent(
     const call = await loadAgentCall(db, run.recordingId, run.draftId);
     const invocation = await invoke(deps, agent, definition, call, engine, trace, options.signal);
     const resultSpan = trace.span("result", invocation.status === "needs_connector" ? needsConnectorMessage : "stored");
+    const report: { became?: "ready" | "failed" } = {};
     const stored = await db.transaction(async (transaction) => {
       const locked = await lockRun(transaction, run.id);
       if (!locked) return null;
@@ -552,11 +556,11 @@ export async function runAgent(
           Math.round(performance.now() - started), invocation.inputTokens, invocation.outputTokens, invocation.costUsd,
           output === null ? null : JSON.stringify(output), itemIds.length, invocation.status === "needs_connector" ? needsConnectorMessage : null],
       );
-      return { itemIds, jobs: await advance(transaction, run.draftId) };
+      return { itemIds, jobs: await advance(transaction, run.draftId, report) };
     });
     resultSpan.end({ output: { items: stored?.itemIds.length ?? 0, draftItemIds: stored?.itemIds ?? [], output: invocation.product.output } });
     await trace.finish({ status: "ok", output: { status: invocation.status, items: stored?.itemIds.length ?? 0 } });
-    return { status: stored ? invocation.status : "skipped", jobs: stored?.jobs ?? [], traceId: trace.id };
+    return { status: stored ? invocation.status : "skipped", jobs: stored?.jobs ?? [], traceId: trace.id, recordingBecame: report.became };
   } catch (error) {
     return afterError(deps, run, trace, error, started, options, engine);
   }
@@ -589,6 +593,7 @@ async function failRun(
 ): Promise<AgentRunOutcome> {
   // Tokens were spent even when the output stayed invalid after the repair.
   const usage = ((error as CalibrateError | undefined)?.details as { usage?: { inputTokens: number; outputTokens: number } } | undefined)?.usage;
+  const report: { became?: "ready" | "failed" } = {};
   const jobs = await deps.db.transaction(async (transaction) => {
     const locked = await lockRun(transaction, run.id);
     if (!locked) return [];
@@ -601,9 +606,9 @@ async function failRun(
         engine?.kind === "llm" ? (engine.model ?? engine.connector.defaultModel) || null : null,
         usage?.inputTokens ?? 0, usage?.outputTokens ?? 0],
     );
-    return advance(transaction, run.draftId);
+    return advance(transaction, run.draftId, report);
   });
-  return { status: "failed", jobs, traceId: trace?.id ?? null };
+  return { status: "failed", jobs, traceId: trace?.id ?? null, recordingBecame: report.became };
 }
 
 /** For a job that failed for good outside `runAgent`'s own handling (its time limit, say). */

@@ -12,6 +12,8 @@ export function agentRunHandler({ db, config, logger, dispatcher, agents }: Hand
       const outcome = await runAgent(deps, payload.agentRunId, { signal, finalAttempt: job.attempts >= jobOptions["agent-run"].attempts });
       await handOverAll(dispatcher, outcome.jobs);
       logger.info({ agentRunId: payload.agentRunId, status: outcome.status, traceId: outcome.traceId }, "Agent run finished");
+      // The last run of a pipeline: the call is ready ("Draft ready", as the one-shot drafter logged it).
+      if (outcome.recordingBecame) logger.info({ recordingId: job.subjectId, status: outcome.recordingBecame }, "Draft ready");
     },
     {
       // Out of attempts for a reason runAgent could not record itself (e.g. the job's time limit).
