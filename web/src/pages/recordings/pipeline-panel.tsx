@@ -68,8 +68,8 @@ export function PipelinePanel({ pipeline, canRerun }: { pipeline: AgentRuns; can
               <tr>
                 <th>{t("agents.pipeline.agent")}</th>
                 <th>{t("agents.pipeline.state")}</th>
-                <th>{t("agents.pipeline.engine")}</th>
-                <th>{t("agents.pipeline.model")}</th>
+                <th className="pipeline-optional">{t("agents.pipeline.engine")}</th>
+                <th className="pipeline-optional">{t("agents.pipeline.model")}</th>
                 <th className="numeric">{t("agents.pipeline.duration")}</th>
                 <th className="numeric">{t("agents.pipeline.cost")}</th>
                 <th />
@@ -95,8 +95,8 @@ export function PipelinePanel({ pipeline, canRerun }: { pipeline: AgentRuns; can
                       </div>
                     )}
                   </td>
-                  <td>{run.engine ? t(`agents.engines.${run.engine}`) : t("common.none")}</td>
-                  <td className="small">{[run.connectorId, run.model].filter(Boolean).join(" · ") || "—"}</td>
+                  <td className="pipeline-optional">{run.engine ? t(`agents.engines.${run.engine}`) : t("common.none")}</td>
+                  <td className="small pipeline-optional">{[run.connectorId, run.model].filter(Boolean).join(" · ") || "—"}</td>
                   <td className="numeric">{duration(run.durationMs)}</td>
                   <td className="numeric">{cost(run.costUsd, run.engine)}</td>
                   <td className="pipeline-actions">
