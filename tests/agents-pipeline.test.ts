@@ -70,7 +70,7 @@ describe.each(databaseKinds)("the agent pipeline on the local engine (%s)", (kin
       [organisation.workspaceId, receiver.url],
     );
     server = await startTestServer(database.db, { work: true, environment: { DOUBLE_LABEL_SHARE: "0" }, agents: { tracer } });
-    for (const [name, email] of Object.entries({ rep: "rep.north@example.com", trainer: "trainer@example.com", manager: "manager@example.com" })) {
+    for (const [name, email] of Object.entries({ rep: "rep.north@example.com", trainer: "trainer@example.com", manager: "manager@example.com", admin: "admin@example.com" })) {
       clients[name] = createTestClient(server.baseUrl);
       await clients[name].signIn(email, testPassword);
     }
@@ -210,5 +210,19 @@ describe.each(databaseKinds)("the agent pipeline on the local engine (%s)", (kin
     expect(await countRows()).toEqual(before);
     const recording = await clients.rep.request("GET", `/api/recordings/${recordingId}`);
     expect(recording.body.recording.status).toBe("ready");
+  });
+
+  it("runs an agent only where it is enabled: an admin's scope is a new version the next call follows", async () => {
+    const scoped = await clients.admin.request("PATCH", "/api/agents/talk-tracks", { enabledFor: { customerStages: ["negotiation"] }, expectedVersion: 1 });
+    expect(scoped.status).toBe(200);
+    expect(scoped.body.version).toMatchObject({ reference: "talk-tracks@v2", definition: { enabledFor: { customerStages: ["negotiation"] } } });
+    // Someone else's older view of the agent is refused, not silently overwritten.
+    expect((await clients.admin.request("PATCH", "/api/agents/talk-tracks", { enabled: false, expectedVersion: 1 })).status).toBe(409);
+    expect((await clients.trainer.request("PATCH", "/api/agents/talk-tracks", { enabled: false })).status).toBe(403);
+    const other = await importAndDraft(clients.rep, `${call}\nNOTE scoped\n`, "scoped-call.vtt", { customerStage: "demo" });
+    const response = await clients.rep.request("GET", `/api/recordings/${other}/agent-runs`);
+    expect(response.body.runs.map((run: Run) => run.agent)).toEqual(["intent-tagger", "action-items", "call-summary", "follow-up-email"]);
+    const restored = await clients.admin.request("PATCH", "/api/agents/talk-tracks", { enabledFor: {} });
+    expect(restored.body.version.reference).toBe("talk-tracks@v3");
   });
 });
