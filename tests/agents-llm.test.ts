@@ -182,6 +182,23 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
     expect(trace.costUsd).toBeCloseTo(summary.costUsd, 6);
   });
 
+  it("tries two versions of an agent on a call side by side in the sandbox, storing nothing", async () => {
+    const runsBefore = (await database.db.query<{ count: number }>("SELECT count(*)::int AS count FROM agent_runs")).rows[0].count;
+    const trainer = createTestClient(server.baseUrl);
+    await trainer.signIn("trainer@example.com", testPassword);
+    const tried = await trainer.request("POST", "/api/agents/call-summary/try", { recordingId, versions: [1, 2] });
+    expect(tried.status).toBe(200);
+    expect(tried.body.results.map((result: { version: string; status: string; connectorId: string; model: string }) => [result.version, result.status, result.connectorId, result.model])).toEqual([
+      ["call-summary@v1", "succeeded", "conn-a", "model-a"],
+      ["call-summary@v2", "succeeded", "conn-b", "model-b"],
+    ]);
+    expect(tried.body.results[1].product.output).toMatchObject({ keyPoints: [{ text: "The customer finds the quote too high." }] });
+    expect(tracer.get(tried.body.results[0].traceId)).toMatchObject({ agentRunId: null, agentVersion: "call-summary@v1", status: "ok" });
+    expect((await database.db.query<{ count: number }>("SELECT count(*)::int AS count FROM agent_runs")).rows[0].count).toBe(runsBefore);
+    expect((await clients.rep.request("POST", "/api/agents/call-summary/try", { recordingId, versions: [1] })).status).toBe(403);
+    expect((await trainer.request("POST", "/api/agents/call-summary/try", { recordingId, versions: [9] })).status).toBe(404);
+  });
+
   it("fails a run whose key is refused (401), without retrying, and traces the error", async () => {
     connectorB.apiKey = "wrong-key";
     try {

@@ -126,6 +126,7 @@ export const roleMatrix: Record<string, MatrixRow> = {
   "GET /api/agents":                                     row([401, 403, 200, 200, 200]),
   "GET /api/agents/:agent/versions":                     row([401, 403, 200, 200, 200]),
   "PATCH /api/agents/:agent":                            row([401, 403, 403, 403, 400]),
+  "POST /api/agents/:agent/try":                         row([401, 403, 400, 403, 400]),
   "GET /api/recordings/:id/agent-runs":                  row([401, 200, 200, 200, 200], { object: "recording", otherRep: 404, otherTeam: 404 }),
   // No worker runs in this test: the call has no draft yet, so an allowed re-run is refused with 422.
   "POST /api/recordings/:id/agents/:agent/runs":         row([401, 422, 422, 403, 422], { object: "recording", otherRep: 404, otherTeam: 404 }),

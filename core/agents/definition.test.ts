@@ -40,7 +40,7 @@ describe("agent definitions and the registry", () => {
     expect(() => parseAgentDefinition({ name: "Bad Name" }, "agents/x/agent.json")).toThrow(ValidationError);
     expect(() => parseAgentDefinition({ name: "Bad Name" }, "agents/x/agent.json")).toThrow(/agents\/x\/agent.json: name/);
     const definition = agentRegistry[0].definition;
-    const reordered = parseAgentDefinition(JSON.parse(JSON.stringify({ trigger: definition.trigger, ...definition })), "copy");
+    const reordered = parseAgentDefinition(Object.fromEntries(Object.entries(definition).reverse()), "copy");
     expect(definitionHash(reordered)).toBe(definitionHash(definition));
     expect(definitionHash({ ...definition, enabled: false })).not.toBe(definitionHash(definition));
   });

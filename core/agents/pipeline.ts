@@ -29,7 +29,7 @@ import { insertJob, type Job } from "../jobs/job-store.ts";
 import type { TraceHandle, Tracer } from "../traces/trace.ts";
 import { getRecording } from "../upload/recordings.ts";
 import { recordCallReady } from "../webhooks/call-events.ts";
-import { getAgentVersionById, labelledVersions, type StoredAgentVersion } from "./agent-store.ts";
+import { getAgentVersion, getAgentVersionById, labelledVersions, type StoredAgentVersion } from "./agent-store.ts";
 import type { AgentCall, AgentDefinition, AgentItem, AgentKind, AgentProduct } from "./definition.ts";
 import { dependenciesOf } from "./definition.ts";
 import { renderAgentPrompt } from "./render.ts";
@@ -270,14 +270,14 @@ async function summariseDraft(db: Queryable, draftId: string): Promise<void> {
 }
 
 /** The call as an agent sees it, with the standing action items of its pipeline. */
-export async function loadAgentCall(db: Queryable, recordingId: string, draftId: string): Promise<AgentCall> {
+export async function loadAgentCall(db: Queryable, recordingId: string, draftId: string | null): Promise<AgentCall> {
   const call = await loadCallForDrafting(db, recordingId);
   const [{ rows: recordings }, { rows: items }] = await Promise.all([
     db.query<{ teamId: string }>(`SELECT team_id AS "teamId" FROM recordings WHERE id = $1`, [recordingId]),
     db.query<{ content: unknown }>(
       `SELECT coalesce(current_content, content) AS content FROM draft_items
        WHERE draft_id = $1 AND kind = 'action_item' AND status <> 'rejected' ORDER BY segment_ordinal NULLS LAST, position`,
-      [draftId],
+      [draftId ?? "00000000-0000-0000-0000-000000000000"],
     ),
   ]);
   return {
@@ -710,4 +710,79 @@ export async function listAgentRuns(
     .map((row) => ({ ...row, purpose: deps.registry.find((agent) => agent.name === row.agent)?.definition.purpose ?? null }))
     .sort((left, right) => (order.get(left.agent) ?? 99) - (order.get(right.agent) ?? 99));
   return { draftId: drafts[0].id, runs };
+}
+
+export interface AgentTryResult {
+  /** `"<agent>@v<n>"`. */
+  version: string;
+  status: "succeeded" | "failed" | "needs_connector";
+  engine: "llm" | "local" | null;
+  connectorId: string | null;
+  model: string | null;
+  promptSetVersion: string | null;
+  product: AgentProduct | null;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  latencyMs: number;
+  traceId: string | null;
+  error: string | null;
+}
+
+/**
+ * The sandbox: runs versions of one agent on a call side by side and returns what each made,
+ * storing nothing (each invocation is traced, without a run). The agents it waits for are read
+ * from the call's latest draft.
+ */
+export async function tryAgentVersions(
+  deps: AgentDependencies,
+  actor: Actor,
+  input: { recordingId: string; agent: string; versions: number[] },
+  signal?: AbortSignal,
+): Promise<AgentTryResult[]> {
+  const recording = await getRecording(deps.db, actor, input.recordingId);
+  const agent = deps.registry.find((candidate) => candidate.name === input.agent);
+  if (!agent) throw new NotFoundError(`There is no agent "${input.agent}".`);
+  const versions = await Promise.all(input.versions.map((version) => getAgentVersion(deps.db, recording.workspaceId, input.agent, version)));
+  const { rows: drafts } = await deps.db.query<{ id: string }>("SELECT id FROM drafts WHERE recording_id = $1 ORDER BY created_at DESC LIMIT 1", [recording.id]);
+  const call = await loadAgentCall(deps.db, recording.id, drafts[0]?.id ?? null);
+  return Promise.all(
+    versions.map(async (version): Promise<AgentTryResult> => {
+      const started = performance.now();
+      const engine = await resolveEngine(deps.connectors, recording.workspaceId, agent, version.definition);
+      const trace = deps.tracer.start({
+        workspaceId: recording.workspaceId,
+        recordingId: recording.id,
+        agent: agent.name,
+        agentVersion: version.reference,
+        agentRunId: null,
+        engine: engine.kind === "llm" ? "llm" : "local",
+        connectorId: engine.kind === "llm" ? engine.connector.id : null,
+        model: engine.kind === "llm" ? (engine.model ?? engine.connector.defaultModel) || null : null,
+        input: { sandbox: true },
+      });
+      const base = { version: version.reference, traceId: trace.id, promptSetVersion: null, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      try {
+        if (engine.kind === "unavailable") throw new UnprocessableError(engine.reason);
+        const invocation = await invoke(deps, agent, version.definition, call, engine, trace, signal);
+        trace.span("result", "sandbox (not stored)").end({ output: { items: invocation.product.items.length, output: invocation.product.output } });
+        await trace.finish({ status: "ok", output: { status: invocation.status } });
+        return { ...base, ...invocation, error: invocation.status === "needs_connector" ? needsConnectorMessage : null, latencyMs: Math.round(performance.now() - started) };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await trace.finish({ status: "error", error: message });
+        if (!(error instanceof CalibrateError)) throw error;
+        return {
+          ...base,
+          status: "failed",
+          engine: engine.kind === "llm" ? "llm" : engine.kind === "local" ? "local" : null,
+          connectorId: engine.kind === "llm" ? engine.connector.id : null,
+          model: null,
+          product: null,
+          latencyMs: Math.round(performance.now() - started),
+          error: message,
+        };
+      }
+    }),
+  );
 }

@@ -7,7 +7,7 @@ import { Router } from "express";
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { agentChangeSchema, labelledVersions, listAgentVersions, updateAgent } from "../../core/agents/agent-store.ts";
-import { listAgentRuns, rerunAgent } from "../../core/agents/pipeline.ts";
+import { listAgentRuns, rerunAgent, tryAgentVersions } from "../../core/agents/pipeline.ts";
 import { agentNamePattern } from "../../core/agents/definition.ts";
 import { NotFoundError, ValidationError } from "../../core/errors.ts";
 import { handOverAll } from "../../core/webhooks/outbox.ts";
@@ -58,6 +58,14 @@ export function agentRoutes(context: AppContext): Router {
     }
     const version = await updateAgent(db, actor.workspaceId, registry, { agent, changes, expectedVersion, updatedBy: actor.id });
     response.json({ version });
+  });
+
+  /** The sandbox: versions of one agent on one call, side by side; nothing is stored. */
+  router.post("/agents/:agent/try", allow("trainer", "admin"), async (request: Request, response: Response) => {
+    const { agent } = params(request, agentParams);
+    const input = body(request, z.strictObject({ recordingId: z.uuid(), versions: z.array(z.number().int().positive()).min(1).max(2) }));
+    const results = await tryAgentVersions({ db, ...context.agents }, actorOf(request), { agent, ...input });
+    response.json({ results });
   });
 
   router.get("/recordings/:id/agent-runs", allow(), async (request: Request, response: Response) => {
