@@ -3,7 +3,8 @@
  * OpenAI-compatible server): a rep imports a call whose action-item agent is refused by the model;
  * the call page's pipeline panel shows it failed and the e-mail agent skipped — live, without a
  * reload — then the rep re-runs both and sees the agent's summary and e-mail. An admin opens the
- * Agents page (connectors not managed on this server yet: it says so) and saves a binding.
+ * Agents page (connectors not managed on this server yet: it says so), saves a binding and tries
+ * both versions of the summary on the call side by side in the sandbox.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -112,6 +113,20 @@ describe("the agent pipeline on a call", () => {
     await summary.getByTestId("agent-model").fill("gpt-4o");
     await summary.getByTestId("agent-save").click();
     await summary.getByTestId("agent-version").filter({ hasText: "call-summary@v2" }).waitFor();
+
+    // The sandbox: v1 and v2 of the summary on the ready call, side by side, nothing stored.
+    await page.reload();
+    const sandbox = page.locator('[data-testid="agent-card"][data-agent="call-summary"] [data-testid="agent-sandbox"]');
+    await sandbox.locator("summary").click();
+    await sandbox.getByTestId("sandbox-version-1").locator("option").nth(1).waitFor({ state: "attached" });
+    await sandbox.getByTestId("sandbox-version-0").selectOption("1");
+    await sandbox.getByTestId("sandbox-version-1").selectOption("2");
+    await sandbox.getByTestId("sandbox-run").click();
+    await sandbox.getByTestId("sandbox-result").nth(1).waitFor({ timeout: 60_000 });
+    const results = await sandbox.getByTestId("sandbox-result").allTextContents();
+    expect(results[0]).toMatch(/call-summary@v1.*gpt-4o-mini/);
+    expect(results[1]).toMatch(/call-summary@v2.*gpt-4o/);
+    expect(results[1]).toContain("keyPoints · The customer finds the quote too high.");
     await shoot(page, "agents-page");
     const local = page.locator('[data-testid="agent-card"][data-agent="follow-up-email"] option[value="local"]');
     expect(await local.isDisabled()).toBe(true);

@@ -59,6 +59,14 @@ const en = {
       agent: "Written by the e-mail agent",
       agentNote: "Drafted by the follow-up e-mail agent from the action items. Read it before you send it.",
     },
+    sandbox: {
+      title: "Try versions of {{agent}} on a call, side by side",
+      call: "Ready call",
+      version: "Version {{side}}",
+      run: "Try",
+      running: "Trying…",
+      noCalls: "No ready calls to try on yet.",
+    },
     page: {
       purpose: "Purpose",
       version: "Version",
@@ -141,6 +149,14 @@ const zhCN: typeof en = {
     email: {
       agent: "由邮件智能体撰写",
       agentNote: "由跟进邮件智能体根据行动项起草。发送前请先阅读。",
+    },
+    sandbox: {
+      title: "在一通电话上并排试用 {{agent}} 的两个版本",
+      call: "已就绪的通话",
+      version: "版本 {{side}}",
+      run: "试用",
+      running: "试用中…",
+      noCalls: "还没有可试用的已就绪通话。",
     },
     page: {
       purpose: "用途",

@@ -19,7 +19,12 @@ export interface AgentSummary {
   nextSteps: Point[];
 }
 
-const sections = ["keyPoints", "customerPains", "objections", "nextSteps"] as const;
+const sections = [
+  "keyPoints",
+  "customerPains",
+  "objections",
+  "nextSteps",
+] as const;
 
 export function AgentSummaryCard({
   summary,
@@ -34,23 +39,35 @@ export function AgentSummaryCard({
 }) {
   const { t } = useTranslation();
   return (
-    <section className="panel call-summary" aria-labelledby="agent-summary-title" data-testid="agent-summary">
+    <section
+      className="panel call-summary"
+      aria-labelledby="agent-summary-title"
+      data-testid="agent-summary"
+    >
       <div className="section-header section-header--tight">
         <h2 className="panel__title" id="agent-summary-title">
           {t("agents.summary.title")}
         </h2>
-        <span className="badge badge--accent">{t("agents.summary.source", { model: model ?? "—" })}</span>
+        <span className="badge badge--accent">
+          {t("agents.summary.source", { model: model ?? "—" })}
+        </span>
       </div>
       {sections.map((section) => (
         <div key={section} data-testid={`agent-summary-${section}`}>
-          <h3 className="call-summary__heading">{t(`agents.summary.${section}`)}</h3>
+          <h3 className="call-summary__heading">
+            {t(`agents.summary.${section}`)}
+          </h3>
           {summary[section].length === 0 ? (
             <p className="muted small">{t("agents.summary.none")}</p>
           ) : (
             <ul className="agent-summary__list" lang={summary.language}>
               {summary[section].map((point, index) => (
                 <li key={index}>
-                  {point.text} <EvidenceLinks evidence={point.evidence.slice(0, 6)} onOpen={onOpenEvidence} />
+                  {point.text}{" "}
+                  <EvidenceLinks
+                    evidence={point.evidence.slice(0, 6)}
+                    onOpen={onOpenEvidence}
+                  />
                 </li>
               ))}
             </ul>

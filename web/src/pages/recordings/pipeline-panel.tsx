@@ -24,19 +24,30 @@ const badgeOf: Record<AgentRun["status"], string> = {
 
 function duration(milliseconds: number | null): string {
   if (milliseconds === null) return "—";
-  return milliseconds < 1000 ? `${milliseconds} ms` : `${(milliseconds / 1000).toFixed(1)} s`;
+  return milliseconds < 1000
+    ? `${milliseconds} ms`
+    : `${(milliseconds / 1000).toFixed(1)} s`;
 }
 
 function cost(usd: number, engine: AgentRun["engine"]): string {
   if (engine !== "llm") return "—";
-  return usd === 0 ? "$0" : `$${usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}`;
+  return usd === 0
+    ? "$0"
+    : `$${usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}`;
 }
 
-export function PipelinePanel({ pipeline, canRerun }: { pipeline: AgentRuns; canRerun: boolean }) {
+export function PipelinePanel({
+  pipeline,
+  canRerun,
+}: {
+  pipeline: AgentRuns;
+  canRerun: boolean;
+}) {
   const { t, i18n } = useTranslation();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const name = (agent: string) => t(`agents.names.${agent}`, { defaultValue: agent });
+  const name = (agent: string) =>
+    t(`agents.names.${agent}`, { defaultValue: agent });
   const language = i18n.language === "zh-CN" ? "zh" : "en";
 
   const rerun = async (agent: string) => {
@@ -53,7 +64,11 @@ export function PipelinePanel({ pipeline, canRerun }: { pipeline: AgentRuns; can
   };
 
   return (
-    <section className="panel pipeline-panel" aria-labelledby="pipeline-title" data-testid="pipeline-panel">
+    <section
+      className="panel pipeline-panel"
+      aria-labelledby="pipeline-title"
+      data-testid="pipeline-panel"
+    >
       <h2 className="panel__title" id="pipeline-title">
         {t("agents.pipeline.title")}
       </h2>
@@ -68,8 +83,12 @@ export function PipelinePanel({ pipeline, canRerun }: { pipeline: AgentRuns; can
               <tr>
                 <th>{t("agents.pipeline.agent")}</th>
                 <th>{t("agents.pipeline.state")}</th>
-                <th className="pipeline-optional">{t("agents.pipeline.engine")}</th>
-                <th className="pipeline-optional">{t("agents.pipeline.model")}</th>
+                <th className="pipeline-optional">
+                  {t("agents.pipeline.engine")}
+                </th>
+                <th className="pipeline-optional">
+                  {t("agents.pipeline.model")}
+                </th>
                 <th className="numeric">{t("agents.pipeline.duration")}</th>
                 <th className="numeric">{t("agents.pipeline.cost")}</th>
                 <th />
@@ -77,26 +96,50 @@ export function PipelinePanel({ pipeline, canRerun }: { pipeline: AgentRuns; can
             </thead>
             <tbody>
               {pipeline.runs.map((run) => (
-                <tr key={run.agent} data-testid="pipeline-run" data-agent={run.agent} data-status={run.status}>
+                <tr
+                  key={run.agent}
+                  data-testid="pipeline-run"
+                  data-agent={run.agent}
+                  data-status={run.status}
+                >
                   <td>
-                    <strong title={run.purpose?.[language]}>{name(run.agent)}</strong>
+                    <strong title={run.purpose?.[language]}>
+                      {name(run.agent)}
+                    </strong>
                     <div className="muted small">{run.agentVersion}</div>
                   </td>
                   <td>
-                    <span className={`badge ${badgeOf[run.status]}`} data-testid="pipeline-status">
+                    <span
+                      className={`badge ${badgeOf[run.status]}`}
+                      data-testid="pipeline-status"
+                    >
                       {t(`agents.status.${run.status}`)}
                     </span>
                     {run.status === "waiting" && run.dependsOn.length > 0 && (
-                      <div className="muted small">{t("agents.pipeline.waitsFor", { agents: run.dependsOn.map(name).join(", ") })}</div>
+                      <div className="muted small">
+                        {t("agents.pipeline.waitsFor", {
+                          agents: run.dependsOn.map(name).join(", "),
+                        })}
+                      </div>
                     )}
                     {run.error && run.status !== "needs_connector" && (
-                      <div className="pipeline-error small" data-testid="pipeline-error">
+                      <div
+                        className="pipeline-error small"
+                        data-testid="pipeline-error"
+                      >
                         {run.error}
                       </div>
                     )}
                   </td>
-                  <td className="pipeline-optional">{run.engine ? t(`agents.engines.${run.engine}`) : t("common.none")}</td>
-                  <td className="small pipeline-optional">{[run.connectorId, run.model].filter(Boolean).join(" · ") || "—"}</td>
+                  <td className="pipeline-optional">
+                    {run.engine
+                      ? t(`agents.engines.${run.engine}`)
+                      : t("common.none")}
+                  </td>
+                  <td className="small pipeline-optional">
+                    {[run.connectorId, run.model].filter(Boolean).join(" · ") ||
+                      "—"}
+                  </td>
                   <td className="numeric">{duration(run.durationMs)}</td>
                   <td className="numeric">{cost(run.costUsd, run.engine)}</td>
                   <td className="pipeline-actions">
@@ -109,7 +152,9 @@ export function PipelinePanel({ pipeline, canRerun }: { pipeline: AgentRuns; can
                         onClick={() => void rerun(run.agent)}
                         data-testid="pipeline-rerun"
                       >
-                        {busy === run.agent ? t("agents.pipeline.rerunning") : t("agents.pipeline.rerun")}
+                        {busy === run.agent
+                          ? t("agents.pipeline.rerunning")
+                          : t("agents.pipeline.rerun")}
                       </button>
                     )}
                   </td>

@@ -9,13 +9,21 @@ import { useJobEvents } from "../../live/job-events.ts";
 import type { AgentRunView } from "../../../../core/agents/pipeline.ts";
 
 /** A run as JSON: dates are ISO strings. */
-export type AgentRun = Omit<AgentRunView, "startedAt" | "finishedAt" | "createdAt"> & {
+export type AgentRun = Omit<
+  AgentRunView,
+  "startedAt" | "finishedAt" | "createdAt"
+> & {
   startedAt: string | null;
   finishedAt: string | null;
   createdAt: string;
 };
 
-export const finalRunStatuses: ReadonlySet<AgentRun["status"]> = new Set(["succeeded", "failed", "skipped", "needs_connector"]);
+export const finalRunStatuses: ReadonlySet<AgentRun["status"]> = new Set([
+  "succeeded",
+  "failed",
+  "skipped",
+  "needs_connector",
+]);
 
 export interface AgentRuns {
   runs: AgentRun[];
@@ -25,7 +33,10 @@ export interface AgentRuns {
   rerun(agent: string): Promise<void>;
 }
 
-export function useAgentRuns(recordingId: string, onRunFinished?: () => void): AgentRuns {
+export function useAgentRuns(
+  recordingId: string,
+  onRunFinished?: () => void,
+): AgentRuns {
   const [runs, setRuns] = useState<AgentRun[]>([]);
   const [error, setError] = useState<unknown>(null);
   const finished = useRef(new Set<string>());
@@ -34,10 +45,16 @@ export function useAgentRuns(recordingId: string, onRunFinished?: () => void): A
 
   const reload = useCallback(async () => {
     try {
-      const response = await api.get<{ runs: AgentRun[] }>(`/api/recordings/${recordingId}/agent-runs`);
-      const newlyFinished = response.runs.some((run) => finalRunStatuses.has(run.status) && !finished.current.has(run.id));
+      const response = await api.get<{ runs: AgentRun[] }>(
+        `/api/recordings/${recordingId}/agent-runs`,
+      );
+      const newlyFinished = response.runs.some(
+        (run) =>
+          finalRunStatuses.has(run.status) && !finished.current.has(run.id),
+      );
       const first = finished.current.size === 0;
-      for (const run of response.runs) if (finalRunStatuses.has(run.status)) finished.current.add(run.id);
+      for (const run of response.runs)
+        if (finalRunStatuses.has(run.status)) finished.current.add(run.id);
       setRuns(response.runs);
       setError(null);
       if (newlyFinished && !first) latestCallback.current?.();
@@ -52,7 +69,8 @@ export function useAgentRuns(recordingId: string, onRunFinished?: () => void): A
 
   useJobEvents(
     (event) => {
-      if (event.subjectType !== "recording" || event.subjectId !== recordingId) return;
+      if (event.subjectType !== "recording" || event.subjectId !== recordingId)
+        return;
       if (event.queue === "agent-run" || event.queue === "draft") void reload();
     },
     () => void reload(),
