@@ -10,6 +10,7 @@ import { pinoHttp } from "pino-http";
 import type { AppContext } from "./context.ts";
 import { authenticate } from "./http/authenticate.ts";
 import { errorHandler, notFoundHandler } from "./http/errors.ts";
+import { agentRoutes } from "./routes/agents.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -76,6 +77,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   api.use(reviewRoutes(context));
   api.use(followUpRoutes(context));
   api.use(promptSetRoutes(context));
+  api.use(agentRoutes(context));
   api.use(evalRoutes(context));
   api.use(capabilityMapRoutes(context));
   api.use(eventRoutes(context));

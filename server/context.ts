@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { SecretBox } from "../core/auth/secret-box.ts";
+import type { AgentServices } from "../core/agents/pipeline.ts";
 import type { Config } from "../core/config.ts";
 import type { ConnectorDirectory, ConnectorLimiter } from "../core/connectors/connector.ts";
 import type { Db } from "../core/db/database.ts";
@@ -15,6 +16,8 @@ export interface AppContext {
   dispatcher: Dispatcher;
   /** Uploaded files, content-addressed. */
   blobs: BlobStore;
+  /** The agents and what they run with (connector directory, limiter, tracer). */
+  agents: AgentServices;
   /** Live job events: Redis pub/sub with BullMQ, NOTIFY (PostgreSQL) or memory (PGlite) without. */
   events: { listen(listener: (event: JobEvent) => void): () => void };
   health: () => Promise<QueueHealth>;

@@ -39,6 +39,10 @@ import { createConfiguredTracer } from "../core/traces/configured-tracer.ts";
 import { sweepExpiredTraces, traceSweepIntervalMs } from "../core/traces/retention.ts";
 import type { DatabaseTracer } from "../core/traces/trace-store.ts";
 import type { AppContext } from "./context.ts";
+import { agentRegistry, agentsDirectory } from "../agents/registry.ts";
+import { syncAgentsFromFiles } from "../core/agents/agent-store.ts";
+import type { AgentServices } from "../core/agents/pipeline.ts";
+import { syncPromptSetsFromFiles } from "../core/draft/prompt-set-store.ts";
 
 export interface Runtime {
   db: Db;
@@ -102,7 +106,24 @@ function sweepTracesPeriodically(db: Db, retentionDays: number, logger: Logger):
   return timer;
 }
 
-export async function openRuntime(config: Config, logger: Logger, options: { serve: boolean; work: boolean; db?: Db }): Promise<Runtime> {
+/**
+ * The agent pipeline's services: the stored connectors (API keys decrypted only here), the limiter
+ * the workers share (Redis with BullMQ, the database without) and the database tracer; `overrides`
+ * swaps any of them (tests do).
+ */
+export function createAgentServices(
+  embedder: Embedder,
+  services: Pick<AgentServices, "connectors" | "limiter" | "tracer">,
+  overrides: Partial<AgentServices> = {},
+): AgentServices {
+  return { registry: agentRegistry, embedder, ...services, ...overrides };
+}
+
+export async function openRuntime(
+  config: Config,
+  logger: Logger,
+  options: { serve: boolean; work: boolean; db?: Db; agents?: Partial<AgentServices> },
+): Promise<Runtime> {
   if (config.REDIS_URL) await checkRedis(config.REDIS_URL);
   const db =
     options.db ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
@@ -116,9 +137,10 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
         "GENERATED A NEW SECRETS KEY: it encrypts connector API keys and webhook secrets. Back it up with the database (without it they cannot be read), and give every process on another machine the same key in SECRET_KEY.",
       ),
   });
-  if (options.serve) {
-    // OPENAI_BASE_URL, EMBEDDER=openai and TRANSCRIPTION_BASE_URL appear as connectors (core/connectors/bootstrap.ts).
-    // Drafting still reads the environment itself, so a failure here must not stop the start.
+  {
+    // OPENAI_BASE_URL, EMBEDDER=openai and TRANSCRIPTION_BASE_URL appear as connectors (core/connectors/bootstrap.ts),
+    // in worker-only processes too (idempotent, under an advisory lock): the agents read connectors, not the environment.
+    // A failure here must not stop the start: connectors added in the UI still work.
     await bootstrapAllWorkspaces({ db, secrets }, config)
       .then((report) => {
         if (Object.values(report).some((names) => names.length > 0)) logger.info(report, "Connectors from the environment brought up to date");
@@ -126,8 +148,13 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       .catch((error: unknown) => logger.error({ err: error }, "Could not bring the connectors from the environment up to date"));
   }
   if (options.serve) {
-    const prepared = await prepareWorkspace(db, await defaultWorkspaceId(db), embedder);
+    const workspaceId = await defaultWorkspaceId(db);
+    const prepared = await prepareWorkspace(db, workspaceId, embedder);
     if (prepared.promptSets.added.length || prepared.embedded) logger.info(prepared, "Workspace prepared");
+    // Each agent's prompt set and definition, from agents/<agent>/, as versions (labels only where missing).
+    const agentPrompts = await syncPromptSetsFromFiles(db, workspaceId, agentsDirectory);
+    const agentVersions = await syncAgentsFromFiles(db, workspaceId, options.agents?.registry ?? agentRegistry);
+    if (agentPrompts.added.length || agentVersions.added.length) logger.info({ promptSets: agentPrompts.added, agents: agentVersions.added }, "Agents prepared");
     for (const version of prepared.promptSets.diverged) {
       logger.warn({ version }, "A prompt-set file differs from the stored version of the same name; versions never change, so the stored one is used. Save the edit as a new version.");
     }
@@ -162,6 +189,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
   const uploadSweepTimer = options.serve ? sweepUploadsPeriodically({ db, blobs }, config.UPLOAD_ABANDONED_AFTER_MS, logger) : null;
   const traceSweepTimer = options.serve ? sweepTracesPeriodically(db, config.TRACE_RETENTION_DAYS, logger) : null;
   const tracer = createConfiguredTracer(config, db, logger);
+  const agents = createAgentServices(embedder, { connectors: connectors.directory, limiter: connectorLimiter, tracer }, options.agents);
 
   let workers: WorkerPool | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
@@ -178,7 +206,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       events: publisher,
       concurrency: config.WORKER_CONCURRENCY,
       stalledAfterMs: config.JOB_STALLED_AFTER_MS,
-      handlers: createHandlers({ db, config, dispatcher, logger, blobs }),
+      handlers: createHandlers({ db, config, dispatcher, logger, blobs, agents }),
       onError: (error: Error, job?: { queue: string; id: string }) =>
         logger.warn({ err: error, queue: job?.queue, jobId: job?.id }, "Job attempt failed"),
     };
@@ -224,6 +252,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { ser
       logger,
       dispatcher,
       blobs,
+      agents,
       events: subscription ?? { listen: () => () => {} },
       health: async () => {
         const redis = transport.kind === "bullmq" ? ("up" as const) : ("not used" as const);

@@ -208,11 +208,37 @@ describe("drafting with an OpenAI-compatible endpoint", () => {
   let database: TestDatabase;
   let llm: Awaited<ReturnType<typeof startOpenAiCompatibleServer>>;
   let server: TestServer;
+  /** What the model answers each agent (by structured-output name); scripted replies go first. */
+  const answers: Record<string, unknown> = {
+    intent_tagger: {
+      intents: [
+        { segment: 0, intent: "greeting", confidence: 0.95 },
+        { segment: 2, intent: "pricing_objection", confidence: 0.9 },
+      ],
+      notes: [],
+    },
+    action_items: {
+      actionItems: [
+        { type: "send_comparison_sheet", title: "Send the comparison sheet", owner: "agent", dueDate: null, customer: null, notes: null, evidence: [3], confidence: 0.9 },
+      ],
+      notes: [],
+    },
+    talk_tracks: { talkTracks: [], notes: [] },
+    call_summary: { language: "en", keyPoints: [{ text: "Price is too high.", evidence: [2] }], customerPains: [], objections: [], nextSteps: [] },
+    follow_up_email: { language: "en", subject: "Follow-up", body: "Thanks. [name]" },
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase("pglite");
     await createOrganisation(database.db);
-    llm = await startOpenAiCompatibleServer();
+    llm = await startOpenAiCompatibleServer({
+      fallback: (request) => {
+        const name = request.response_format?.json_schema?.name ?? "";
+        return name in answers
+          ? { content: JSON.stringify(answers[name]), usage: { promptTokens: 900, completionTokens: 120 } }
+          : { status: 400, message: `no answer for ${name}` };
+      },
+    });
     server = await startTestServer(database.db, {
       work: true,
       environment: { OPENAI_BASE_URL: llm.baseUrl, OPENAI_API_KEY: llm.apiKey },
@@ -225,30 +251,22 @@ describe("drafting with an OpenAI-compatible endpoint", () => {
     await database.drop();
   });
 
-  it("uses the production prompt-set version and records it on the draft", async () => {
-    llm.enqueue({
-      content: JSON.stringify({
-        intents: [
-          { segment: 0, intent: "greeting", confidence: 0.95 },
-          { segment: 2, intent: "pricing_objection", confidence: 0.9 },
-        ],
-        actionItems: [
-          { type: "send_comparison_sheet", title: "Send the comparison sheet", owner: "agent", dueDate: null, customer: null, notes: null, evidence: [3], confidence: 0.9 },
-        ],
-        talkTracks: [],
-        notes: [],
-      }),
-      usage: { promptTokens: 900, completionTokens: 120 },
-    });
+  it("runs each agent on the production version of its own prompt set and records it on its items", async () => {
     const rep = createTestClient(server.baseUrl);
     await rep.signIn("rep.north@example.com", testPassword);
     const id = await importAndDraft(rep, call, "llm-call.vtt");
     const { body } = await rep.request("GET", `/api/recordings/${id}/draft`);
-    expect(body.draft).toMatchObject({ engine: "llm", model: "gpt-4o-mini", promptSetVersion: "sales-call@v1", inputTokens: 900, outputTokens: 120 });
-    expect(body.draft.estimatedCostUsd).toBeGreaterThan(0);
-    expect(body.draft.items.filter((item: { kind: string }) => item.kind === "intent")).toHaveLength(2);
-    // The transcript reached the model as delimited data.
-    const sent = JSON.stringify(llm.chatRequests().at(-1));
+    // The draft is the pipeline's container: the intent tagger's provenance, the five runs' tokens and cost.
+    expect(body.draft).toMatchObject({ engine: "llm", model: "gpt-4o-mini", promptSetVersion: "intent-tagger@v1", inputTokens: 5 * 900, outputTokens: 5 * 120 });
+    expect(Number(body.draft.estimatedCostUsd)).toBeGreaterThan(0);
+    const intents = body.draft.items.filter((item: { kind: string }) => item.kind === "intent");
+    expect(intents).toHaveLength(2);
+    expect(intents[0]).toMatchObject({ engine: "llm", model: "gpt-4o-mini", promptSetVersion: "intent-tagger@v1", agent: "intent-tagger" });
+    const action = body.draft.items.find((item: { kind: string }) => item.kind === "action_item");
+    expect(action).toMatchObject({ promptSetVersion: "action-items@v1", agent: "action-items", content: { title: "Send the comparison sheet" } });
+    // The transcript reached each model call as delimited data.
+    const requests = llm.chatRequests().filter((request) => request.response_format?.json_schema?.name === "action_items");
+    const sent = JSON.stringify(requests.at(-1));
     expect(sent).toContain("<transcript>");
     expect(sent).toContain("comparison sheet");
   });
@@ -260,10 +278,11 @@ describe("drafting with an OpenAI-compatible endpoint", () => {
       talkTracks: [],
       notes: [],
     };
-    llm.enqueue({ content: JSON.stringify(output) }, { content: JSON.stringify(output) });
     const rep = createTestClient(server.baseUrl);
     await rep.signIn("rep.north@example.com", testPassword);
     const id = await importAndDraft(rep, call.replace("Hi, thanks", "Hello, thanks"), "sandbox-call.vtt");
+    // The sandbox still tries the one-shot `sales-call` set; its reply is queued once the agents are done.
+    llm.enqueue({ content: JSON.stringify(output) });
     const trainer = createTestClient(server.baseUrl);
     await trainer.signIn("trainer@example.com", testPassword);
     const tried = await trainer.request("POST", "/api/prompt-sets/sales-call/versions/v1/try", { recordingId: id });

@@ -137,6 +137,13 @@ export const roleMatrix: Record<string, MatrixRow> = {
   // Everyone reads traces within their view (rep: own calls; trainer/manager: team subtree; admin: all).
   "GET /api/traces":                                     everyone(200),
   "GET /api/traces/:id":                                 row([401, 200, 200, 200, 200], { object: "trace", otherRep: 404, otherTeam: 404 }),
+  "GET /api/agents":                                     row([401, 403, 200, 200, 200]),
+  "GET /api/agents/:agent/versions":                     row([401, 403, 200, 200, 200]),
+  "PATCH /api/agents/:agent":                            row([401, 403, 403, 403, 400]),
+  "POST /api/agents/:agent/try":                         row([401, 403, 400, 403, 400]),
+  "GET /api/recordings/:id/agent-runs":                  row([401, 200, 200, 200, 200], { object: "recording", otherRep: 404, otherTeam: 404 }),
+  // No worker runs in this test: the call has no draft yet, so an allowed re-run is refused with 422.
+  "POST /api/recordings/:id/agents/:agent/runs":         row([401, 422, 422, 403, 422], { object: "recording", otherRep: 404, otherTeam: 404 }),
 };
 
 const abortedStream = (response: Response) => response.headers.get("content-type")?.includes("event-stream") ?? false;
@@ -261,6 +268,7 @@ describe.each(databaseKinds)("role × route matrix (%s)", (kind) => {
           .replace(":set", "call-review")
           .replace(":version", version)
           .replace(":label", "production")
+          .replace(":agent", "call-summary")
           .replace(":workspaceId", organisation.workspaceId);
         if (path.includes(":id")) path = path.replace(":id", await objectId(entry.object ?? "missing", caller));
         if (entry.query) path += `?${entry.query}`;

@@ -2,7 +2,7 @@
  * Which handler runs each queue. Each handler is a thin adapter from a job to a core function; the
  * pipeline's stages enqueue the next stage themselves.
  */
-import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
+import { agentRunHandler } from "./processors/agent-run.ts";
 import { draftHandler } from "./processors/draft.ts";
 import { promptsDirectory } from "../core/draft/workspace-preparation.ts";
 import { embedHandler } from "./processors/embed.ts";
@@ -17,10 +17,11 @@ import type { HandlerDependencies } from "./processors/dependencies.ts";
 export type { HandlerDependencies };
 
 export function createHandlers(dependencies: HandlerDependencies): HandlerRegistry {
-  const embedder = createConfiguredEmbedder(dependencies.config);
+  const { embedder } = dependencies.agents;
   return {
     transcribe: transcribeHandler(dependencies),
-    draft: draftHandler(dependencies, embedder),
+    draft: draftHandler(dependencies),
+    "agent-run": agentRunHandler(dependencies),
     "train-intent-model": trainIntentModelHandler(dependencies),
     embed: embedHandler(dependencies, embedder),
     "eval-run": evalRunHandler({ db: dependencies.db, config: dependencies.config, promptsDirectory }),

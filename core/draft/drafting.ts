@@ -46,7 +46,7 @@ export interface DraftResult {
   timings?: Record<string, number>;
 }
 
-interface CallContext {
+export interface CallContext {
   workspaceId: string;
   recordingId: string;
   transcriptId: string;
@@ -139,7 +139,10 @@ export async function draftWithLlm(deps: DraftingDependencies, call: CallContext
  * only those that fit the call's language, the workspace's industry and the customer stage
  * (core/draft/local/talk-track-fit.ts).
  */
-async function approvedTalkTracksFor(deps: DraftingDependencies, call: CallContext): Promise<ApprovedTalkTrack[]> {
+async function approvedTalkTracksFor(
+  deps: Pick<DraftingDependencies, "db" | "embedder">,
+  call: Pick<CallContext, "workspaceId" | "input" | "customerStage">,
+): Promise<ApprovedTalkTrack[]> {
   const moments = momentQueries(call.input.segments);
   if (moments.length === 0) return [];
   const { industry } = await workspaceProfile(deps.db, call.workspaceId);
@@ -171,31 +174,63 @@ async function approvedTalkTracksFor(deps: DraftingDependencies, call: CallConte
   return [...approved.values()];
 }
 
-export async function draftLocally(deps: DraftingDependencies, call: CallContext): Promise<DraftResult> {
-  const started = performance.now();
+/** The local engine's intents: the workspace's intent model over every utterance (with the top-k it weighed). */
+export async function localIntents(
+  deps: Pick<DraftingDependencies, "db">,
+  call: Pick<CallContext, "workspaceId" | "input">,
+  options: { topK?: number } = {},
+): Promise<{
+  intents: DraftContent["intents"];
+  model: string;
+  /** Per utterance, the best `topK` allowed labels with confidences (for traces; empty unless asked). */
+  ranked: Array<{ segment: number; labels: Array<{ label: string; confidence: number }> }>;
+}> {
   const allowed = call.input.intents.map((intent) => intent.id);
   const model = await ensureIntentModel(deps.db, call.workspaceId, { allowedLabels: allowed });
-  const modelMs = performance.now() - started;
   const allowedSet = new Set(allowed);
   const segments = call.input.segments;
+  const topK = options.topK ?? 0;
+  const ranked: Array<{ segment: number; labels: Array<{ label: string; confidence: number }> }> = [];
   const intents = segments.flatMap((segment, index) => {
     const prediction = model.classifier.predict(segment.text, index > 0 ? segments[index - 1].text : null);
-    const best = prediction.ranked.find((candidate: { label: string; confidence: number }) => allowedSet.has(candidate.label));
+    const candidates = prediction.ranked.filter((candidate: { label: string; confidence: number }) => allowedSet.has(candidate.label));
+    if (topK > 0) ranked.push({ segment: segment.ordinal, labels: candidates.slice(0, topK).map(({ label, confidence }) => ({ label, confidence })) });
+    const best = candidates[0];
     return best ? [{ segment: segment.ordinal, intent: best.label, confidence: best.confidence }] : [];
   });
-  const actionItems = extractActionItems(segments, call.input.actionTypes, { reference: referenceDayIn(call.callDate, "Asia/Shanghai") });
-  const classifyMs = performance.now() - started - modelMs;
-  const { talkTracks, notes } = await suggestTalkTracks({
-    segments,
+  return { intents, model: model.name, ranked };
+}
+
+/** The local engine's action items: the catalogue's phrasings, with owners and due dates parsed from the text. */
+export function localActionItems(call: Pick<CallContext, "input" | "callDate">): DraftContent["actionItems"] {
+  return extractActionItems(call.input.segments, call.input.actionTypes, { reference: referenceDayIn(call.callDate, "Asia/Shanghai") });
+}
+
+/** The local engine's talk tracks: approved talk tracks of the most similar past moments, or a note. */
+export async function localTalkTracks(
+  deps: Pick<DraftingDependencies, "db" | "embedder">,
+  call: Pick<CallContext, "workspaceId" | "input" | "customerStage">,
+): Promise<{ talkTracks: DraftContent["talkTracks"]; notes: string[] }> {
+  return suggestTalkTracks({
+    segments: call.input.segments,
     approved: await approvedTalkTracksFor(deps, call),
     embedder: deps.embedder,
     minimumSimilarity: talkTrackMinimumSimilarity,
   });
+}
+
+export async function draftLocally(deps: DraftingDependencies, call: CallContext): Promise<DraftResult> {
+  const started = performance.now();
+  const { intents, model } = await localIntents(deps, call);
+  const modelMs = performance.now() - started;
+  const actionItems = localActionItems(call);
+  const classifyMs = performance.now() - started - modelMs;
+  const { talkTracks, notes } = await localTalkTracks(deps, call);
   return {
     content: { intents, actionItems, talkTracks, notes },
     provenance: {
       engine: "local",
-      model: model.name,
+      model,
       promptSetVersion: null,
       inputTokens: 0,
       outputTokens: 0,

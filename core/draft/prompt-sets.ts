@@ -70,6 +70,9 @@ export const promptPlaceholders = [
   "fewShotExamples",
   "segmentCount",
   "transcript",
+  // For agents that build on another agent's output (e.g. the follow-up e-mail on the action items).
+  "actionItems",
+  "callDate",
 ] as const;
 export type PromptPlaceholder = (typeof promptPlaceholders)[number];
 

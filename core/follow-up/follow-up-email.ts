@@ -19,8 +19,8 @@ export interface FollowUpEmailInput {
 export interface FollowUpEmail {
   subject: string;
   body: string;
-  /** Always "template" today; "agent" once an LLM e-mail agent writes it. */
-  source: "template";
+  /** "template" when composed here; "agent" when the follow-up e-mail agent (an LLM) wrote it. */
+  source: "template" | "agent";
 }
 
 function zhDate(isoDate: string): string {

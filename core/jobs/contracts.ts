@@ -10,8 +10,10 @@ const jobId = z.uuid();
 export const jobContracts = {
   /** Probe, normalise, split channels and transcribe an uploaded recording; then enqueue drafting. */
   transcribe: z.object({ jobId, recordingId: z.uuid() }),
-  /** Draft intents, action items and talk tracks for a transcript. */
+  /** Start the call's agent pipeline (core/agents/pipeline.ts): one draft, one run per enabled agent. */
   draft: z.object({ jobId, recordingId: z.uuid() }),
+  /** Run one agent on one call (a run of the pipeline, or a re-run someone asked for). */
+  "agent-run": z.object({ jobId, agentRunId: z.uuid() }),
   /** Retrain the workspace's local intent classifier on the trainers' labels. */
   "train-intent-model": z.object({ jobId, workspaceId: z.uuid() }),
   /** (Re-)embed texts for similarity search with the configured embedder. */
@@ -41,6 +43,8 @@ export const defaultJobOptions: JobOptions = { attempts: 5, backoffMs: 2_000, ti
 export const jobOptions: Record<QueueName, JobOptions> = {
   transcribe: { attempts: 4, backoffMs: 5_000, timeoutMs: 4 * 60 * 60_000 },
   draft: { attempts: 5, backoffMs: 3_000, timeoutMs: 15 * 60_000 },
+  // Model calls retry per request inside the run; job attempts are for crashes and database faults.
+  "agent-run": { attempts: 3, backoffMs: 2_000, timeoutMs: 15 * 60_000 },
   "train-intent-model": { attempts: 3, backoffMs: 5_000, timeoutMs: 15 * 60_000 },
   embed: defaultJobOptions,
   "eval-run": { attempts: 2, backoffMs: 5_000, timeoutMs: 4 * 60 * 60_000 },

@@ -38,17 +38,24 @@ export interface ReviewItem {
   origin: "engine" | "rep";
   /** The role behind the standing decision: null while undecided. */
   decidedAs: "rep" | "trainer" | null;
+  /** The agent run that made the item (null for items drafted before agents, or added by a rep). */
+  agentRunId: string | null;
+  agent: string | null;
+  /** "Why?": the trace of the invocation that made the item. */
+  traceId: string | null;
 }
 
 export const selectItems = `
   SELECT i.id, i.draft_id AS "draftId", i.recording_id AS "recordingId", r.title AS "recordingTitle", i.kind, i.position,
          i.segment_ordinal AS "segmentOrdinal", i.evidence, i.content, i.current_content AS "currentContent", i.status,
          i.revision, i.confidence, i.double_label AS "doubleLabel", s.text AS "segmentText", p.text AS "previousText",
-         s.speaker, d.engine, d.model, d.prompt_set_version AS "promptSetVersion", r.customer_stage AS "customerStage",
+         s.speaker, coalesce(ar.engine, d.engine) AS engine, coalesce(ar.model, d.model) AS model,
+         CASE WHEN ar.id IS NULL THEN d.prompt_set_version ELSE ar.prompt_set_version END AS "promptSetVersion", r.customer_stage AS "customerStage",
          r.team_id AS "teamId", t.name AS "teamName", r.owner_id AS "ownerId", r.workspace_id AS "workspaceId", i.created_at AS "createdAt",
-         i.origin, i.decided_as AS "decidedAs"
+         i.origin, i.decided_as AS "decidedAs", i.agent_run_id AS "agentRunId", ar.agent, ar.trace_id AS "traceId"
   FROM draft_items i
   JOIN drafts d ON d.id = i.draft_id
+  LEFT JOIN agent_runs ar ON ar.id = i.agent_run_id
   JOIN recordings r ON r.id = i.recording_id
   JOIN teams t ON t.id = r.team_id
   LEFT JOIN segments s ON s.transcript_id = d.transcript_id AND s.ordinal = i.segment_ordinal

@@ -55,8 +55,14 @@ function queueConditions(actor: Actor, filters: QueueFilters, firstParameter: nu
   if (filters.teamId) add((value) => `r.team_id IN (SELECT id FROM teams WHERE path LIKE (SELECT path FROM teams WHERE id = ${value}) || '%')`, filters.teamId);
   if (filters.customerStage) add((value) => `r.customer_stage = ${value}`, filters.customerStage);
   if (filters.intent) add((value) => `i.kind = 'intent' AND i.content->>'intent' = ${value}`, filters.intent);
-  if (filters.engine) add((value) => `d.engine = ${value}`, filters.engine);
-  if (filters.promptSetVersion) add((value) => `d.prompt_set_version = ${value}`, filters.promptSetVersion);
+  // Items an agent made carry their run's engine and prompt-set version; older ones their draft's.
+  if (filters.engine) add((value) => `coalesce((SELECT ar.engine FROM agent_runs ar WHERE ar.id = i.agent_run_id), d.engine) = ${value}`, filters.engine);
+  if (filters.promptSetVersion) {
+    add(
+      (value) => `(CASE WHEN i.agent_run_id IS NULL THEN d.prompt_set_version ELSE (SELECT ar.prompt_set_version FROM agent_runs ar WHERE ar.id = i.agent_run_id) END) = ${value}`,
+      filters.promptSetVersion,
+    );
+  }
   if (filters.recordingId) add((value) => `i.recording_id = ${value}`, filters.recordingId);
   if (filters.outcome) conditions.push(outcomeFilterSql(filters.outcome, "r"));
   return { where: conditions.join(" AND "), params };

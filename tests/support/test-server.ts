@@ -17,6 +17,7 @@ import { answerMalformedRequests } from "../../server/http/client-errors.ts";
 import type { AppOptions } from "../../server/app.ts";
 import { openRuntime } from "../../server/runtime.ts";
 import type { Runtime } from "../../server/runtime.ts";
+import type { AgentServices } from "../../core/agents/pipeline.ts";
 
 export const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -29,7 +30,7 @@ export interface TestServer {
 
 export async function startTestServer(
   db: Db,
-  options: { work?: boolean; environment?: Record<string, string>; app?: AppOptions; logger?: Logger } = {},
+  options: { work?: boolean; environment?: Record<string, string>; app?: AppOptions; logger?: Logger; agents?: Partial<AgentServices> } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     NODE_ENV: "test",
@@ -44,7 +45,7 @@ export async function startTestServer(
     ...options.environment,
   });
   const logger = options.logger ?? pino({ level: "silent" });
-  const runtime = await openRuntime(config, logger, { serve: true, work: options.work ?? false, db });
+  const runtime = await openRuntime(config, logger, { serve: true, work: options.work ?? false, db, agents: options.agents });
   const server: Server = createApp(runtime.context(), options.app).listen(0, "127.0.0.1");
   answerMalformedRequests(server);
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));

@@ -23,6 +23,7 @@ const SettingsPage = lazy(() => import("./pages/settings-page.tsx"));
 const SetupPage = lazy(() => import("./pages/setup-page.tsx"));
 const PromptSetsPage = lazy(() => import("./pages/prompt-sets/prompt-sets-page.tsx"));
 const EvalsPage = lazy(() => import("./pages/evals/evals-page.tsx"));
+const AgentsPage = lazy(() => import("./pages/agents/agents-page.tsx"));
 const EvalRunPage = lazy(() => import("./pages/evals/run-detail-page.tsx"));
 const EvalComparePage = lazy(() => import("./pages/evals/compare-page.tsx"));
 const CapabilityMapPage = lazy(() => import("./pages/capability-map/capability-map-page.tsx"));
@@ -136,6 +137,11 @@ function SignedInRoutes() {
                     <PromptSetsPage key={params.set} set={params.set} />
                   </Guarded>
                 )}
+              </Route>
+              <Route path={screens.agents.path}>
+                <Guarded screen={screens.agents}>
+                  <AgentsPage />
+                </Guarded>
               </Route>
               <Route path={screens.evals.path}>
                 <Guarded screen={screens.evals}>

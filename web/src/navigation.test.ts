@@ -9,18 +9,20 @@ describe("navigation by role", () => {
     expect(labels("rep")).toEqual(["nav.recordings"]);
   });
 
-  it("gives trainers review, the dashboard, prompt sets and evals, managers the dashboard, evals and capability map, admins everything", () => {
+  it("gives trainers review, the dashboard, prompt sets, agents and evals, managers the dashboard, agents, evals and capability map, admins everything", () => {
     expect(labels("trainer")).toEqual([
       "nav.recordings",
       "nav.review",
       "dashboard.navigation",
       "nav.promptSets",
+      "agents.navigation",
       "evals.navigation",
       "traces.navigation",
     ]);
     expect(labels("manager")).toEqual([
       "nav.recordings",
       "dashboard.navigation",
+      "agents.navigation",
       "evals.navigation",
       "traces.navigation",
       "nav.capabilityMap",
@@ -31,6 +33,7 @@ describe("navigation by role", () => {
       "nav.review",
       "dashboard.navigation",
       "nav.promptSets",
+      "agents.navigation",
       "evals.navigation",
       "traces.navigation",
       "nav.capabilityMap",

@@ -13,6 +13,7 @@ export interface Screen {
     | "nav.review"
     | "dashboard.navigation"
     | "nav.promptSets"
+    | "agents.navigation"
     | "evals.navigation"
     | "nav.capabilityMap"
     | "nav.users"
@@ -42,6 +43,12 @@ export const screens = {
     path: "/prompt-sets",
     label: "nav.promptSets",
     roles: ["trainer", "admin"],
+    inNavigation: true,
+  },
+  agents: {
+    path: "/agents",
+    label: "agents.navigation",
+    roles: ["trainer", "manager", "admin"],
     inNavigation: true,
   },
   evals: {

@@ -1,26 +1,22 @@
-/** draft: draft intents, action items and talk tracks for a transcribed recording; the recording is then ready. */
-import type { Embedder } from "../../core/draft/embeddings.ts";
-import { draftRecording } from "../../core/draft/drafting.ts";
+/**
+ * draft: start the call's agent pipeline (core/agents/pipeline.ts) — one draft, one run per agent
+ * enabled for the call, `agent-run` jobs for those that wait for nothing. The recording becomes
+ * ready when its last run is final (see agent-run.ts), not when this job completes.
+ */
+import { startPipeline } from "../../core/agents/pipeline.ts";
 import { defineHandler } from "../../core/jobs/runner.ts";
-import { getRecordingForWork, setRecordingStatus } from "../../core/upload/recordings.ts";
-import { recordCallReady } from "../../core/webhooks/call-events.ts";
+import { setRecordingStatus } from "../../core/upload/recordings.ts";
 import { handOverAll } from "../../core/webhooks/outbox.ts";
 import type { HandlerDependencies } from "./dependencies.ts";
 
-export function draftHandler({ db, config, logger, dispatcher }: HandlerDependencies, embedder: Embedder) {
+export function draftHandler({ db, logger, dispatcher, agents }: HandlerDependencies) {
   return defineHandler<"draft">(
-    async ({ payload, progress, signal }) => {
-      const recording = await getRecordingForWork(db, payload.recordingId);
-      if (!recording) return; // Erased while queued.
-      await setRecordingStatus(db, recording.id, { status: "drafting", progress: 0 });
-      await progress(0.1, "drafting");
-      const result = await draftRecording({ db, config, embedder }, recording.id, { signal });
-      const webhookJobs = await db.transaction(async (transaction) => {
-        await setRecordingStatus(transaction, recording.id, { status: "ready", progress: 1 });
-        return recordCallReady(transaction, recording.id);
-      });
-      await handOverAll(dispatcher, webhookJobs);
-      logger.info({ recordingId: recording.id, ...result }, "Draft ready");
+    async ({ job, payload, progress }) => {
+      await progress(0.1, "starting agents");
+      const { draftId, jobs } = await startPipeline({ db, registry: agents.registry }, payload.recordingId, { jobId: job.id });
+      if (!draftId) return; // Erased while queued.
+      await handOverAll(dispatcher, jobs);
+      logger.info({ recordingId: payload.recordingId, draftId, agentRuns: jobs.filter((queued) => queued.queue === "agent-run").length }, "Agent pipeline started");
     },
     {
       onPermanentFailure: (payload, message) =>

@@ -7,27 +7,23 @@
  * → if invalid, one repair call with the errors and the raw output → draft + provenance, or an
  * UnprocessableError carrying the reason and the raw output.
  */
-import { ChatOpenAI } from "@langchain/openai";
-import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
-import type { DraftInput } from "../schema.ts";
+import type { DraftContent, DraftInput } from "../schema.ts";
 import { formatPromptSetReference } from "../prompt-sets.ts";
+import { UnprocessableError } from "../../errors.ts";
 import {
   invalidOutputError,
   resolveLlmDrafterOptions,
   type LlmDrafterOptions,
   type LlmDraftResult,
-  type LlmDraftStats,
 } from "./drafter-options.ts";
 import { endpointSemaphore } from "./endpoint-concurrency.ts";
-import {
-  buildRepairInstruction,
-  modelDraftOutputJsonSchema,
-  modelDraftOutputName,
-} from "./model-output.ts";
-import { buildLlmProvenance, type TokenUsage } from "./provenance.ts";
+import { invokeLlmAgent, type LlmInvocationFailure } from "./invoke-llm-agent.ts";
+import { modelDraftOutputJsonSchema, modelDraftOutputName } from "./model-output.ts";
+import { buildLlmProvenance } from "./provenance.ts";
 import { renderDraftPrompt } from "./render-prompt.ts";
-import { callWithRetries } from "./retry.ts";
 import { validateDraftOutput } from "./validate-draft-output.ts";
+
+export { rawOutputOfMessage } from "./invoke-llm-agent.ts";
 
 export interface LlmDrafter {
   /** `"<set>@<version>"`, as recorded in provenance. */
@@ -36,190 +32,55 @@ export interface LlmDrafter {
   draft(input: DraftInput, options?: { signal?: AbortSignal }): Promise<LlmDraftResult>;
 }
 
-function textOfContent(content: AIMessage["content"]): string {
-  if (typeof content === "string") return content;
-  return content
-    .map((block) =>
-      typeof block === "object" && block !== null && "text" in block ? String(block.text) : "",
-    )
-    .join("");
-}
-
-/** The model's output as text, whichever way it was requested (a forced tool call or content). */
-export function rawOutputOfMessage(message: AIMessage): string {
-  const rawToolCalls = message.additional_kwargs?.tool_calls as
-    Array<{ function?: { arguments?: string } }> | undefined;
-  const toolArguments = rawToolCalls?.[0]?.function?.arguments;
-  if (typeof toolArguments === "string") return toolArguments;
-  if (message.tool_calls?.[0]) return JSON.stringify(message.tool_calls[0].args);
-  if (message.invalid_tool_calls?.[0]?.args) return message.invalid_tool_calls[0].args;
-  return textOfContent(message.content);
-}
-
-/**
- * Keeps the body of the last JSON response. With `response_format: json_schema` LangChain
- * calls the openai client's `parse()`, which throws on output that is not JSON (or was cut off
- * at max tokens) and drops the text; the captured body gives it back for the repair.
- */
-interface ResponseCapture {
-  lastBody: string | null;
-}
-
-function capturingFetch(capture: ResponseCapture): typeof fetch {
-  return async (input, init) => {
-    capture.lastBody = null;
-    const response = await fetch(input, init);
-    if (response.ok && response.headers.get("content-type")?.includes("application/json")) {
-      capture.lastBody = await response.clone().text();
-    }
-    return response;
-  };
-}
-
-function isClientSideParseFailure(error: unknown): boolean {
-  if (error instanceof SyntaxError) return true;
-  const name = (error as object | null)?.constructor?.name ?? "";
-  return (
-    /FinishReasonError$/.test(name) ||
-    /^Could not parse response content/.test((error as Error)?.message ?? "")
-  );
-}
-
-/** Output and usage read straight from a chat-completion body. */
-function readCapturedCompletion(body: string): { raw: string; usage: TokenUsage } | null {
-  try {
-    const completion = JSON.parse(body) as {
-      choices?: Array<{
-        message?: {
-          content?: string | null;
-          tool_calls?: Array<{ function?: { arguments?: string } }>;
-        };
-      }>;
-      usage?: { prompt_tokens?: number; completion_tokens?: number };
-    };
-    const message = completion.choices?.[0]?.message;
-    if (!message) return null;
-    return {
-      raw: message.tool_calls?.[0]?.function?.arguments ?? message.content ?? "",
-      usage: {
-        inputTokens: completion.usage?.prompt_tokens ?? 0,
-        outputTokens: completion.usage?.completion_tokens ?? 0,
-      },
-    };
-  } catch {
-    return null;
-  }
-}
-
 export function createLlmDrafter(options: LlmDrafterOptions): LlmDrafter {
   const settings = resolveLlmDrafterOptions(options);
   const { promptSet } = settings;
   const manifest = promptSet.manifest;
-
-  // One model object per draft call so the response capture is never shared between calls.
-  function createStructuredModel(capture: ResponseCapture) {
-    const chatModel = new ChatOpenAI({
-      model: manifest.model,
-      apiKey: settings.apiKey,
-      configuration: { baseURL: settings.baseUrl, fetch: capturingFetch(capture) },
-      temperature: manifest.temperature,
-      maxTokens: manifest.maxTokens,
-      timeout: settings.timeoutMs,
-      // Retries are ours (retry.ts): counted, observable, and honouring retry-after.
-      maxRetries: 0,
-    });
-    // A plain JSON Schema rather than the zod schema: given zod, the openai client validates
-    // the reply itself and throws away the raw text we need for the repair and for debugging.
-    // We validate with zod ourselves.
-    return chatModel.withStructuredOutput(modelDraftOutputJsonSchema, {
-      name: modelDraftOutputName,
-      method: manifest.structuredOutput,
-      includeRaw: true,
-      strict: true,
-    });
-  }
-
   return {
     promptSetVersion: formatPromptSetReference(promptSet),
     model: manifest.model,
     async draft(input, callOptions = {}) {
-      const signal = callOptions.signal;
-      const started = performance.now();
       const prompt = renderDraftPrompt(promptSet, input);
-      const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
-      const stats: LlmDraftStats = { modelCalls: 0, retries: 0, repaired: false };
       const semaphore = endpointSemaphore(settings.baseUrl, settings.concurrency);
-      const capture: ResponseCapture = { lastBody: null };
-      const structuredModel = createStructuredModel(capture);
-
-      const complete = (messages: BaseMessage[]): Promise<string> =>
-        callWithRetries(
-          async () => {
-            // One slot per HTTP request, released while we back off so others can proceed.
-            const release = await semaphore.acquire(signal);
-            try {
-              stats.modelCalls += 1;
-              const result = (await structuredModel.invoke(messages, { signal })) as {
-                raw: AIMessage;
-              };
-              usage.inputTokens += result.raw.usage_metadata?.input_tokens ?? 0;
-              usage.outputTokens += result.raw.usage_metadata?.output_tokens ?? 0;
-              return rawOutputOfMessage(result.raw);
-            } catch (error) {
-              const captured =
-                isClientSideParseFailure(error) && capture.lastBody !== null
-                  ? readCapturedCompletion(capture.lastBody)
-                  : null;
-              if (captured === null) throw error;
-              usage.inputTokens += captured.usage.inputTokens;
-              usage.outputTokens += captured.usage.outputTokens;
-              return captured.raw;
-            } finally {
-              release();
-            }
+      try {
+        const result = await invokeLlmAgent<DraftContent>({
+          baseUrl: settings.baseUrl,
+          apiKey: settings.apiKey,
+          model: manifest.model,
+          temperature: manifest.temperature,
+          maxTokens: manifest.maxTokens,
+          timeoutMs: settings.timeoutMs,
+          structuredOutput: manifest.structuredOutput,
+          outputJsonSchema: modelDraftOutputJsonSchema,
+          outputName: modelDraftOutputName,
+          messages: { system: prompt.system, user: prompt.user },
+          validate: (raw) => {
+            const checked = validateDraftOutput(raw, input);
+            return checked.ok ? { ok: true, value: checked.content } : checked;
           },
-          settings.retryPolicy,
-          {
-            signal,
-            onRetry: (event) => {
-              stats.retries += 1;
-              settings.onRetry?.(event);
-            },
-          },
-        );
-
-      const messages = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
-      const firstRaw = await complete(messages);
-      const first = validateDraftOutput(firstRaw, input);
-      if (first.ok) {
+          // One slot per HTTP request, shared by every drafter of this endpoint in the process.
+          acquire: (signal) => semaphore.acquire(signal),
+          retryPolicy: settings.retryPolicy,
+          onRetry: settings.onRetry,
+          signal: callOptions.signal,
+        });
         return {
-          content: first.content,
-          provenance: buildLlmProvenance(promptSet, usage, performance.now() - started),
-          raw: firstRaw,
-          stats,
+          content: result.value,
+          provenance: buildLlmProvenance(promptSet, result.usage, result.latencyMs),
+          raw: result.raw,
+          stats: result.stats,
         };
-      }
-
-      // One repair: the model sees its own output and what was wrong with it.
-      stats.repaired = true;
-      const repairedRaw = await complete([
-        ...messages,
-        new AIMessage(firstRaw),
-        new HumanMessage(buildRepairInstruction(first.issues, firstRaw)),
-      ]);
-      const repaired = validateDraftOutput(repairedRaw, input);
-      const provenance = buildLlmProvenance(promptSet, usage, performance.now() - started);
-      if (!repaired.ok) {
-        // Not retryable: the same prompt would most likely fail the same way.
+      } catch (error) {
+        const details = error instanceof UnprocessableError ? (error.details as LlmInvocationFailure | undefined) : undefined;
+        if (!details?.firstRaw) throw error;
         throw invalidOutputError({
-          issues: repaired.issues,
-          raw: repairedRaw,
-          firstRaw,
-          provenance,
-          stats,
+          issues: details.issues,
+          raw: details.raw,
+          firstRaw: details.firstRaw,
+          provenance: buildLlmProvenance(promptSet, details.usage, details.latencyMs),
+          stats: details.stats,
         });
       }
-      return { content: repaired.content, provenance, raw: repairedRaw, stats };
     },
   };
 }

@@ -49,8 +49,9 @@ export type ModelDraftOutput = z.infer<typeof modelDraftOutputSchema>;
 /** Name of the structured output (the `json_schema` name or the forced tool's name). */
 export const modelDraftOutputName = "sales_call_draft";
 
-function toModelJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(modelDraftOutputSchema, { target: "draft-7" }) as Record<
+/** A zod schema as the plain JSON Schema model servers take for structured output. */
+export function toModelJsonSchema(outputSchema: z.ZodType = modelDraftOutputSchema): Record<string, unknown> {
+  const schema = z.toJSONSchema(outputSchema, { target: "draft-7" }) as Record<
     string,
     unknown
   >;
@@ -71,7 +72,7 @@ export type ParsedModelOutput =
 
 const maximumIssues = 20;
 
-function parseJsonLeniently(
+export function parseJsonLeniently(
   raw: string,
 ): { ok: true; value: unknown } | { ok: false; error: string } {
   const trimmed = raw.trim();
@@ -94,11 +95,19 @@ function parseJsonLeniently(
 }
 
 export function parseModelOutput(raw: string): ParsedModelOutput {
+  return parseOutputWith(modelDraftOutputSchema, raw);
+}
+
+/** Raw model text → a value of `schema`, or the issues to send back for a repair. */
+export function parseOutputWith<Output>(
+  schema: z.ZodType<Output>,
+  raw: string,
+): { ok: true; value: Output } | { ok: false; issues: string[] } {
   if (raw.trim() === "")
     return { ok: false, issues: ["the output was empty; expected one JSON object"] };
   const json = parseJsonLeniently(raw);
   if (!json.ok) return { ok: false, issues: [`the output is not valid JSON: ${json.error}`] };
-  const parsed = modelDraftOutputSchema.safeParse(json.value);
+  const parsed = schema.safeParse(json.value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issues = parsed.error.issues
     .slice(0, maximumIssues)

@@ -103,6 +103,17 @@ const transientNetworkCodes = new Set([
  */
 export function classifyModelError(error: unknown): CalibrateError | null {
   if (error instanceof CalibrateError) return error;
+  // LangChain wraps a context-length refusal (HTTP 400 `context_length_exceeded`) in a
+  // ContextOverflowError without the status; the original error is its cause.
+  if ((error as Error | null)?.name === "ContextOverflowError") {
+    const cause = (error as Error).cause;
+    const facts = readFacts(cause ?? error);
+    return new UnprocessableError(
+      `model endpoint rejected the request (HTTP ${facts.status ?? 400}, the call is longer than the model's context): ${facts.message}`,
+      { status: facts.status ?? 400, message: facts.message, code: "context_length_exceeded" },
+      { cause: error },
+    );
+  }
   const facts = readFacts(error);
   const details = { status: facts.status, message: facts.message };
   // Rate limited: retry after the server's hint or our backoff.

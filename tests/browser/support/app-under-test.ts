@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import type { Page } from "playwright-core";
+import type { AgentServices } from "../../../core/agents/pipeline.ts";
 import type { AppOptions } from "../../../server/app.ts";
 import { createTestDatabase } from "../../support/databases.ts";
 import type { TestDatabase } from "../../support/databases.ts";
@@ -37,6 +38,8 @@ export interface AppUnderTestOptions {
   environment?: Record<string, string>;
   organisation?: boolean;
   app?: Omit<AppOptions, "webDirectory">;
+  /** Swaps the agent pipeline's connector directory, limiter or tracer. */
+  agents?: Partial<AgentServices>;
 }
 
 export async function startAppUnderTest(options: AppUnderTestOptions = {}): Promise<AppUnderTest> {
@@ -50,6 +53,7 @@ export async function startAppUnderTest(options: AppUnderTestOptions = {}): Prom
     work: options.work ?? false,
     environment: options.environment,
     app: { ...options.app, webDirectory },
+    agents: options.agents,
   });
   const browser = await launchBrowser();
   const { page, context } = browser;

@@ -3,6 +3,7 @@
  * it to that). Placeholders use i18next's `{{name}}`; dates and numbers are formatted with `Intl`
  * in code, never written into these strings.
  */
+import { agentMessages } from "./agent-messages.ts";
 import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
@@ -314,6 +315,7 @@ const en = {
   ...reviewMessages.en,
   ...insightMessages.en,
   ...repCallMessages.en,
+  ...agentMessages.en,
   ...outcomeMessages.en,
   ...traceMessages.en,
   ...connectorMessages.en,

@@ -1,5 +1,6 @@
 /** 简体中文界面文本。键必须与 en.ts 完全一致（类型检查和单元测试会核对）。 */
 import type { Messages } from "./en.ts";
+import { agentMessages } from "./agent-messages.ts";
 import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
@@ -306,6 +307,7 @@ const zhCN: Messages = {
   ...reviewMessages["zh-CN"],
   ...insightMessages["zh-CN"],
   ...repCallMessages["zh-CN"],
+  ...agentMessages["zh-CN"],
   ...outcomeMessages["zh-CN"],
   ...traceMessages["zh-CN"],
   ...connectorMessages["zh-CN"],

@@ -20,6 +20,8 @@ const templatePlaceholders = [
   "fewShotExamples",
   "segmentCount",
   "transcript",
+  "actionItems",
+  "callDate",
 ] as const;
 
 export function VersionEditor({

@@ -26,10 +26,13 @@ import { evidenceOf } from "../review/item-content.ts";
 import type { ReviewItem } from "../review/review-types.ts";
 import { useLocale } from "../review/use-locale.ts";
 import { AddActionItemForm } from "./add-action-item-form.tsx";
+import { AgentSummaryCard, type AgentSummary } from "./agent-summary-card.tsx";
 import { CallSummaryCard } from "./call-summary-card.tsx";
 import { copyText } from "./copy-text.ts";
 import { FollowUpEmailCard } from "./follow-up-email-card.tsx";
+import type { AgentRun } from "./use-agent-runs.ts";
 import type { CallDrafts } from "./use-call-drafts.ts";
+import { WhyLink } from "../../components/why-link.tsx";
 import "../review/review.css";
 import "./call-follow-up.css";
 
@@ -37,11 +40,13 @@ export interface CallFollowUpProps {
   recording: Recording;
   transcript: Transcript | null;
   drafts: CallDrafts;
+  /** The call's agent runs: the summary and e-mail agents' outputs are shown when they succeeded. */
+  agentRuns?: AgentRun[];
   /** Plays (or shows) the moment an item came from. */
   onOpenEvidence(segment: number): void;
 }
 
-export function CallFollowUp({ recording, transcript, drafts, onOpenEvidence }: CallFollowUpProps) {
+export function CallFollowUp({ recording, transcript, drafts, agentRuns = [], onOpenEvidence }: CallFollowUpProps) {
   const { t } = useTranslation();
   const locale = useLocale();
   const user = useCurrentUser();
@@ -90,16 +95,22 @@ export function CallFollowUp({ recording, transcript, drafts, onOpenEvidence }: 
     [response, allItems, catalogue],
   );
   const standing = useMemo(() => standingActionItems(allItems, catalogue), [allItems, catalogue]);
+  const summaryRun = agentRuns.find((run) => run.agent === "call-summary" && run.status === "succeeded" && run.output);
+  const emailRun = agentRuns.find((run) => run.agent === "follow-up-email" && run.status === "succeeded" && run.output);
+  const agentEmail = emailRun?.output as { subject?: string; body?: string } | undefined;
   const email = useMemo(
     () =>
-      composeFollowUpEmail({
-        language,
-        callDate: recording.callDate,
-        customer: null,
-        repName: recording.ownerName ?? user.displayName,
-        items: standing,
-      }),
-    [language, recording.callDate, recording.ownerName, user.displayName, standing],
+      // The e-mail agent's draft when it wrote one; the template otherwise (e.g. on the local engine).
+      agentEmail?.subject && agentEmail.body
+        ? { subject: agentEmail.subject, body: agentEmail.body.replaceAll("[name]", recording.ownerName ?? user.displayName), source: "agent" as const }
+        : composeFollowUpEmail({
+            language,
+            callDate: recording.callDate,
+            customer: null,
+            repName: recording.ownerName ?? user.displayName,
+            items: standing,
+          }),
+    [agentEmail?.subject, agentEmail?.body, language, recording.callDate, recording.ownerName, user.displayName, standing],
   );
   const mailto = mailtoUrl({ subject: email.subject, body: email.body });
 
@@ -217,8 +228,15 @@ export function CallFollowUp({ recording, transcript, drafts, onOpenEvidence }: 
 
   return (
     <div className="call-follow-up" data-testid="call-follow-up" ref={listRef}>
-      {summary && (
-        <CallSummaryCard summary={summary} locale={locale} onOpenEvidence={onOpenEvidence} />
+      {summaryRun ? (
+        <AgentSummaryCard
+          summary={summaryRun.output as unknown as AgentSummary}
+          model={summaryRun.model}
+          traceId={summaryRun.traceId}
+          onOpenEvidence={onOpenEvidence}
+        />
+      ) : (
+        summary && <CallSummaryCard summary={summary} locale={locale} onOpenEvidence={onOpenEvidence} />
       )}
 
       {drafts.conflict && (
@@ -348,6 +366,7 @@ const CallItemRow = memo(function CallItemRow(props: CallItemRowProps) {
         <span className={`status-pill status-pill--${item.status}`} data-testid="item-status">
           {item.origin === "rep" ? t("repCall.added") : t(`review.status.${item.status}`)}
         </span>
+        <WhyLink traceId={item.traceId} />
         {canDecide && !editing && (
           <div className="call-item__actions">
             {(

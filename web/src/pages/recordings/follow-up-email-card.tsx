@@ -25,9 +25,17 @@ export function FollowUpEmailCard({
         <h2 className="panel__title" id="follow-up-email-title">
           {t("repCall.email.title")}
         </h2>
-        <span className="badge badge--neutral">{t("repCall.email.template")}</span>
+        {email.source === "agent" ? (
+          <span className="badge badge--accent" data-testid="email-source">
+            {t("agents.email.agent")}
+          </span>
+        ) : (
+          <span className="badge badge--neutral" data-testid="email-source">
+            {t("repCall.email.template")}
+          </span>
+        )}
       </div>
-      <p className="muted small">{t("repCall.email.templateNote")}</p>
+      <p className="muted small">{email.source === "agent" ? t("agents.email.agentNote") : t("repCall.email.templateNote")}</p>
       <p className="call-email__subject" data-testid="email-subject">
         <span className="muted">{t("repCall.email.subject")}</span> {email.subject}
       </p>

@@ -18,3 +18,8 @@ export function canRetry(user: CurrentUser): boolean {
 export function canErase(user: CurrentUser, recording: Pick<Recording, "ownerId">): boolean {
   return user.role === "admin" || recording.ownerId === user.id;
 }
+
+/** Re-running one agent on a call: trainers and admins, and the call's own rep (core/agents/pipeline.ts). */
+export function canRerunAgents(user: CurrentUser, recording: Pick<Recording, "ownerId">): boolean {
+  return user.role === "trainer" || user.role === "admin" || (user.role === "rep" && recording.ownerId === user.id);
+}

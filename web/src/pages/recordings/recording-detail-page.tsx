@@ -22,11 +22,13 @@ import { markRepCallOpened } from "../review/performance-marks.ts";
 import { AudioPlayer } from "./audio-player.tsx";
 import { CallFollowUp } from "./call-follow-up.tsx";
 import { OutcomesPanel } from "./outcomes-panel.tsx";
-import { canErase, canRetry } from "./permissions.ts";
+import { canErase, canRerunAgents, canRetry } from "./permissions.ts";
 import { RecordingStatus, recordingTitle } from "./recording-status.tsx";
 import { TranscriptList } from "./transcript-list.tsx";
 import type { TranscriptListHandle } from "./transcript-list.tsx";
 import { segmentIndexAt } from "./transcript-position.ts";
+import { PipelinePanel } from "./pipeline-panel.tsx";
+import { useAgentRuns } from "./use-agent-runs.ts";
 import { useCallDrafts } from "./use-call-drafts.ts";
 
 interface RecordingResponse {
@@ -86,6 +88,8 @@ export default function RecordingDetailPage({ id }: { id: string }) {
 
   const ready = data?.recording.status === "ready";
   const drafts = useCallDrafts(id, data?.recording.status);
+  // A re-run replaces the agent's undecided items: reload the drafts when a run finishes.
+  const pipeline = useAgentRuns(id, () => void drafts.reload());
 
   const segments = data?.transcript?.segments ?? [];
   const activeIndex = playing || currentMs > 0 ? segmentIndexAt(segments, currentMs) : -1;
@@ -238,12 +242,16 @@ export default function RecordingDetailPage({ id }: { id: string }) {
               />
             </div>
           )}
+          {(pipeline.runs.length > 0 || recording.status === "drafting") && (
+            <PipelinePanel pipeline={pipeline} canRerun={canRerunAgents(user, recording)} />
+          )}
           <div className={ready ? "call-columns" : undefined}>
             {ready && (
               <CallFollowUp
                 recording={recording}
                 transcript={transcript}
                 drafts={drafts}
+                agentRuns={pipeline.runs}
                 onOpenEvidence={openSegment}
               />
             )}

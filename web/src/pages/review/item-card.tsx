@@ -24,6 +24,7 @@ import {
 import { callHref } from "./review-paths.ts";
 import type { ReviewItem, Vocabulary } from "./review-types.ts";
 import { speakerLabel } from "./speaker-label.ts";
+import { WhyLink } from "../../components/why-link.tsx";
 
 export interface ItemCardProps {
   item: ReviewItem;
@@ -167,6 +168,8 @@ export const ItemCard = memo(function ItemCard({
         })}
         {item.promptSetVersion &&
           ` · ${t("review.item.promptSet", { version: item.promptSetVersion })}`}
+        {item.traceId && " · "}
+        <WhyLink traceId={item.traceId} />
       </footer>
     </article>
   );

@@ -35,6 +35,9 @@ function makeItem(id: string, overrides: Partial<ReviewItem> = {}): ReviewItem {
     createdAt: "2025-01-01T00:00:00.000Z",
     origin: "engine",
     decidedAs: null,
+    agentRunId: null,
+    agent: null,
+    traceId: null,
     ...overrides,
   };
 }
