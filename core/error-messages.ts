@@ -47,6 +47,23 @@ const byKey: Catalogue = {
     en: "Too many sign-in attempts. Wait 15 minutes and try again.",
     "zh-CN": "登录尝试次数过多，请 15 分钟后再试。",
   },
+  "users.last_admin": {
+    en: "This is the last active admin: make someone else an admin first.",
+    "zh-CN": "这是最后一位在用的管理员：请先把另一位用户设为管理员。",
+  },
+  "users.current_password_wrong": { en: "The current password is wrong.", "zh-CN": "当前密码不正确。" },
+  "users.password_unchanged": {
+    en: "The new password is the same as the current one.",
+    "zh-CN": "新密码与当前密码相同。",
+  },
+  "users.password_too_short": {
+    en: "A password needs at least {minimum} characters.",
+    "zh-CN": "密码至少需要 {minimum} 个字符。",
+  },
+  "teams.name_taken": {
+    en: 'A team named "{name}" already exists here.',
+    "zh-CN": "这里已经有名为“{name}”的团队。",
+  },
   "route.not_found": { en: "No route for {method} {path}", "zh-CN": "没有 {method} {path} 这个接口。" },
   "request.invalid_body": { en: "Invalid request body", "zh-CN": "请求正文不正确" },
   "request.invalid_query": { en: "Invalid query string", "zh-CN": "查询参数不正确" },

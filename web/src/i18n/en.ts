@@ -6,6 +6,7 @@
 import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
+import { accountMessages } from "./account-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const en = {
@@ -211,7 +212,7 @@ const en = {
     role: "Role",
     team: "Team",
     password: "Initial password",
-    passwordHint: "At least 10 characters; ask them to change it.",
+    passwordHint: "At least 10 characters; they can change it under Settings → Password.",
     locale: "Language",
     create: "Add user",
     creating: "Adding…",
@@ -295,6 +296,7 @@ const en = {
   ...insightMessages.en,
   ...repCallMessages.en,
   ...outcomeMessages.en,
+  ...accountMessages.en,
 };
 
 export type Messages = typeof en;

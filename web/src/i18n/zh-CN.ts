@@ -3,6 +3,7 @@ import type { Messages } from "./en.ts";
 import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
+import { accountMessages } from "./account-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const zhCN: Messages = {
@@ -205,7 +206,7 @@ const zhCN: Messages = {
     role: "角色",
     team: "团队",
     password: "初始密码",
-    passwordHint: "至少 10 个字符；请提醒对方修改。",
+    passwordHint: "至少 10 个字符；对方可在“设置 → 密码”中修改。",
     locale: "语言",
     create: "添加用户",
     creating: "正在添加…",
@@ -288,6 +289,7 @@ const zhCN: Messages = {
   ...insightMessages["zh-CN"],
   ...repCallMessages["zh-CN"],
   ...outcomeMessages["zh-CN"],
+  ...accountMessages["zh-CN"],
 };
 
 export default zhCN;

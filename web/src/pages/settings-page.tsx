@@ -1,4 +1,4 @@
-/** The signed-in person's own settings: name, keyboard shortcuts, and personal API tokens. */
+/** The signed-in person's own settings: name, password, keyboard shortcuts, and personal API tokens. */
 import { useEffect, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
@@ -10,6 +10,7 @@ import { ConfirmDialog } from "../components/dialog.tsx";
 import { useFormatters } from "../i18n/format.ts";
 import { useSession, useCurrentUser } from "../session/session-context.tsx";
 import { HotkeySettings } from "./hotkey-settings.tsx";
+import { PasswordSettings } from "./password-settings.tsx";
 
 export default function SettingsPage() {
   const { t } = useTranslation();
@@ -22,6 +23,7 @@ export default function SettingsPage() {
     <section data-testid="settings-page">
       <PageHeader title={t("settings.title")} />
       <ProfileSettings />
+      <PasswordSettings />
       <HotkeySettings />
       <TokenSettings />
     </section>
