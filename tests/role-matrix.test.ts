@@ -90,6 +90,7 @@ export const roleMatrix: Record<string, MatrixRow> = {
   "POST /api/prompt-sets/:set/versions/:version/gate":   row([401, 403, 400, 403, 400]),
   "GET /api/datasets":                                   row([401, 403, 200, 200, 200]),
   "POST /api/datasets":                                  row([401, 403, 400, 403, 400]),
+  "POST /api/datasets/preview":                          row([401, 403, 200, 403, 200]),
   "POST /api/datasets/import":                           row([401, 403, 400, 403, 400]),
   "GET /api/datasets/:id":                               row([401, 403, 404, 404, 404], { object: "missing" }),
   "POST /api/datasets/:id/versions":                     row([401, 403, 404, 403, 404], { object: "missing" }),

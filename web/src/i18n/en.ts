@@ -7,6 +7,7 @@ import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
 import { accountMessages } from "./account-messages.ts";
+import { datasetBuilderMessages } from "./dataset-builder-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const en = {
@@ -297,6 +298,7 @@ const en = {
   ...repCallMessages.en,
   ...outcomeMessages.en,
   ...accountMessages.en,
+  ...datasetBuilderMessages.en,
 };
 
 export type Messages = typeof en;

@@ -4,6 +4,7 @@ import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
 import { accountMessages } from "./account-messages.ts";
+import { datasetBuilderMessages } from "./dataset-builder-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const zhCN: Messages = {
@@ -290,6 +291,7 @@ const zhCN: Messages = {
   ...repCallMessages["zh-CN"],
   ...outcomeMessages["zh-CN"],
   ...accountMessages["zh-CN"],
+  ...datasetBuilderMessages["zh-CN"],
 };
 
 export default zhCN;
