@@ -18,6 +18,7 @@ import { webhookRoutes } from "./routes/webhooks.ts";
 import { capabilityMapRoutes } from "./routes/capability-map.ts";
 import { capabilityMapOutcomeRoutes } from "./routes/capability-map-outcomes.ts";
 import { evalRoutes } from "./routes/evals.ts";
+import { vocabularyRoutes } from "./routes/vocabulary.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
 import { promptSetRoutes } from "./routes/prompt-sets.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
@@ -74,6 +75,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   api.use(followUpRoutes(context));
   api.use(promptSetRoutes(context));
   api.use(evalRoutes(context));
+  api.use(vocabularyRoutes(context));
   api.use(capabilityMapRoutes(context));
   api.use(eventRoutes(context));
   api.use(webhookRoutes(context));
