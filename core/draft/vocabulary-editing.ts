@@ -82,7 +82,7 @@ export function saveIntentTaxonomy(
   workspaceId: string,
   input: { intents: unknown; mappings?: Record<string, string> },
 ): Promise<SaveVocabularyResult> {
-  const intents = parseIntentTaxonomy(input.intents);
+  const intents = withFlatIssues(() => parseIntentTaxonomy(input.intents));
   return save(db, workspaceId, "intents", intents, input.mappings ?? {});
 }
 
@@ -92,8 +92,25 @@ export function saveActionCatalogue(
   workspaceId: string,
   input: { actionCatalogue: unknown; mappings?: Record<string, string> },
 ): Promise<SaveVocabularyResult> {
-  const catalogue = parseActionCatalogue(input.actionCatalogue);
+  const catalogue = withFlatIssues(() => parseActionCatalogue(input.actionCatalogue));
   return save(db, workspaceId, "actionCatalogue", catalogue, input.mappings ?? {});
+}
+
+/**
+ * The parsers report `{ issues }` as their details; the HTTP layer sends details as the error's
+ * `issues`, which clients read as a list — so pass the list itself.
+ */
+function withFlatIssues<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const issues = error instanceof ValidationError ? (error.details as { issues?: unknown } | undefined)?.issues : undefined;
+    if (!Array.isArray(issues)) throw error;
+    throw new ValidationError(error instanceof Error ? error.message : "Invalid list", issues.map((issue: { path: Array<string | number>; message: string }) => ({
+      path: issue.path.join("."),
+      message: issue.message,
+    })));
+  }
 }
 
 async function save(

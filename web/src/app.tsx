@@ -33,6 +33,7 @@ const CallViewPage = lazy(() => import("./pages/review/call-view-page.tsx"));
 const DashboardPage = lazy(() => import("./pages/dashboard/dashboard-page.tsx"));
 const TalkTrackPoolPage = lazy(() => import("./pages/review/talk-track-pool-page.tsx"));
 const IntegrationsPage = lazy(() => import("./pages/integrations/integrations-page.tsx"));
+const TaxonomyPage = lazy(() => import("./pages/taxonomy/taxonomy-page.tsx"));
 
 function Loading() {
   const { t } = useTranslation();
@@ -149,6 +150,11 @@ function SignedInRoutes() {
               <Route path="/evals/compare">
                 <Guarded screen={screens.evals}>
                   <EvalComparePage />
+                </Guarded>
+              </Route>
+              <Route path={screens.taxonomy.path}>
+                <Guarded screen={screens.taxonomy}>
+                  <TaxonomyPage />
                 </Guarded>
               </Route>
               <Route path="/capability-map/report">

@@ -16,11 +16,13 @@ describe("navigation by role", () => {
       "dashboard.navigation",
       "nav.promptSets",
       "evals.navigation",
+      "taxonomy.navigation",
     ]);
     expect(labels("manager")).toEqual([
       "nav.recordings",
       "dashboard.navigation",
       "evals.navigation",
+      "taxonomy.navigation",
       "nav.capabilityMap",
       "integrations.navigation",
     ]);
@@ -30,6 +32,7 @@ describe("navigation by role", () => {
       "dashboard.navigation",
       "nav.promptSets",
       "evals.navigation",
+      "taxonomy.navigation",
       "nav.capabilityMap",
       "nav.users",
       "integrations.navigation",

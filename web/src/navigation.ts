@@ -14,6 +14,7 @@ export interface Screen {
     | "dashboard.navigation"
     | "nav.promptSets"
     | "evals.navigation"
+    | "taxonomy.navigation"
     | "nav.capabilityMap"
     | "nav.users"
     | "integrations.navigation"
@@ -43,6 +44,12 @@ export const screens = {
   evals: {
     path: "/evals",
     label: "evals.navigation",
+    roles: ["trainer", "manager", "admin"],
+    inNavigation: true,
+  },
+  taxonomy: {
+    path: "/taxonomy",
+    label: "taxonomy.navigation",
     roles: ["trainer", "manager", "admin"],
     inNavigation: true,
   },

@@ -8,6 +8,7 @@ import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
 import { accountMessages } from "./account-messages.ts";
 import { datasetBuilderMessages } from "./dataset-builder-messages.ts";
+import { taxonomyMessages } from "./taxonomy-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const en = {
@@ -299,6 +300,7 @@ const en = {
   ...outcomeMessages.en,
   ...accountMessages.en,
   ...datasetBuilderMessages.en,
+  ...taxonomyMessages.en,
 };
 
 export type Messages = typeof en;

@@ -5,6 +5,7 @@ import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
 import { accountMessages } from "./account-messages.ts";
 import { datasetBuilderMessages } from "./dataset-builder-messages.ts";
+import { taxonomyMessages } from "./taxonomy-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const zhCN: Messages = {
@@ -292,6 +293,7 @@ const zhCN: Messages = {
   ...outcomeMessages["zh-CN"],
   ...accountMessages["zh-CN"],
   ...datasetBuilderMessages["zh-CN"],
+  ...taxonomyMessages["zh-CN"],
 };
 
 export default zhCN;
