@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { DataDirectoryLockedError, openPglite } from "./database.ts";
 import { migrate, readMigrations } from "./migrate.ts";
@@ -14,6 +16,51 @@ function temporaryDirectory(): string {
 
 afterEach(() => {
   for (const directory of directories.splice(0)) fs.rmSync(directory, { recursive: true, force: true });
+});
+
+/** Another process holding `directory` open: resolves once it has the database open. */
+function holdInChildProcess(directory: string, then: "wait" | "exit"): Promise<ChildProcess> {
+  const script =
+    `import { openPglite } from ${JSON.stringify(path.join(import.meta.dirname, "database.ts"))};\n` +
+    `await openPglite(${JSON.stringify(directory)});\n` +
+    `process.stdout.write("open\\n");\n` +
+    (then === "exit" ? "process.exit(0);\n" : "setInterval(() => {}, 1000);\n");
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("open")) resolve(child);
+    });
+    child.on("exit", (code) => (then === "exit" && code === 0 ? resolve(child) : reject(new Error(`child exited with ${code}`))));
+  });
+}
+
+describe("the embedded database's lock", () => {
+  it("names a live holder's pid, and takes a dead holder's lock over at once", async () => {
+    const directory = temporaryDirectory();
+    const child = await holdInChildProcess(directory, "wait");
+    const refused = await openPglite(directory).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DataDirectoryLockedError);
+    expect((refused as DataDirectoryLockedError).ownerPid).toBe(child.pid);
+
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+    // The lock directory is still there (nothing ran on SIGKILL), but its owner is gone.
+    expect(fs.existsSync(`${directory}.lock`)).toBe(true);
+    const db = await openPglite(directory);
+    await db.close();
+    expect(fs.existsSync(`${directory}.lock`)).toBe(false);
+  }, 120_000);
+
+  it("is released when the holding process exits without closing the database", async () => {
+    const directory = temporaryDirectory();
+    await holdInChildProcess(directory, "exit");
+    expect(fs.existsSync(`${directory}.lock`)).toBe(false);
+    const db = await openPglite(directory);
+    await db.close();
+  }, 120_000);
 });
 
 describe("embedded PGlite", () => {

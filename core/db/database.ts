@@ -8,6 +8,7 @@ import path from "node:path";
 import lockfile from "proper-lockfile";
 import pg from "pg";
 import { TransientError } from "../errors.ts";
+import { processIsAlive, readLockOwner, removeLockOwner, writeLockOwner } from "./process-files.ts";
 
 /** The database cannot be reached or dropped the connection: the request may be retried shortly. */
 export class DatabaseUnavailableError extends TransientError {
@@ -224,12 +225,16 @@ function createNotificationListener(url: string) {
 }
 
 export class DataDirectoryLockedError extends Error {
-  constructor(directory: string) {
+  constructor(
+    directory: string,
+    /** The live process holding it, when recorded. */
+    readonly ownerPid: number | null = null,
+  ) {
     super(
-      `The embedded database in ${directory} is already open in another Calibrate process. ` +
+      `The embedded database in ${directory} is already open in another Calibrate process${ownerPid ? ` (pid ${ownerPid})` : ""}. ` +
         "PGlite allows one process per data directory: stop the other process (npm start / npm run worker), " +
         "point DATA_DIR elsewhere, or set DATABASE_URL to share a PostgreSQL server between processes. " +
-        `If no other process is running, remove the stale lock ${directory}.lock.`,
+        (ownerPid ? "" : `If no other process is running, remove the stale lock ${directory}.lock.`),
     );
     this.name = "DataDirectoryLockedError";
   }
@@ -248,17 +253,47 @@ export async function openPglite(directory: string | null): Promise<Db> {
   let release: (() => Promise<void>) | null = null;
   if (directory) {
     fs.mkdirSync(directory, { recursive: true });
-    try {
-      release = await lockfile.lock(directory, {
+    // Whether a holder is alive is decided by its pid (below), not by the lock's mtime: PGlite's
+    // first start (initdb in WebAssembly) can block the event loop longer than any refresh
+    // interval, and a mtime-based "compromised" lock would crash the process that holds it. The
+    // mtime staleness is kept only as a last resort for a lock without a recorded owner.
+    const lock = () =>
+      lockfile.lock(directory, {
         lockfilePath: `${directory}.lock`,
-        stale: 15_000,
-        update: 5_000,
+        stale: 60 * 60_000,
+        update: 60_000,
         realpath: false,
+        onCompromised: () => {},
       });
+    try {
+      release = await lock();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ELOCKED") throw new DataDirectoryLockedError(directory);
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
+      // A lock whose recorded owner is gone (killed, crashed) is taken over at once, instead of
+      // waiting for proper-lockfile's staleness timeout; a live owner keeps it.
+      const owner = readLockOwner(directory);
+      if (owner === null || processIsAlive(owner)) throw new DataDirectoryLockedError(directory, owner);
+      fs.rmSync(`${directory}.lock`, { recursive: true, force: true });
+      try {
+        release = await lock();
+      } catch (retryError) {
+        if ((retryError as NodeJS.ErrnoException).code === "ELOCKED") throw new DataDirectoryLockedError(directory, null);
+        throw retryError;
+      }
     }
+    writeLockOwner(directory);
+    const held = release;
+    // Released on any exit too, so a restart right after stopping finds the directory free.
+    const releaseOnExit = () => {
+      removeLockOwner(directory);
+      fs.rmSync(`${directory}.lock`, { recursive: true, force: true });
+    };
+    process.once("exit", releaseOnExit);
+    release = async () => {
+      process.off("exit", releaseOnExit);
+      removeLockOwner(directory);
+      await held();
+    };
   }
   // Same value types as the pg driver above: int8 (20) and numeric (1700) as numbers.
   const database = new PGlite(directory ?? "memory://", {
