@@ -19,12 +19,16 @@ afterEach(() => {
 });
 
 /** Another process holding `directory` open: resolves once it has the database open. */
-function holdInChildProcess(directory: string, then: "wait" | "exit"): Promise<ChildProcess> {
+function holdInChildProcess(directory: string, then: "wait" | "exit" | "close-soon"): Promise<ChildProcess> {
   const script =
     `import { openPglite } from ${JSON.stringify(path.join(import.meta.dirname, "database.ts"))};\n` +
-    `await openPglite(${JSON.stringify(directory)});\n` +
+    `const db = await openPglite(${JSON.stringify(directory)});\n` +
     `process.stdout.write("open\\n");\n` +
-    (then === "exit" ? "process.exit(0);\n" : "setInterval(() => {}, 1000);\n");
+    (then === "exit"
+      ? "process.exit(0);\n"
+      : then === "close-soon"
+        ? "setTimeout(() => db.close(), 1500);\n"
+        : "setInterval(() => {}, 1000);\n");
   const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -32,7 +36,7 @@ function holdInChildProcess(directory: string, then: "wait" | "exit"): Promise<C
     child.stdout!.on("data", (chunk: Buffer) => {
       if (chunk.toString().includes("open")) resolve(child);
     });
-    child.on("exit", (code) => (then === "exit" && code === 0 ? resolve(child) : reject(new Error(`child exited with ${code}`))));
+    child.on("exit", (code) => (then !== "wait" && code === 0 ? resolve(child) : reject(new Error(`child exited with ${code}`))));
   });
 }
 
@@ -40,7 +44,7 @@ describe("the embedded database's lock", () => {
   it("names a live holder's pid, and takes a dead holder's lock over at once", async () => {
     const directory = temporaryDirectory();
     const child = await holdInChildProcess(directory, "wait");
-    const refused = await openPglite(directory).catch((error: unknown) => error);
+    const refused = await openPglite(directory, { lockWaitMs: 0 }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(DataDirectoryLockedError);
     expect((refused as DataDirectoryLockedError).ownerPid).toBe(child.pid);
 
@@ -52,6 +56,13 @@ describe("the embedded database's lock", () => {
     const db = await openPglite(directory);
     await db.close();
     expect(fs.existsSync(`${directory}.lock`)).toBe(false);
+  }, 120_000);
+
+  it("waits a few seconds for a holder that is closing (a restart right after stopping)", async () => {
+    const directory = temporaryDirectory();
+    await holdInChildProcess(directory, "close-soon");
+    const db = await openPglite(directory, { lockWaitMs: 60_000 });
+    await db.close();
   }, 120_000);
 
   it("is released when the holding process exits without closing the database", async () => {
@@ -69,7 +80,7 @@ describe("embedded PGlite", () => {
     const first = await openPglite(directory);
     await migrate(first);
     await first.query("INSERT INTO workspaces (slug, name) VALUES ('kept', 'Kept')");
-    await expect(openPglite(directory)).rejects.toBeInstanceOf(DataDirectoryLockedError);
+    await expect(openPglite(directory, { lockWaitMs: 0 })).rejects.toBeInstanceOf(DataDirectoryLockedError);
     await first.close();
 
     const second = await openPglite(directory);

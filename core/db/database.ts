@@ -224,6 +224,19 @@ function createNotificationListener(url: string) {
   };
 }
 
+/**
+ * A holder writes its pid into the lock right after creating it, so a lock that has stayed without
+ * one for 15 s was left by a process that died in between (or by a version that wrote none, whose
+ * own staleness limit was 15 s).
+ */
+function ownerlessLockIsStale(directory: string): boolean {
+  try {
+    return Date.now() - fs.statSync(`${directory}.lock`).mtimeMs > 15_000;
+  } catch {
+    return false;
+  }
+}
+
 export class DataDirectoryLockedError extends Error {
   constructor(
     directory: string,
@@ -245,7 +258,8 @@ export class DataDirectoryLockedError extends Error {
  * lock of its own, and two processes writing one directory corrupt it, so we hold a lock file for
  * as long as the database is open.
  */
-export async function openPglite(directory: string | null): Promise<Db> {
+export async function openPglite(directory: string | null, options: { lockWaitMs?: number } = {}): Promise<Db> {
+  const lockWaitMs = options.lockWaitMs ?? 15_000;
   const [{ PGlite }, { vector }] = await Promise.all([
     import("@electric-sql/pglite"),
     import("@electric-sql/pglite-pgvector"),
@@ -265,20 +279,23 @@ export async function openPglite(directory: string | null): Promise<Db> {
         realpath: false,
         onCompromised: () => {},
       });
-    try {
-      release = await lock();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
-      // A lock whose recorded owner is gone (killed, crashed) is taken over at once, instead of
-      // waiting for proper-lockfile's staleness timeout; a live owner keeps it.
-      const owner = readLockOwner(directory);
-      if (owner === null || processIsAlive(owner)) throw new DataDirectoryLockedError(directory, owner);
-      fs.rmSync(`${directory}.lock`, { recursive: true, force: true });
+    // A holder that is shutting down (npm start stopped a moment ago) gets a few seconds to let go.
+    const deadline = Date.now() + lockWaitMs;
+    for (;;) {
       try {
         release = await lock();
-      } catch (retryError) {
-        if ((retryError as NodeJS.ErrnoException).code === "ELOCKED") throw new DataDirectoryLockedError(directory, null);
-        throw retryError;
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
+        // A lock whose recorded owner is gone (killed, crashed) is taken over at once, instead of
+        // waiting for proper-lockfile's staleness timeout; a live owner keeps it.
+        const owner = readLockOwner(directory);
+        if (owner === null ? ownerlessLockIsStale(directory) : !processIsAlive(owner)) {
+          fs.rmSync(`${directory}.lock`, { recursive: true, force: true });
+          continue;
+        }
+        if (Date.now() >= deadline) throw new DataDirectoryLockedError(directory, owner);
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
     writeLockOwner(directory);
@@ -291,7 +308,8 @@ export async function openPglite(directory: string | null): Promise<Db> {
     process.once("exit", releaseOnExit);
     release = async () => {
       process.off("exit", releaseOnExit);
-      removeLockOwner(directory);
+      // The lock and its owner file go together (rmdir alone refuses a non-empty directory).
+      releaseOnExit();
       await held();
     };
   }
