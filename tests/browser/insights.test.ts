@@ -544,6 +544,8 @@ describe("prompt sets", () => {
     await dialog.waitFor({ state: "detached" });
     await page.getByTestId("production-badge").filter({ hasText: "v1" }).waitFor();
     expect((await labels()).v1).toContain("production");
+    // Undoing the rollback goes forward again: the button says so.
+    await page.getByTestId("rollback").getByText("Return to v2").waitFor();
 
     await page.getByTestId("tab-history").click();
     const events = page.getByTestId("label-event");

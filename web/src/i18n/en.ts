@@ -110,7 +110,8 @@ const en = {
     consent: "The customer agreed to this call being recorded and used for training.",
     consentRequired: "Confirm consent before uploading.",
     noFiles: "Add at least one file.",
-    upload: "Upload {{count}} file(s)",
+    upload_one: "Upload {{count}} file",
+    upload_other: "Upload {{count}} files",
     uploadNothing: "Upload",
     uploading: "Uploading…",
     kind: {

@@ -16,6 +16,7 @@ const en = {
     production: "Production:",
     noProduction: "Not published",
     rollbackTo: "Roll back to {{version}}",
+    returnTo: "Return to {{version}}",
     tabsLabel: "Prompt set views",
     tabs: {
       versions: "Versions",
@@ -113,6 +114,7 @@ const en = {
     publish: {
       title: "Publish {{version}} to production",
       rollbackTitle: "Roll production back to {{version}}",
+      returnTitle: "Move production forward again to {{version}}",
       move: "Drafting switches from {{from}} to {{to}} for every new call.",
       first: "{{to}} becomes the production version; new calls are drafted with it.",
       confirm: "Publish {{version}}",
@@ -453,6 +455,7 @@ const zhCN: InsightMessages = {
     production: "生产版本：",
     noProduction: "未发布",
     rollbackTo: "回滚到 {{version}}",
+    returnTo: "恢复到 {{version}}",
     tabsLabel: "提示词集视图",
     tabs: {
       versions: "版本",
@@ -547,6 +550,7 @@ const zhCN: InsightMessages = {
     publish: {
       title: "将 {{version}} 发布到生产",
       rollbackTitle: "将生产回滚到 {{version}}",
+      returnTitle: "将生产重新前移到 {{version}}",
       move: "所有新通话的起草将从 {{from}} 切换到 {{to}}。",
       first: "{{to}} 将成为生产版本，新通话将用它起草。",
       confirm: "发布 {{version}}",

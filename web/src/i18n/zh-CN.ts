@@ -104,7 +104,8 @@ const zhCN: Messages = {
     consent: "客户已同意本次通话被录音并用于培训。",
     consentRequired: "上传前请确认已获得客户同意。",
     noFiles: "请至少添加一个文件。",
-    upload: "上传 {{count}} 个文件",
+    upload_one: "上传 {{count}} 个文件",
+    upload_other: "上传 {{count}} 个文件",
     uploadNothing: "上传",
     uploading: "正在上传…",
     kind: {

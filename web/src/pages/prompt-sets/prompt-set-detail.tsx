@@ -15,6 +15,8 @@ import { PublishDialog } from "./publish-dialog.tsx";
 import { CompareVersions } from "./version-diff.tsx";
 import { VersionEditor } from "./version-editor.tsx";
 import { VersionsTable } from "./versions-table.tsx";
+import { undoDirection } from "./undo-move.ts";
+import type { UndoDirection } from "./undo-move.ts";
 import type { LabelEvent, PromptSet, PromptSetVersion } from "./types.ts";
 import { latestCandidate, productionLabel, versionWithLabel } from "./types.ts";
 
@@ -44,7 +46,7 @@ export function PromptSetDetail({
   const [editing, setEditing] = useState<PromptSetVersion | null>(null);
   const [publishing, setPublishing] = useState<{
     version: PromptSetVersion;
-    mode: "publish" | "rollback";
+    mode: "publish" | UndoDirection;
   } | null>(null);
 
   const production = versionWithLabel(set, productionLabel);
@@ -81,11 +83,19 @@ export function PromptSetDetail({
                 type="button"
                 className="button button--small"
                 data-testid="rollback"
-                onClick={() => setPublishing({ version: rollbackTarget, mode: "rollback" })}
+                onClick={() =>
+                  setPublishing({
+                    version: rollbackTarget,
+                    mode: undoDirection(rollbackTarget, production ?? null),
+                  })
+                }
               >
-                {t("promptSets.rollbackTo", {
-                  version: rollbackTarget.version,
-                })}
+                {t(
+                  undoDirection(rollbackTarget, production ?? null) === "return"
+                    ? "promptSets.returnTo"
+                    : "promptSets.rollbackTo",
+                  { version: rollbackTarget.version },
+                )}
               </button>
             )}
           </div>
