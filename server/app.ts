@@ -7,6 +7,7 @@ import path from "node:path";
 import express from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
+import { requestLogOptions } from "./http/request-log.ts";
 import type { AppContext } from "./context.ts";
 import { authenticate } from "./http/authenticate.ts";
 import { errorHandler, notFoundHandler } from "./http/errors.ts";
@@ -57,7 +58,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
       logger: context.logger,
       autoLogging: { ignore: (request) => request.url === "/healthz" },
       customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? "error" : response.statusCode >= 400 ? "warn" : "info"),
-      serializers: { req: (request) => ({ id: request.id, method: request.method, url: request.url }) },
+      ...requestLogOptions(context.config.NODE_ENV),
     }),
   );
   app.use(healthRoutes(context));
