@@ -9,6 +9,7 @@ import { outcomeMessages } from "./outcome-messages.ts";
 import { accountMessages } from "./account-messages.ts";
 import { datasetBuilderMessages } from "./dataset-builder-messages.ts";
 import { taxonomyMessages } from "./taxonomy-messages.ts";
+import { searchMessages } from "./search-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const en = {
@@ -302,6 +303,7 @@ const en = {
   ...accountMessages.en,
   ...datasetBuilderMessages.en,
   ...taxonomyMessages.en,
+  ...searchMessages.en,
 };
 
 export type Messages = typeof en;

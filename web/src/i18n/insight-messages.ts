@@ -50,6 +50,7 @@ const en = {
       try: "Try",
       edit: "Edit as new version",
       publish: "Publish",
+      stage: "Move staging here",
     },
     editor: {
       title: "New version from {{version}}",
@@ -489,6 +490,7 @@ const zhCN: InsightMessages = {
       try: "试运行",
       edit: "编辑为新版本",
       publish: "发布",
+      stage: "设为预发布",
     },
     editor: {
       title: "基于 {{version}} 的新版本",

@@ -6,6 +6,7 @@ import { outcomeMessages } from "./outcome-messages.ts";
 import { accountMessages } from "./account-messages.ts";
 import { datasetBuilderMessages } from "./dataset-builder-messages.ts";
 import { taxonomyMessages } from "./taxonomy-messages.ts";
+import { searchMessages } from "./search-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const zhCN: Messages = {
@@ -295,6 +296,7 @@ const zhCN: Messages = {
   ...accountMessages["zh-CN"],
   ...datasetBuilderMessages["zh-CN"],
   ...taxonomyMessages["zh-CN"],
+  ...searchMessages["zh-CN"],
 };
 
 export default zhCN;
