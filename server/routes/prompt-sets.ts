@@ -21,6 +21,12 @@ export function promptSetRoutes(context: AppContext): Router {
   const router = Router();
   const { db, config } = context;
 
+  // Whether an LLM endpoint is configured, so the UI says so before anyone picks a prompt-set
+  // target or presses Run (the key itself never leaves the server).
+  router.get("/llm-status", allow("trainer", "admin", "manager"), (_request: Request, response: Response) => {
+    response.json({ configured: Boolean(config.OPENAI_BASE_URL) });
+  });
+
   router.get("/prompt-sets", allow("trainer", "admin", "manager"), async (request: Request, response: Response) => {
     response.json({ promptSets: await listPromptSets(db, actorOf(request).workspaceId) });
   });

@@ -10,6 +10,7 @@ import { accountMessages } from "./account-messages.ts";
 import { datasetBuilderMessages } from "./dataset-builder-messages.ts";
 import { taxonomyMessages } from "./taxonomy-messages.ts";
 import { searchMessages } from "./search-messages.ts";
+import { llmMessages } from "./llm-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const en = {
@@ -304,6 +305,7 @@ const en = {
   ...datasetBuilderMessages.en,
   ...taxonomyMessages.en,
   ...searchMessages.en,
+  ...llmMessages.en,
 };
 
 export type Messages = typeof en;

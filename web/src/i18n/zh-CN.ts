@@ -7,6 +7,7 @@ import { accountMessages } from "./account-messages.ts";
 import { datasetBuilderMessages } from "./dataset-builder-messages.ts";
 import { taxonomyMessages } from "./taxonomy-messages.ts";
 import { searchMessages } from "./search-messages.ts";
+import { llmMessages } from "./llm-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 
 const zhCN: Messages = {
@@ -297,6 +298,7 @@ const zhCN: Messages = {
   ...datasetBuilderMessages["zh-CN"],
   ...taxonomyMessages["zh-CN"],
   ...searchMessages["zh-CN"],
+  ...llmMessages["zh-CN"],
 };
 
 export default zhCN;

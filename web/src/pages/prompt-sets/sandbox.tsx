@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Recording, Transcript } from "../../api/types.ts";
 import { ErrorMessage } from "../../components/error-message.tsx";
+import { LlmMissingNotice, useLlmConfigured } from "../../components/llm-status.tsx";
 import { useResource } from "../../components/use-resource.ts";
 import { useFormatters } from "../../i18n/format.ts";
 import type { IntentDefinition } from "../../../../core/draft/schema.ts";
@@ -29,6 +30,7 @@ export function Sandbox({
   canRun: boolean;
   onChange: (left: string, right: string) => void;
 }) {
+  const llmConfigured = useLlmConfigured();
   const { t } = useTranslation();
   const format = useFormatters();
   const recordings = useResource<{ recordings: Recording[] }>(
@@ -96,7 +98,7 @@ export function Sandbox({
             type="button"
             className="button button--primary"
             data-testid="sandbox-run"
-            disabled={!recordingId || running}
+            disabled={!recordingId || running || llmConfigured === false}
             onClick={() => {
               leftRun.run(recordingId);
               rightRun.run(recordingId);
@@ -118,6 +120,7 @@ export function Sandbox({
           </button>
         )}
       </div>
+      {llmConfigured === false && <LlmMissingNotice />}
       {recordings.error !== null && <ErrorMessage error={recordings.error} />}
       {recordings.data && recordingList.length === 0 && (
         <p className="message message--info">{t("promptSets.sandbox.noRecordingsHint")}</p>
