@@ -81,6 +81,7 @@ export const roleMatrix: Record<string, MatrixRow> = {
   "GET /api/me/hotkeys":                                 everyone(200),
   "PUT /api/me/hotkeys":                                 everyone(400),
   "GET /api/prompt-sets":                                row([401, 403, 200, 200, 200]),
+  "POST /api/sandbox/local":                             row([401, 403, 400, 403, 400]),
   "GET /api/llm-status":                                 row([401, 403, 200, 200, 200]),
   "GET /api/prompt-sets/:set/versions/:version":         row([401, 403, 404, 404, 404]),
   "GET /api/prompt-sets/:set/diff":                      row([401, 403, 400, 400, 400]),
