@@ -29,6 +29,13 @@ export const configSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATA_DIR: z.string().default("./data"),
   /**
+   * The eval CLI (`npm run eval`) talks to a running server instead of opening the database when
+   * one serves DATA_DIR (found through DATA_DIR/server.json) or when CALIBRATE_URL names one; it
+   * signs in with this personal API token (Settings → API tokens).
+   */
+  CALIBRATE_URL: optionalUrl.optional(),
+  CALIBRATE_TOKEN: z.string().trim().optional(),
+  /**
    * Redis for the BullMQ job transport (many workers on many machines). Unset: the embedded transport
    * runs jobs on the Postgres job rows, in the process (see README, "Scaling out").
    */

@@ -54,6 +54,35 @@ const byKey: Catalogue = {
     en: "A connector named “{name}” already exists in this workspace.",
     "zh-CN": "此工作区已有名为“{name}”的模型连接器。",
   },
+  "users.last_admin": {
+    en: "This is the last active admin: make someone else an admin first.",
+    "zh-CN": "这是最后一位在用的管理员：请先把另一位用户设为管理员。",
+  },
+  "users.current_password_wrong": { en: "The current password is wrong.", "zh-CN": "当前密码不正确。" },
+  "users.password_unchanged": {
+    en: "The new password is the same as the current one.",
+    "zh-CN": "新密码与当前密码相同。",
+  },
+  "users.password_too_short": {
+    en: "A password needs at least {minimum} characters.",
+    "zh-CN": "密码至少需要 {minimum} 个字符。",
+  },
+  "teams.name_taken": {
+    en: 'A team named "{name}" already exists here.',
+    "zh-CN": "这里已经有名为“{name}”的团队。",
+  },
+  "vocabulary.retire_in_use": {
+    en: '"{id}" labels {count} item(s): choose which entry those labels move to before retiring it.',
+    "zh-CN": "“{id}”已用于 {count} 条标注：停用前请选择这些标注改归哪一项。",
+  },
+  "vocabulary.mapping_not_retired": {
+    en: '"{id}" is not being retired, so it cannot be mapped.',
+    "zh-CN": "“{id}”没有被停用，不能设置改归。",
+  },
+  "vocabulary.mapping_target_missing": {
+    en: '"{id}" can only be mapped to an entry that stays, not "{target}".',
+    "zh-CN": "“{id}”只能改归到保留的条目，不能改归到“{target}”。",
+  },
   "route.not_found": { en: "No route for {method} {path}", "zh-CN": "没有 {method} {path} 这个接口。" },
   "request.invalid_body": { en: "Invalid request body", "zh-CN": "请求正文不正确" },
   "request.invalid_query": { en: "Invalid query string", "zh-CN": "查询参数不正确" },

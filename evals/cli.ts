@@ -55,6 +55,14 @@ export async function main(argv: string[]): Promise<number> {
       }
       return exitCodes.usage;
     }
+    if (error instanceof DataDirectoryLockedError && error.ownerPid !== null) {
+      process.stderr.write(
+        `calibrate eval: ${error.message}\n` +
+          "`run` and `runs` go through a running server (set CALIBRATE_TOKEN to a personal API token); " +
+          "for this command, stop the server or use DATABASE_URL.\n",
+      );
+      return exitCodes.failure;
+    }
     // Setup problems explain themselves; anything else keeps its stack for the bug report.
     const known = error instanceof ConfigError || error instanceof DataDirectoryLockedError;
     const text =

@@ -30,5 +30,6 @@ ${Object.values(usages).join("\n")}
 Options for every command: --workspace <slug> (default: default), --prompts <directory> (default:
 prompts/), --json (machine-readable output), --quiet (no progress bar).
 The database comes from DATABASE_URL or DATA_DIR; the LLM endpoint from OPENAI_BASE_URL and
-OPENAI_API_KEY (see .env.example). Exit codes: 0 done or gate passed, 1 gate failed, 2 wrong
-usage or unusable input, 3 anything else.`;
+OPENAI_API_KEY (see .env.example). While \`npm start\` serves DATA_DIR, run and runs go through it
+with CALIBRATE_TOKEN (a personal API token; CALIBRATE_URL names another server).
+Exit codes: 0 done or gate passed, 1 gate failed, 2 wrong usage or unusable input, 3 anything else.`;

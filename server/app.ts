@@ -7,6 +7,7 @@ import path from "node:path";
 import express from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
+import { requestLogOptions } from "./http/request-log.ts";
 import type { AppContext } from "./context.ts";
 import { authenticate } from "./http/authenticate.ts";
 import { errorHandler, notFoundHandler } from "./http/errors.ts";
@@ -21,6 +22,7 @@ import { capabilityMapRoutes } from "./routes/capability-map.ts";
 import { capabilityMapOutcomeRoutes } from "./routes/capability-map-outcomes.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
 import { evalRoutes } from "./routes/evals.ts";
+import { vocabularyRoutes } from "./routes/vocabulary.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
 import { promptSetRoutes } from "./routes/prompt-sets.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
@@ -60,7 +62,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
       logger: context.logger,
       autoLogging: { ignore: (request) => request.url === "/healthz" },
       customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? "error" : response.statusCode >= 400 ? "warn" : "info"),
-      serializers: { req: (request) => ({ id: request.id, method: request.method, url: request.url }) },
+      ...requestLogOptions(context.config.NODE_ENV),
     }),
   );
   app.use(healthRoutes(context));
@@ -79,6 +81,7 @@ export function createApp(context: AppContext, options: AppOptions = {}): expres
   api.use(promptSetRoutes(context));
   api.use(agentRoutes(context));
   api.use(evalRoutes(context));
+  api.use(vocabularyRoutes(context));
   api.use(capabilityMapRoutes(context));
   api.use(eventRoutes(context));
   api.use(webhookRoutes(context));

@@ -14,6 +14,7 @@ import { loadDemo } from "../core/demo/demo-workspace.ts";
 import type { DemoReport } from "../core/demo/demo-workspace.ts";
 import { createConfiguredEmbedder } from "../core/draft/configured-embedder.ts";
 import { openDatabase } from "../core/db/database.ts";
+import { removeServerInfo, writeServerInfo } from "../core/db/process-files.ts";
 import { migrate } from "../core/db/migrate.ts";
 import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import { createApp } from "./app.ts";
@@ -92,6 +93,8 @@ runMain(async () => {
     const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`;
     startup.listeningMs = Math.round(performance.now());
     logger.info({ url, database: runtime.db.kind === "pglite" ? `PGlite in ${config.DATA_DIR}` : "PostgreSQL", startup }, "Calibrate is running");
+    // The embedded database is this process's alone: tell the eval CLI where to ask instead.
+    if (runtime.db.kind === "pglite") writeServerInfo(config.DATA_DIR, url);
     void logTranscriptionSetup(config, logger);
     if (demo) process.stdout.write(demoBanner(demo, url));
     if (setupToken) {
@@ -103,7 +106,9 @@ runMain(async () => {
     }
   });
   answerMalformedRequests(server);
+  process.once("exit", () => removeServerInfo(config.DATA_DIR));
   onShutdown(logger, async () => {
+    removeServerInfo(config.DATA_DIR);
     await closeHttpServer(server);
     await runtime.close();
     await db.close();

@@ -355,6 +355,22 @@ describe.each(databaseKinds)("capability map on %s", (kind) => {
       );
     }
 
+    // A later Q2 run on a public benchmark (CLINC150): it measures a general assistant, not this
+    // workspace's agent, and must not become the map's accuracy.
+    const { rows: publicSets } = await db.query<{ id: string }>(
+      "INSERT INTO datasets (workspace_id, name, source) VALUES ($1, 'clinc150', 'public:clinc150') RETURNING id",
+      [workspaceId],
+    );
+    const { rows: publicVersions } = await db.query<{ id: string }>(
+      "INSERT INTO dataset_versions (dataset_id, version, split_seed, test_share) VALUES ($1, 1, 1, 0.2) RETURNING id",
+      [publicSets[0].id],
+    );
+    await db.query(
+      `INSERT INTO eval_runs (workspace_id, dataset_version_id, target_kind, target_description, status, metrics, finished_at)
+       VALUES ($1, $2, 'local', 'local intent model v1', 'completed', $3, '2026-06-01T00:00:00Z')`,
+      [workspaceId, publicVersions[0].id, JSON.stringify({ accuracy: 0.938 })],
+    );
+
     const report = await refreshCapabilityRollup(db, { workspaceId });
     expect(report.mode).toBe("full");
   });

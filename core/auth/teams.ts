@@ -41,7 +41,27 @@ export async function createTeam(
     return rows[0];
   } catch (error) {
     if ((error as { code?: string }).code === "23505") {
-      throw new ConflictError(`A team named "${name}" already exists here.`);
+      throw new ConflictError(`A team named "${name}" already exists here.`, undefined, { key: "teams.name_taken", params: { name } });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Renames a team. (Moving a team would rewrite the materialised paths of its subtree and of every
+ * recording scope built on them; teams are nested when created instead.)
+ */
+export async function renameTeam(db: Queryable, workspaceId: string, id: string, name: string): Promise<Team> {
+  const trimmed = name.trim();
+  if (!trimmed) throw new ValidationError("A team needs a name.");
+  const team = await getTeam(db, id);
+  if (team.workspaceId !== workspaceId) throw new NotFoundError("Team not found.");
+  try {
+    const { rows } = await db.query<Team>(`UPDATE teams SET name = $2 WHERE id = $1 RETURNING ${columns}`, [id, trimmed]);
+    return rows[0];
+  } catch (error) {
+    if ((error as { code?: string }).code === "23505") {
+      throw new ConflictError(`A team named "${trimmed}" already exists here.`, undefined, { key: "teams.name_taken", params: { name: trimmed } });
     }
     throw error;
   }

@@ -2,7 +2,7 @@ import type { Queryable } from "../db/database.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Actor, Role } from "./actor.ts";
 import { roles } from "./actor.ts";
-import { hashPassword } from "./secrets.ts";
+import { hashPassword, hashToken, newSecret, verifyPassword } from "./secrets.ts";
 
 export interface User extends Actor {
   disabled: boolean;
@@ -19,7 +19,10 @@ const selectUser = `SELECT ${userColumns} FROM users u JOIN teams t ON t.id = u.
 
 export function checkPassword(password: string): void {
   if (password.length < minimumPasswordLength) {
-    throw new ValidationError(`A password needs at least ${minimumPasswordLength} characters.`);
+    throw new ValidationError(`A password needs at least ${minimumPasswordLength} characters.`, undefined, {
+      key: "users.password_too_short",
+      params: { minimum: minimumPasswordLength },
+    });
   }
 }
 
@@ -75,6 +78,13 @@ export async function updateUser(
   const existing = await getUser(db, id);
   if (existing.workspaceId !== workspaceId) throw new NotFoundError("User not found.");
   if (changes.password !== undefined) checkPassword(changes.password);
+  const losesAdmin = existing.role === "admin" && !existing.disabled && (changes.disabled === true || (changes.role !== undefined && changes.role !== "admin"));
+  if (losesAdmin && (await countActiveAdmins(db, workspaceId)) <= 1) {
+    // Nobody could manage users any more (and no setup link is offered once users exist).
+    throw new ConflictError("This is the last active admin: make someone else an admin first.", undefined, {
+      key: "users.last_admin",
+    });
+  }
   const passwordHash = changes.password !== undefined ? await hashPassword(changes.password) : null;
   await db.query(
     `UPDATE users SET
@@ -95,4 +105,48 @@ export async function updateUser(
 export async function countUsers(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ count: number }>("SELECT count(*)::int AS count FROM users");
   return rows[0].count;
+}
+
+async function countActiveAdmins(db: Queryable, workspaceId: string): Promise<number> {
+  const { rows } = await db.query<{ count: number }>(
+    "SELECT count(*)::int AS count FROM users WHERE workspace_id = $1 AND role = 'admin' AND disabled_at IS NULL",
+    [workspaceId],
+  );
+  return rows[0].count;
+}
+
+/**
+ * The signed-in user changes their own password: the current one proves it is them (a session left
+ * open on a shared computer is not enough). Their other sessions end; the one making the change stays.
+ */
+export async function changeOwnPassword(
+  db: Queryable,
+  input: { userId: string; currentPassword: string; newPassword: string; keepSessionToken?: string },
+): Promise<void> {
+  const { rows } = await db.query<{ passwordHash: string }>('SELECT password_hash AS "passwordHash" FROM users WHERE id = $1', [input.userId]);
+  if (!rows[0]) throw new NotFoundError("User not found.");
+  if (!(await verifyPassword(rows[0].passwordHash, input.currentPassword))) {
+    throw new ValidationError("The current password is wrong.", undefined, { key: "users.current_password_wrong" });
+  }
+  checkPassword(input.newPassword);
+  if (input.newPassword === input.currentPassword) {
+    throw new ValidationError("The new password is the same as the current one.", undefined, { key: "users.password_unchanged" });
+  }
+  await db.query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", [input.userId, await hashPassword(input.newPassword)]);
+  await db.query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2", [
+    input.userId,
+    input.keepSessionToken ? hashToken(input.keepSessionToken) : null,
+  ]);
+}
+
+/**
+ * An admin resets someone's password, as first-run setup does it: a password, not an e-mailed link
+ * (Calibrate sends no mail). The temporary password is returned once, never stored in the clear, and
+ * every session of that user ends; they change it in Settings after signing in.
+ */
+export async function resetPassword(db: Queryable, workspaceId: string, id: string): Promise<{ user: User; temporaryPassword: string }> {
+  // 15 random bytes → 20 URL-safe characters: above the minimum length, easy to copy.
+  const temporaryPassword = newSecret(15);
+  const user = await updateUser(db, workspaceId, id, { password: temporaryPassword });
+  return { user, temporaryPassword };
 }

@@ -1,7 +1,9 @@
 /**
  * Eval accuracy next to the decisions. An eval run is workspace-wide (a model scored on a dataset
  * version), so the run chosen for a period is the latest one completed by the period's end, and its
- * accuracy (`eval_runs.metrics.accuracy`) is returned as workspace-level context.
+ * accuracy (`eval_runs.metrics.accuracy`) is returned as workspace-level context. Only runs on the
+ * workspace's own data count: a public benchmark (CLINC150, a general assistant's intents) says
+ * nothing about how the sales agent does, so its runs never stand in for the map's accuracy.
  *
  * It can also be sliced cleanly: a dataset sample drawn from a call keeps its `recording_id`, so each
  * eval result joins (run's dataset version, case key) → sample → recording → team and stage. Cells
@@ -50,6 +52,8 @@ export async function evalForPeriod(
             finished_at >= ($2::date::timestamp AT TIME ZONE $4) AS "withinPeriod"
        FROM eval_runs
       WHERE workspace_id = $1 AND status = 'completed' AND finished_at IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM dataset_versions version JOIN datasets dataset ON dataset.id = version.dataset_id
+                         WHERE version.id = eval_runs.dataset_version_id AND dataset.source LIKE 'public:%')
         AND finished_at < (($3::date + 1)::timestamp AT TIME ZONE $4)
       ORDER BY finished_at DESC, id DESC LIMIT 1`,
     [workspaceId, period.from, period.to, timeZone],

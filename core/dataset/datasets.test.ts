@@ -15,6 +15,7 @@ import {
   loadSamples,
   parseSamplesFile,
   resolveDatasetVersion,
+  previewSamples,
   snapshotDataset,
 } from "./datasets.ts";
 
@@ -178,6 +179,7 @@ describe("snapshots of reviewed labels", () => {
     teamId: string;
     stage: string;
     callDate: string;
+    language?: string;
     utterances: Array<{ text: string; intent: string; status: string; override?: string }>;
   }): Promise<string> {
     const { rows } = await db.query<{ id: string }>(
@@ -195,7 +197,7 @@ describe("snapshots of reviewed labels", () => {
     );
     const recordingId = rows[0].id;
     const transcriptId = await storeTranscript(db, recordingId, {
-      language: null,
+      language: input.language ?? null,
       transcriber: "import:txt",
       model: null,
       segments: input.utterances.map((utterance, index) => ({
@@ -235,6 +237,7 @@ describe("snapshots of reviewed labels", () => {
       teamId: north.id,
       stage: "negotiation",
       callDate: "2025-02-10",
+      language: "zh-CN",
       utterances: [
         { text: "我们的报价是每年二十万", intent: "pricing_answer", status: "accepted" },
         {
@@ -303,6 +306,31 @@ describe("snapshots of reviewed labels", () => {
     await expect(
       collectLabelledSamples(db, users.admin, { from: "2025-03-01", to: "2025-01-01" }),
     ).rejects.toThrow(/after/);
+  });
+
+  it("filters by language and by decision, and previews the count per label", async () => {
+    const { users } = organisation;
+    const texts = async (filters: Parameters<typeof collectLabelledSamples>[2]) =>
+      (await collectLabelledSamples(db, users.admin, filters)).map((sample) => sample.text);
+    // The north call's transcript is zh-CN; the south call has no language at all.
+    expect(await texts({ languages: ["zh"] })).toEqual(["我们的报价是每年二十万", "太贵了，能便宜点吗"]);
+    expect(await texts({ languages: ["en"] })).toEqual([]);
+    expect(await texts({ decisions: ["overridden"] })).toEqual(["太贵了，能便宜点吗"]);
+    expect(await texts({ decisions: ["accepted"] })).toHaveLength(3);
+    await expect(
+      collectLabelledSamples(db, users.admin, { decisions: ["pending" as "accepted"] }),
+    ).rejects.toThrow(ValidationError);
+
+    const preview = previewSamples(await collectLabelledSamples(db, users.admin));
+    expect(preview).toEqual({
+      samples: 4,
+      recordings: 2,
+      labels: [
+        { label: "product_question", count: 2 },
+        { label: "price_objection", count: 1 },
+        { label: "pricing_answer", count: 1 },
+      ],
+    });
   });
 
   it("snapshots an immutable version with its filters, and refuses an empty one", async () => {

@@ -462,7 +462,14 @@ export interface SnapshotFilters {
   intents?: string[];
   /** Only calls with this customer outcome (e.g. "advanced"): outcomes as training signal. */
   outcome?: OutcomeFilter;
+  /** The utterance's language ("zh", "en"): the segment's, else the transcript's, else the upload's. */
+  languages?: string[];
+  /** Which decisions count: labels a trainer accepted as drafted, or corrected ("overridden"). */
+  decisions?: LabelDecision[];
 }
+
+export const labelDecisions = ["accepted", "overridden"] as const;
+export type LabelDecision = (typeof labelDecisions)[number];
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -481,6 +488,31 @@ function checkFilters(filters: SnapshotFilters): void {
   if (filters.teamId !== undefined && !uuidPattern.test(filters.teamId)) {
     throw new ValidationError(`Filter "teamId" must be a team id.`);
   }
+  for (const decision of filters.decisions ?? []) {
+    if (!labelDecisions.includes(decision)) {
+      throw new ValidationError(`Filter "decisions" takes ${labelDecisions.join(", ")}, got "${decision}".`);
+    }
+  }
+}
+
+/** What a snapshot with these filters would hold, before building it: the dataset builder's preview. */
+export interface SnapshotPreview {
+  samples: number;
+  recordings: number;
+  /** Samples per intent label, most first. */
+  labels: { label: string; count: number }[];
+}
+
+export function previewSamples(samples: NewSample[]): SnapshotPreview {
+  const counts = new Map<string, number>();
+  for (const sample of samples) counts.set(sample.label, (counts.get(sample.label) ?? 0) + 1);
+  return {
+    samples: samples.length,
+    recordings: new Set(samples.map((sample) => sample.recordingId)).size,
+    labels: [...counts]
+      .map(([label, count]) => ({ label, count }))
+      .sort((left, right) => right.count - left.count || left.label.localeCompare(right.label)),
+  };
 }
 
 /**
@@ -495,9 +527,10 @@ export async function collectLabelledSamples(
 ): Promise<NewSample[]> {
   checkFilters(filters);
   const params: unknown[] = [actor.workspaceId];
+  const decisions = filters.decisions?.length ? filters.decisions : labelDecisions;
   const conditions = [
     "di.kind = 'intent'",
-    "di.status IN ('accepted', 'overridden')",
+    `di.status IN (${decisions.map((decision) => `'${decision}'`).join(", ")})`,
     // A rep's correction joins the pool when a trainer approves it.
     "di.decided_as IS DISTINCT FROM 'rep'",
     "r.status <> 'erased'",
@@ -525,6 +558,13 @@ export async function collectLabelledSamples(
     conditions.push(`coalesce(r.call_date, r.created_at::date) <= $${params.length}::date`);
   }
   if (filters.outcome) conditions.push(outcomeFilterSql(filters.outcome, "r"));
+  if (filters.languages?.length) {
+    params.push(filters.languages.map((language) => language.toLowerCase()));
+    // 'zh-CN' and 'zh' are both Chinese: compare the primary subtag.
+    conditions.push(
+      `split_part(lower(coalesce(s.language, t.language, nullif(r.language, 'auto'), '')), '-', 1) = ANY($${params.length}::text[])`,
+    );
+  }
   if (filters.intents?.length) {
     params.push(filters.intents);
     conditions.push(
@@ -553,6 +593,7 @@ export async function collectLabelledSamples(
        FROM draft_items di
        JOIN drafts d ON d.id = di.draft_id
        JOIN recordings r ON r.id = di.recording_id
+       JOIN transcripts t ON t.id = d.transcript_id
        JOIN segments s ON s.transcript_id = d.transcript_id
          AND s.ordinal = coalesce(di.segment_ordinal, (di.content->>'segment')::int)
        LEFT JOIN segments previous ON previous.transcript_id = d.transcript_id

@@ -8,6 +8,7 @@ import path from "node:path";
 import lockfile from "proper-lockfile";
 import pg from "pg";
 import { TransientError } from "../errors.ts";
+import { processIsAlive, readLockOwner, removeLockOwner, writeLockOwner } from "./process-files.ts";
 
 /** The database cannot be reached or dropped the connection: the request may be retried shortly. */
 export class DatabaseUnavailableError extends TransientError {
@@ -223,13 +224,30 @@ function createNotificationListener(url: string) {
   };
 }
 
+/**
+ * A holder writes its pid into the lock right after creating it, so a lock that has stayed without
+ * one for 15 s was left by a process that died in between (or by a version that wrote none, whose
+ * own staleness limit was 15 s).
+ */
+function ownerlessLockIsStale(directory: string): boolean {
+  try {
+    return Date.now() - fs.statSync(`${directory}.lock`).mtimeMs > 15_000;
+  } catch {
+    return false;
+  }
+}
+
 export class DataDirectoryLockedError extends Error {
-  constructor(directory: string) {
+  constructor(
+    directory: string,
+    /** The live process holding it, when recorded. */
+    readonly ownerPid: number | null = null,
+  ) {
     super(
-      `The embedded database in ${directory} is already open in another Calibrate process. ` +
+      `The embedded database in ${directory} is already open in another Calibrate process${ownerPid ? ` (pid ${ownerPid})` : ""}. ` +
         "PGlite allows one process per data directory: stop the other process (npm start / npm run worker), " +
         "point DATA_DIR elsewhere, or set DATABASE_URL to share a PostgreSQL server between processes. " +
-        `If no other process is running, remove the stale lock ${directory}.lock.`,
+        (ownerPid ? "" : `If no other process is running, remove the stale lock ${directory}.lock.`),
     );
     this.name = "DataDirectoryLockedError";
   }
@@ -240,7 +258,8 @@ export class DataDirectoryLockedError extends Error {
  * lock of its own, and two processes writing one directory corrupt it, so we hold a lock file for
  * as long as the database is open.
  */
-export async function openPglite(directory: string | null): Promise<Db> {
+export async function openPglite(directory: string | null, options: { lockWaitMs?: number } = {}): Promise<Db> {
+  const lockWaitMs = options.lockWaitMs ?? 15_000;
   const [{ PGlite }, { vector }] = await Promise.all([
     import("@electric-sql/pglite"),
     import("@electric-sql/pglite-pgvector"),
@@ -248,17 +267,51 @@ export async function openPglite(directory: string | null): Promise<Db> {
   let release: (() => Promise<void>) | null = null;
   if (directory) {
     fs.mkdirSync(directory, { recursive: true });
-    try {
-      release = await lockfile.lock(directory, {
+    // Whether a holder is alive is decided by its pid (below), not by the lock's mtime: PGlite's
+    // first start (initdb in WebAssembly) can block the event loop longer than any refresh
+    // interval, and a mtime-based "compromised" lock would crash the process that holds it. The
+    // mtime staleness is kept only as a last resort for a lock without a recorded owner.
+    const lock = () =>
+      lockfile.lock(directory, {
         lockfilePath: `${directory}.lock`,
-        stale: 15_000,
-        update: 5_000,
+        stale: 60 * 60_000,
+        update: 60_000,
         realpath: false,
+        onCompromised: () => {},
       });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ELOCKED") throw new DataDirectoryLockedError(directory);
-      throw error;
+    // A holder that is shutting down (npm start stopped a moment ago) gets a few seconds to let go.
+    const deadline = Date.now() + lockWaitMs;
+    for (;;) {
+      try {
+        release = await lock();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
+        // A lock whose recorded owner is gone (killed, crashed) is taken over at once, instead of
+        // waiting for proper-lockfile's staleness timeout; a live owner keeps it.
+        const owner = readLockOwner(directory);
+        if (owner === null ? ownerlessLockIsStale(directory) : !processIsAlive(owner)) {
+          fs.rmSync(`${directory}.lock`, { recursive: true, force: true });
+          continue;
+        }
+        if (Date.now() >= deadline) throw new DataDirectoryLockedError(directory, owner);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     }
+    writeLockOwner(directory);
+    const held = release;
+    // Released on any exit too, so a restart right after stopping finds the directory free.
+    const releaseOnExit = () => {
+      removeLockOwner(directory);
+      fs.rmSync(`${directory}.lock`, { recursive: true, force: true });
+    };
+    process.once("exit", releaseOnExit);
+    release = async () => {
+      process.off("exit", releaseOnExit);
+      // The lock and its owner file go together (rmdir alone refuses a non-empty directory).
+      releaseOnExit();
+      await held();
+    };
   }
   // Same value types as the pg driver above: int8 (20) and numeric (1700) as numbers.
   const database = new PGlite(directory ?? "memory://", {

@@ -251,11 +251,26 @@ export async function importTranscript(
 export async function listRecordings(
   db: Queryable,
   actor: Actor,
-  options: { status?: RecordingStatus; ownerOnly?: boolean; limit?: number; before?: Date } = {},
+  options: { status?: RecordingStatus; ownerOnly?: boolean; limit?: number; before?: Date; search?: string } = {},
 ): Promise<Recording[]> {
   const scope = recordingScope(actor, "r", 1);
   const conditions = [scope.sql];
   const params = [...scope.params];
+  const search = options.search?.trim();
+  if (search) {
+    // Words anywhere in the title, file name, customer, rep's name or the (redacted) transcript;
+    // every word must match. % and _ are searched for literally.
+    for (const word of search.split(/\s+/).slice(0, 10)) {
+      params.push(`%${word.replace(/[\\%_]/g, (character) => `\\${character}`)}%`);
+      const placeholder = `$${params.length}`;
+      conditions.push(
+        `(r.title ILIKE ${placeholder} OR r.original_filename ILIKE ${placeholder} OR r.customer_reference ILIKE ${placeholder}
+          OR u.display_name ILIKE ${placeholder}
+          OR EXISTS (SELECT 1 FROM transcripts st JOIN segments ss ON ss.transcript_id = st.id
+                     WHERE st.recording_id = r.id AND ss.text ILIKE ${placeholder}))`,
+      );
+    }
+  }
   if (options.status) {
     params.push(options.status);
     conditions.push(`r.status = $${params.length}`);

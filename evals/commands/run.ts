@@ -18,6 +18,10 @@ import {
   UsageError,
   type CliContext,
 } from "../cli-context.ts";
+import { loadConfig } from "../../core/config.ts";
+import { sleep } from "../../core/sleep.ts";
+import { createProgressBar } from "../progress.ts";
+import { RemoteError, remoteServer, type RemoteServer } from "../remote.ts";
 import { dollars, formatTable, milliseconds, percent } from "../table.ts";
 import { usages } from "../usage.ts";
 
@@ -40,7 +44,7 @@ export function showEvalProgress(context: CliContext, prefix = "") {
 }
 
 /** The metrics a person reads first, then the labels that need work. */
-export function printRun(context: CliContext, run: EvalRun): void {
+export function printRun(context: Pick<CliContext, "print">, run: EvalRun): void {
   const metrics = run.metrics;
   context.print(
     `Run ${run.id}: ${run.targetDescription} on ${run.datasetName}@${run.datasetVersion} — ${run.status}`,
@@ -128,6 +132,16 @@ export async function runCommand(args: string[]): Promise<number> {
     requestsPerMinute: numberOption(values.rpm, "rpm", positiveInteger),
   };
 
+  const remote = remoteServer(loadConfig());
+  if (remote) {
+    return runThroughServer(remote, {
+      dataset: datasetReference,
+      target: values.target!,
+      options,
+      json: values.json ?? false,
+      quiet: values.quiet ?? false,
+    });
+  }
   const context = await openCliContext(values);
   try {
     const version = await resolveDatasetVersion(context.db, context.workspaceId, datasetReference);
@@ -154,6 +168,16 @@ export async function runsCommand(args: string[]): Promise<number> {
   const { values } = parseOptions(args, { dataset: { type: "string" }, limit: { type: "string" } });
   const limit =
     numberOption(values.limit, "limit", (value) => Number.isInteger(value) && value >= 1) ?? 20;
+  const remote = remoteServer(loadConfig());
+  if (remote) {
+    if (values.dataset) {
+      throw new UsageError("--dataset is not available through a running server yet; list all runs, or stop the server.");
+    }
+    const { runs } = await remote.request<{ runs: RemoteRun[] }>("GET", `/api/eval-runs?limit=${limit}`);
+    if (values.json) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+    else process.stdout.write(`${runsTable(runs)}\n`);
+    return exitCodes.ok;
+  }
   const context = await openCliContext(values);
   try {
     const datasetVersionId = values.dataset?.includes("@")
@@ -169,25 +193,95 @@ export async function runsCommand(args: string[]): Promise<number> {
       limit,
     });
     if (context.json) context.print(JSON.stringify(runs, null, 2));
-    else {
-      context.print(
-        formatTable(
-          ["id", "dataset", "target", "status", "accuracy", "macro-F1", "errors", "created"],
-          runs.map((run) => [
-            run.id,
-            `${run.datasetName}@${run.datasetVersion}`,
-            run.targetDescription,
-            run.status,
-            percent(run.metrics?.accuracy),
-            percent(run.metrics?.macroF1),
-            run.metrics?.errors,
-            run.createdAt.toISOString().slice(0, 16).replace("T", " "),
-          ]),
-        ),
-      );
-    }
+    else context.print(runsTable(runs));
     return exitCodes.ok;
   } finally {
     await context.close();
   }
+}
+
+type RemoteRun = Omit<EvalRun, "createdAt" | "startedAt" | "finishedAt"> & { createdAt: string };
+
+/**
+ * `run` while a server holds the database: the server queues the run and its worker evaluates it
+ * (so it shows in the UI like any other); the bar follows the run's progress until it ends.
+ * Interrupting the CLI leaves the run going on the server.
+ */
+async function runThroughServer(
+  remote: RemoteServer,
+  input: {
+    dataset: string;
+    target: string;
+    options: { limit?: number; concurrency?: number; requestsPerMinute?: number };
+    json: boolean;
+    quiet: boolean;
+  },
+): Promise<number> {
+  const print = (text: string) => process.stdout.write(`${text}\n`);
+  const progress = createProgressBar({ enabled: !input.quiet });
+  const note = (text: string) => {
+    progress.stop();
+    process.stderr.write(`${text}\n`);
+  };
+  const options = Object.fromEntries(Object.entries(input.options).filter(([, value]) => value !== undefined));
+  let created: { run: RemoteRun };
+  try {
+    created = await remote.request<{ run: RemoteRun }>("POST", "/api/eval-runs", {
+      dataset: input.dataset,
+      target: input.target,
+      ...(Object.keys(options).length > 0 ? { options } : {}),
+    });
+  } catch (error) {
+    // The server's 4xx (unknown dataset, wrong role) is the caller's to fix, as locally.
+    if (error instanceof RemoteError && error.status < 500) throw new UsageError(error.message);
+    throw error;
+  }
+  const cases = await testCaseCount(remote, created.run).catch(() => null);
+  note(
+    `Evaluating ${created.run.targetDescription} on ${created.run.datasetName}@${created.run.datasetVersion}` +
+      `${cases === null ? "" : ` (${cases} test cases)`} through the server at ${remote.url}: run ${created.run.id}, also shown in the UI…`,
+  );
+  const total = cases ?? 100;
+  let run = created.run;
+  // Polling, as the run page's fallback does: the run row's progress is written every 500 ms.
+  while (run.status === "queued" || run.status === "running") {
+    progress.update(run.status === "queued" ? "waiting" : "evaluating", Math.round(run.progress * total), total);
+    await sleep(500);
+    run = (await remote.request<{ run: RemoteRun }>("GET", `/api/eval-runs/${run.id}`)).run;
+  }
+  if (run.status === "completed") progress.update("evaluating", total, total);
+  progress.stop();
+  if (input.json) print(JSON.stringify(run, null, 2));
+  else printRun({ print }, run as unknown as EvalRun);
+  return run.status === "completed" ? exitCodes.ok : exitCodes.failure;
+}
+
+async function testCaseCount(remote: RemoteServer, run: RemoteRun): Promise<number | null> {
+  const limit = run.options?.limit;
+  const { datasets } = await remote.request<{ datasets: Array<{ id: string; name: string }> }>("GET", "/api/datasets");
+  const dataset = datasets.find((entry) => entry.name === run.datasetName);
+  if (!dataset) return null;
+  const { versions } = await remote.request<{ versions: Array<{ version: number; counts: Record<string, number> }> }>(
+    "GET",
+    `/api/datasets/${dataset.id}`,
+  );
+  const test = versions.find((entry) => entry.version === run.datasetVersion)?.counts.test;
+  if (test === undefined) return null;
+  return limit ? Math.min(limit, test) : test;
+}
+
+function runsTable(runs: Array<Omit<EvalRun, "createdAt" | "startedAt" | "finishedAt"> & { createdAt: Date | string }>): string {
+  return formatTable(
+    ["id", "dataset", "target", "status", "accuracy", "macro-F1", "errors", "created"],
+    runs.map((run) => [
+      run.id,
+      `${run.datasetName}@${run.datasetVersion}`,
+      run.targetDescription,
+      run.status,
+      percent(run.metrics?.accuracy),
+      percent(run.metrics?.macroF1),
+      run.metrics?.errors,
+      new Date(run.createdAt).toISOString().slice(0, 16).replace("T", " "),
+    ]),
+  );
 }

@@ -18,8 +18,10 @@ import {
   importDatasetSamples,
   importPublicDataset,
   listDatasetVersions,
+  labelDecisions,
   listDatasets,
   parseSamplesFile,
+  previewSamples,
   publicDatasetNames,
   resolveDatasetVersion,
   sampleSplits,
@@ -61,7 +63,11 @@ const snapshotFilters = z.strictObject({
   to: z.iso.date().optional(),
   intents: z.array(z.string().trim().min(1).max(200)).max(500).optional(),
   outcome: outcomeFilterSchema.optional(),
+  languages: z.array(z.enum(["zh", "en"])).max(2).optional(),
+  decisions: z.array(z.enum(labelDecisions)).max(2).optional(),
 });
+
+export const previewDatasetRequest = z.strictObject({ filters: snapshotFilters.optional() });
 
 const splitSettings = {
   testShare: z.number().gt(0).lt(1).optional(),
@@ -210,6 +216,14 @@ export function evalRoutes(
 
   router.get("/datasets", allow(...readers), async (request: Request, response: Response) => {
     response.json({ datasets: await listDatasets(db, actorOf(request).workspaceId) });
+  });
+
+  // What a dataset with these filters would hold (the builder's live count); nothing is stored.
+  router.post("/datasets/preview", allow(...runners), async (request: Request, response: Response) => {
+    const input = body(request, previewDatasetRequest);
+    const actor = actorOf(request);
+    const samples = await collectLabelledSamples(db, actor, input.filters ?? {});
+    response.json({ preview: previewSamples(samples), intentNames: await intentNames(actor.workspaceId) });
   });
 
   // A dataset from the trainers' reviewed labels: the dataset and its first version together.

@@ -8,7 +8,9 @@ import type { Request, Response } from "express";
 import { z } from "zod";
 import { UnprocessableError } from "../../core/errors.ts";
 import { createVersion, diffVersions, getVersion, labelHistory, listPromptSets, moveLabel } from "../../core/draft/prompt-set-store.ts";
-import { loadCallForDrafting } from "../../core/draft/drafting.ts";
+import { draftLocally, loadCallForDrafting } from "../../core/draft/drafting.ts";
+import { createConfiguredEmbedder } from "../../core/draft/configured-embedder.ts";
+import type { Embedder } from "../../core/draft/embeddings.ts";
 import { getRecording } from "../../core/upload/recordings.ts";
 import type { AppContext } from "../context.ts";
 import { actorOf, allow } from "../http/authenticate.ts";
@@ -20,6 +22,12 @@ const versionParams = setParams.extend({ version: z.string().min(1).max(100) });
 export function promptSetRoutes(context: AppContext): Router {
   const router = Router();
   const { db, config } = context;
+
+  // Whether an LLM endpoint is configured, so the UI says so before anyone picks a prompt-set
+  // target or presses Run (the key itself never leaves the server).
+  router.get("/llm-status", allow("trainer", "admin", "manager"), (_request: Request, response: Response) => {
+    response.json({ configured: Boolean(config.OPENAI_BASE_URL) });
+  });
 
   router.get("/prompt-sets", allow("trainer", "admin", "manager"), async (request: Request, response: Response) => {
     response.json({ promptSets: await listPromptSets(db, actorOf(request).workspaceId) });
@@ -64,6 +72,24 @@ export function promptSetRoutes(context: AppContext): Router {
     );
     context.logger.info({ set, label, ...moved, by: actor.id }, "Prompt-set label moved");
     response.json(moved);
+  });
+
+  /**
+   * The local engine in the sandbox, beside a prompt-set version: the same answer format as a
+   * version's stream (the draft, a record separator, the final result), all at once. Nothing is
+   * saved, and no LLM is needed.
+   */
+  let embedder: Embedder | null = null;
+  router.post("/sandbox/local", allow("trainer", "admin"), async (request: Request, response: Response) => {
+    const actor = actorOf(request);
+    const { recordingId } = body(request, z.object({ recordingId: z.uuid() }));
+    const recording = await getRecording(db, actor, recordingId);
+    const call = await loadCallForDrafting(db, recording.id);
+    embedder ??= createConfiguredEmbedder(config);
+    const result = await draftLocally({ db, config, embedder }, call);
+    response.setHeader("Content-Type", "text/plain; charset=utf-8");
+    response.setHeader("Cache-Control", "no-cache");
+    response.end(`${JSON.stringify(result.content, null, 2)}\n\u001e${JSON.stringify({ content: result.content, provenance: result.provenance })}`);
   });
 
   /** Streams a draft of a recording by a given version: plain text chunks of the model's JSON. */

@@ -224,6 +224,7 @@ export function recordingRoutes(context: AppContext & { blobs: BlobStore }): Rou
         mine: z.enum(["true", "false"]).optional(),
         limit: z.coerce.number().int().min(1).max(500).optional(),
         before: z.coerce.date().optional(),
+        search: z.string().max(200).optional(),
       }),
     );
     const recordings = await listRecordings(db, actorOf(request), { ...options, ownerOnly: options.mine === "true" });

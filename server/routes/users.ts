@@ -3,8 +3,8 @@ import type { Request, Response } from "express";
 import { z } from "zod";
 import { roles } from "../../core/auth/actor.ts";
 import { createApiToken, listApiTokens, revokeApiToken } from "../../core/auth/sessions.ts";
-import { createTeam, getTeam, listSubtree } from "../../core/auth/teams.ts";
-import { createUser, getUser, listUsers, updateUser } from "../../core/auth/users.ts";
+import { createTeam, getTeam, listSubtree, renameTeam } from "../../core/auth/teams.ts";
+import { changeOwnPassword, createUser, getUser, listUsers, resetPassword, updateUser } from "../../core/auth/users.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import type { AppContext } from "../context.ts";
 import { actorOf, allow } from "../http/authenticate.ts";
@@ -35,6 +35,13 @@ export const createTeamRequest = z.object({
   name: z.string().trim().min(1).max(200),
   parentId: z.uuid().nullable().optional(),
   agentChannel: z.enum(["left", "right"]).optional(),
+});
+
+export const renameTeamRequest = z.object({ name: z.string().trim().min(1).max(200) });
+
+export const changePasswordRequest = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().max(1024),
 });
 
 export const createTokenRequest = z.object({
@@ -74,7 +81,28 @@ export function userRoutes(context: AppContext): Router {
       const team = await getTeam(db, input.teamId);
       if (team.workspaceId !== actor.workspaceId) throw new NotFoundError("Team not found.");
     }
-    response.json({ user: await updateUser(db, actor.workspaceId, id, input) });
+    const user = await updateUser(db, actor.workspaceId, id, input);
+    // No audit table yet: the log line records who changed whom, and what (never the password).
+    const { password, ...changed } = input;
+    context.logger.info({ userId: id, by: actor.id, changes: { ...changed, password: password === undefined ? undefined : "set" } }, "User changed");
+    response.json({ user });
+  });
+
+  router.post("/users/:id/password-reset", allow("admin"), async (request: Request, response: Response) => {
+    const actor = actorOf(request);
+    const { id } = params(request, idParams);
+    const { user, temporaryPassword } = await resetPassword(db, actor.workspaceId, id);
+    context.logger.info({ userId: id, by: actor.id }, "Password reset by an admin");
+    // Shown once to the admin, who passes it on; it is not stored in the clear anywhere.
+    response.json({ user, temporaryPassword });
+  });
+
+  router.post("/me/password", allow(), async (request: Request, response: Response) => {
+    const actor = actorOf(request);
+    const input = body(request, changePasswordRequest);
+    await changeOwnPassword(db, { userId: actor.id, ...input, keepSessionToken: request.sessionToken });
+    context.logger.info({ userId: actor.id }, "Password changed by its owner");
+    response.status(204).end();
   });
 
   router.patch("/me", allow(), async (request: Request, response: Response) => {
@@ -97,6 +125,13 @@ export function userRoutes(context: AppContext): Router {
     const actor = actorOf(request);
     const input = body(request, createTeamRequest);
     response.status(201).json({ team: await createTeam(db, { ...input, workspaceId: actor.workspaceId }) });
+  });
+
+  router.patch("/teams/:id", allow("admin"), async (request: Request, response: Response) => {
+    const actor = actorOf(request);
+    const { id } = params(request, idParams);
+    const input = body(request, renameTeamRequest);
+    response.json({ team: await renameTeam(db, actor.workspaceId, id, input.name) });
   });
 
   router.get("/tokens", allow(), async (request: Request, response: Response) => {

@@ -544,6 +544,8 @@ describe("prompt sets", () => {
     await dialog.waitFor({ state: "detached" });
     await page.getByTestId("production-badge").filter({ hasText: "v1" }).waitFor();
     expect((await labels()).v1).toContain("production");
+    // Undoing the rollback goes forward again: the button says so.
+    await page.getByTestId("rollback").getByText("Return to v2").waitFor();
 
     await page.getByTestId("tab-history").click();
     const events = page.getByTestId("label-event");
@@ -551,6 +553,15 @@ describe("prompt sets", () => {
     expect(await events.nth(0).textContent()).toContain("v2 → v1");
     expect(await events.nth(1).textContent()).toContain("v1 → v2");
     await app.browser.screenshot("prompt-set-history");
+
+    // Staging moves from the versions table, without touching production.
+    await page.getByTestId("tab-versions").click();
+    const v2 = page.locator('[data-testid="version-row"][data-version="v2"]');
+    await v2.getByTestId("stage-version").click();
+    await v2.getByTestId("version-label").filter({ hasText: "Staging" }).waitFor();
+    expect((await labels()).v2).toContain("staging");
+    expect((await labels()).v1).toContain("production");
+    expect(await v2.getByTestId("stage-version").count()).toBe(0);
   });
 });
 

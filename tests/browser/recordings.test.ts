@@ -179,6 +179,19 @@ describe("recordings", () => {
       "please call me back tomorrow",
     );
     await app.browser.screenshot("recording-detail-audio");
+
+    // Clicking anywhere on a line (not only its timestamp) plays from the line's start.
+    const line = page.getByTestId("utterance").last();
+    const [minutes, seconds] = (await line.locator(".utterance__time").textContent())!.split(":").map(Number);
+    await page.locator("audio").evaluate((audio: HTMLAudioElement) => {
+      audio.muted = true;
+      audio.currentTime = 0.5;
+    });
+    await line.locator(".utterance__text").click();
+    await expect
+      .poll(() => page.locator("audio").evaluate((audio: HTMLAudioElement) => audio.currentTime))
+      .toBeGreaterThanOrEqual(minutes * 60 + seconds);
+    expect(await page.locator("audio").evaluate((audio: HTMLAudioElement) => audio.currentTime)).not.toBe(0.5);
   });
 
   it("erases a recording only after confirmation", async () => {

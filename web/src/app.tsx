@@ -37,6 +37,7 @@ const IntegrationsPage = lazy(() => import("./pages/integrations/integrations-pa
 const TracesPage = lazy(() => import("./pages/traces/traces-page.tsx"));
 const TraceDetailPage = lazy(() => import("./pages/traces/trace-detail-page.tsx"));
 const ConnectorsPage = lazy(() => import("./pages/connectors/connectors-page.tsx"));
+const TaxonomyPage = lazy(() => import("./pages/taxonomy/taxonomy-page.tsx"));
 
 function Loading() {
   const { t } = useTranslation();
@@ -158,6 +159,11 @@ function SignedInRoutes() {
               <Route path="/evals/compare">
                 <Guarded screen={screens.evals}>
                   <EvalComparePage />
+                </Guarded>
+              </Route>
+              <Route path={screens.taxonomy.path}>
+                <Guarded screen={screens.taxonomy}>
+                  <TaxonomyPage />
                 </Guarded>
               </Route>
               <Route path="/capability-map/report">

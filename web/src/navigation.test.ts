@@ -18,6 +18,7 @@ describe("navigation by role", () => {
       "agents.navigation",
       "evals.navigation",
       "traces.navigation",
+      "taxonomy.navigation",
     ]);
     expect(labels("manager")).toEqual([
       "nav.recordings",
@@ -25,6 +26,7 @@ describe("navigation by role", () => {
       "agents.navigation",
       "evals.navigation",
       "traces.navigation",
+      "taxonomy.navigation",
       "nav.capabilityMap",
       "integrations.navigation",
     ]);
@@ -36,6 +38,7 @@ describe("navigation by role", () => {
       "agents.navigation",
       "evals.navigation",
       "traces.navigation",
+      "taxonomy.navigation",
       "nav.capabilityMap",
       "nav.users",
       "integrations.navigation",

@@ -15,6 +15,7 @@ export interface Screen {
     | "nav.promptSets"
     | "agents.navigation"
     | "evals.navigation"
+    | "taxonomy.navigation"
     | "nav.capabilityMap"
     | "nav.users"
     | "integrations.navigation"
@@ -64,6 +65,12 @@ export const screens = {
     roles: everyone,
     inNavigation: true,
     navigationRoles: ["trainer", "manager", "admin"],
+  },
+  taxonomy: {
+    path: "/taxonomy",
+    label: "taxonomy.navigation",
+    roles: ["trainer", "manager", "admin"],
+    inNavigation: true,
   },
   capabilityMap: {
     path: "/capability-map",

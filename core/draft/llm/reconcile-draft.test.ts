@@ -25,7 +25,8 @@ describe("reconcileDraft", () => {
     expect(draft.intents.filter((intent) => intent.segment === 1)).toEqual([
       { segment: 1, intent: "budget_question", confidence: 0.95 },
     ]);
-    expect(draft.notes[0]).toContain('kept "budget_question", dropped "price_objection"');
+    // Numbered as the UI numbers utterances: segment 1 is "utterance 2".
+    expect(draft.notes[0]).toBe('utterance 2: several intents proposed; kept "budget_question", dropped "price_objection"');
   });
 
   it("removes unknown evidence, dropping items left without any", () => {

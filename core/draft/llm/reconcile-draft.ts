@@ -43,13 +43,13 @@ export function reconcileDraft(output: ModelDraftOutput, input: DraftInput): Dra
     const intent = prediction.intent.trim();
     if (!ordinals.has(prediction.segment)) {
       notes.push(
-        `intent "${intent}" on segment ${prediction.segment}: segment not in the transcript; dropped`,
+        `intent "${intent}" on utterance ${prediction.segment + 1}: no such utterance in the transcript; dropped`,
       );
       continue;
     }
     if (!intentIds.has(intent)) {
       notes.push(
-        `segment ${prediction.segment}: intent "${intent}" is not in the taxonomy; dropped`,
+        `utterance ${prediction.segment + 1}: intent "${intent}" is not in the taxonomy; dropped`,
       );
       continue;
     }
@@ -60,7 +60,7 @@ export function reconcileDraft(output: ModelDraftOutput, input: DraftInput): Dra
           ? [{ ...prediction, intent }, existing]
           : [existing, { ...prediction, intent }];
       notes.push(
-        `segment ${prediction.segment}: several intents proposed; kept "${kept.intent}", dropped "${dropped.intent}"`,
+        `utterance ${prediction.segment + 1}: several intents proposed; kept "${kept.intent}", dropped "${dropped.intent}"`,
       );
       intentsBySegment.set(prediction.segment, kept);
       continue;

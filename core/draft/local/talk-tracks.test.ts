@@ -123,11 +123,11 @@ describe("suggestTalkTracks", () => {
     expect(talkTracks).toEqual([]);
     expect(notes).toHaveLength(2);
     expect(notes[0]).toMatch(
-      /^第 0 段的提问没有足够相似的已批准话术（最高相似度 0\.\d\d，需要 ≥ 0\.50）/,
+      /^第 1 句的提问没有足够相似的已批准话术（最高相似度 0\.\d\d，需要 ≥ 0\.50）/,
     );
     expect(notes[0]).toContain("你们的APP支持视频问诊吗");
     expect(notes[1]).toMatch(
-      /^No approved talk track is similar enough for the question at segment 2/,
+      /^No approved talk track is similar enough for the question in utterance 3/,
     );
   });
 

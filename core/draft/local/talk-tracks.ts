@@ -177,17 +177,18 @@ export async function suggestTalkTracks(
     }
     const language = textLanguage(moment.text);
     const kind = momentNames[moment.moment][language];
-    const where = moment.evidence.join(", ");
+    // Numbered as the UI numbers utterances ("Utterance 3" is ordinal 2), not by 0-based ordinal.
+    const where = moment.evidence.map((ordinal) => ordinal + 1).join(", ");
     if (!best || best.similarity < minimumSimilarity) {
       const bestText = best ? best.similarity.toFixed(2) : null;
       notes.push(
         language === "zh"
-          ? `第 ${where} 段的${kind}没有足够相似的已批准话术${
+          ? `第 ${where} 句的${kind}没有足够相似的已批准话术${
               bestText
                 ? `（最高相似度 ${bestText}，需要 ≥ ${minimumSimilarity.toFixed(2)}）`
                 : "（暂无此类已批准话术）"
             }：“${quote(moment.text)}”`
-          : `No approved talk track is similar enough for the ${kind} at segment ${where}${
+          : `No approved talk track is similar enough for the ${kind} in utterance ${where}${
               bestText
                 ? ` (best similarity ${bestText}, needs ≥ ${minimumSimilarity.toFixed(2)})`
                 : ` (no approved talk tracks for this kind of moment yet)`

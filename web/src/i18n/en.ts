@@ -8,6 +8,11 @@ import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
 import { connectorMessages } from "./connector-messages.ts";
+import { accountMessages } from "./account-messages.ts";
+import { datasetBuilderMessages } from "./dataset-builder-messages.ts";
+import { taxonomyMessages } from "./taxonomy-messages.ts";
+import { searchMessages } from "./search-messages.ts";
+import { llmMessages } from "./llm-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 import { traceMessages } from "./trace-messages.ts";
 
@@ -110,7 +115,8 @@ const en = {
     consent: "The customer agreed to this call being recorded and used for training.",
     consentRequired: "Confirm consent before uploading.",
     noFiles: "Add at least one file.",
-    upload: "Upload {{count}} file(s)",
+    upload_one: "Upload {{count}} file",
+    upload_other: "Upload {{count}} files",
     uploadNothing: "Upload",
     uploading: "Uploading…",
     kind: {
@@ -214,7 +220,7 @@ const en = {
     role: "Role",
     team: "Team",
     password: "Initial password",
-    passwordHint: "At least 10 characters; ask them to change it.",
+    passwordHint: "At least 10 characters; they can change it under Settings → Password.",
     locale: "Language",
     create: "Add user",
     creating: "Adding…",
@@ -319,6 +325,11 @@ const en = {
   ...outcomeMessages.en,
   ...traceMessages.en,
   ...connectorMessages.en,
+  ...accountMessages.en,
+  ...datasetBuilderMessages.en,
+  ...taxonomyMessages.en,
+  ...searchMessages.en,
+  ...llmMessages.en,
 };
 
 export type Messages = typeof en;

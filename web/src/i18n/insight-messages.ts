@@ -16,6 +16,7 @@ const en = {
     production: "Production:",
     noProduction: "Not published",
     rollbackTo: "Roll back to {{version}}",
+    returnTo: "Return to {{version}}",
     tabsLabel: "Prompt set views",
     tabs: {
       versions: "Versions",
@@ -49,6 +50,7 @@ const en = {
       try: "Try",
       edit: "Edit as new version",
       publish: "Publish",
+      stage: "Move staging here",
     },
     editor: {
       title: "New version from {{version}}",
@@ -78,6 +80,7 @@ const en = {
       recording: "Call",
       noRecordings: "No processed calls",
       noRecordingsHint: "Upload a call first: the sandbox needs a call with a transcript.",
+      localEngine: "Local engine (no LLM)",
       run: "Run both",
       running: "Running…",
       stop: "Stop",
@@ -113,6 +116,7 @@ const en = {
     publish: {
       title: "Publish {{version}} to production",
       rollbackTitle: "Roll production back to {{version}}",
+      returnTitle: "Move production forward again to {{version}}",
       move: "Drafting switches from {{from}} to {{to}} for every new call.",
       first: "{{to}} becomes the production version; new calls are drafted with it.",
       confirm: "Publish {{version}}",
@@ -458,6 +462,7 @@ const zhCN: InsightMessages = {
     production: "生产版本：",
     noProduction: "未发布",
     rollbackTo: "回滚到 {{version}}",
+    returnTo: "恢复到 {{version}}",
     tabsLabel: "提示词集视图",
     tabs: {
       versions: "版本",
@@ -491,6 +496,7 @@ const zhCN: InsightMessages = {
       try: "试运行",
       edit: "编辑为新版本",
       publish: "发布",
+      stage: "设为预发布",
     },
     editor: {
       title: "基于 {{version}} 的新版本",
@@ -518,6 +524,7 @@ const zhCN: InsightMessages = {
       recording: "通话",
       noRecordings: "没有已处理的通话",
       noRecordingsHint: "请先上传通话：沙盒需要一通有转写的通话。",
+      localEngine: "本地引擎（无需 LLM）",
       run: "同时运行",
       running: "运行中…",
       stop: "停止",
@@ -552,6 +559,7 @@ const zhCN: InsightMessages = {
     publish: {
       title: "将 {{version}} 发布到生产",
       rollbackTitle: "将生产回滚到 {{version}}",
+      returnTitle: "将生产重新前移到 {{version}}",
       move: "所有新通话的起草将从 {{from}} 切换到 {{to}}。",
       first: "{{to}} 将成为生产版本，新通话将用它起草。",
       confirm: "发布 {{version}}",

@@ -5,6 +5,11 @@ import { insightMessages } from "./insight-messages.ts";
 import { repCallMessages } from "./rep-call-messages.ts";
 import { outcomeMessages } from "./outcome-messages.ts";
 import { connectorMessages } from "./connector-messages.ts";
+import { accountMessages } from "./account-messages.ts";
+import { datasetBuilderMessages } from "./dataset-builder-messages.ts";
+import { taxonomyMessages } from "./taxonomy-messages.ts";
+import { searchMessages } from "./search-messages.ts";
+import { llmMessages } from "./llm-messages.ts";
 import { reviewMessages } from "./review-messages.ts";
 import { traceMessages } from "./trace-messages.ts";
 
@@ -104,7 +109,8 @@ const zhCN: Messages = {
     consent: "客户已同意本次通话被录音并用于培训。",
     consentRequired: "上传前请确认已获得客户同意。",
     noFiles: "请至少添加一个文件。",
-    upload: "上传 {{count}} 个文件",
+    upload_one: "上传 {{count}} 个文件",
+    upload_other: "上传 {{count}} 个文件",
     uploadNothing: "上传",
     uploading: "正在上传…",
     kind: {
@@ -208,7 +214,7 @@ const zhCN: Messages = {
     role: "角色",
     team: "团队",
     password: "初始密码",
-    passwordHint: "至少 10 个字符；请提醒对方修改。",
+    passwordHint: "至少 10 个字符；对方可在“设置 → 密码”中修改。",
     locale: "语言",
     create: "添加用户",
     creating: "正在添加…",
@@ -311,6 +317,11 @@ const zhCN: Messages = {
   ...outcomeMessages["zh-CN"],
   ...traceMessages["zh-CN"],
   ...connectorMessages["zh-CN"],
+  ...accountMessages["zh-CN"],
+  ...datasetBuilderMessages["zh-CN"],
+  ...taxonomyMessages["zh-CN"],
+  ...searchMessages["zh-CN"],
+  ...llmMessages["zh-CN"],
 };
 
 export default zhCN;

@@ -1,6 +1,6 @@
 /**
- * The signed-in person's own settings: name, keyboard shortcuts, and personal API tokens; for an
- * admin also the workspace's profile (industry and products), which the day-one drafts use.
+ * The signed-in person's own settings: name, password, keyboard shortcuts, and personal API tokens;
+ * for an admin also the workspace's profile (industry and products), which the day-one drafts use.
  */
 import { useEffect, useState } from "react";
 import type { FormEvent } from "react";
@@ -13,6 +13,7 @@ import { ConfirmDialog } from "../components/dialog.tsx";
 import { useFormatters } from "../i18n/format.ts";
 import { useSession, useCurrentUser } from "../session/session-context.tsx";
 import { HotkeySettings } from "./hotkey-settings.tsx";
+import { PasswordSettings } from "./password-settings.tsx";
 
 export default function SettingsPage() {
   const { t } = useTranslation();
@@ -26,6 +27,7 @@ export default function SettingsPage() {
       <PageHeader title={t("settings.title")} />
       <ProfileSettings />
       <WorkspaceProfileSettings />
+      <PasswordSettings />
       <HotkeySettings />
       <TokenSettings />
     </section>

@@ -1,4 +1,7 @@
-/** Admins: everyone in the workspace, adding a user with a role and team, disabling and re-enabling. */
+/**
+ * Admins: everyone in the workspace and the teams they belong to — adding a user or a team, editing
+ * a person (name, role, team), resetting a password, disabling and re-enabling.
+ */
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
@@ -11,11 +14,8 @@ import { PageHeader } from "../components/page-header.tsx";
 import { currentLocale } from "../i18n/i18n.ts";
 import { useFormatters } from "../i18n/format.ts";
 import { useCurrentUser } from "../session/session-context.tsx";
-
-/** Depth below the workspace root, from the team's materialised path ('/a/b/' → 1). */
-function depthOf(team: Team): number {
-  return Math.max(0, team.path.split("/").filter(Boolean).length - 1);
-}
+import { TeamOptions, TeamsPanel } from "./teams-panel.tsx";
+import { EditUserDialog, ResetPasswordDialog } from "./user-dialogs.tsx";
 
 export default function UsersPage() {
   const { t } = useTranslation();
@@ -25,6 +25,8 @@ export default function UsersPage() {
   const [teams, setTeams] = useState<Team[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [disabling, setDisabling] = useState<ManagedUser | null>(null);
+  const [editing, setEditing] = useState<ManagedUser | null>(null);
+  const [resetting, setResetting] = useState<ManagedUser | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -46,19 +48,32 @@ export default function UsersPage() {
 
   const teamNames = useMemo(() => new Map(teams.map((team) => [team.id, team.name])), [teams]);
 
-  async function setDisabled(user: ManagedUser, disabled: boolean) {
-    const { user: updated } = await api.patch<{ user: ManagedUser }>(`/api/users/${user.id}`, {
-      disabled,
-    });
+  function replaceUser(updated: ManagedUser) {
     setUsers(
       (current) =>
         current?.map((existing) => (existing.id === updated.id ? updated : existing)) ?? current,
     );
   }
 
+  async function setDisabled(user: ManagedUser, disabled: boolean) {
+    const { user: updated } = await api.patch<{ user: ManagedUser }>(`/api/users/${user.id}`, {
+      disabled,
+    });
+    replaceUser(updated);
+  }
+
+  function replaceTeam(team: Team) {
+    setTeams((current) =>
+      [...current.filter((existing) => existing.id !== team.id), team].sort((a, b) =>
+        a.path.localeCompare(b.path),
+      ),
+    );
+  }
+
   return (
     <section data-testid="users-page">
       <PageHeader title={t("users.title")} intro={t("users.intro")} />
+      <TeamsPanel teams={teams} users={users ?? []} onChanged={replaceTeam} />
       <CreateUserForm
         teams={teams}
         onCreated={(user) => setUsers((current) => [...(current ?? []), user])}
@@ -103,7 +118,25 @@ export default function UsersPage() {
                     </span>
                   </td>
                   <td className="nowrap">{format.date(user.createdAt)}</td>
-                  <td className="actions">
+                  <td className="actions nowrap">
+                    <button
+                      type="button"
+                      className="button button--small button--ghost"
+                      onClick={() => setEditing(user)}
+                      data-testid="edit-user"
+                    >
+                      {t("accounts.edit.button")}
+                    </button>
+                    {user.id !== me.id && !user.disabled && (
+                      <button
+                        type="button"
+                        className="button button--small button--ghost"
+                        onClick={() => setResetting(user)}
+                        data-testid="reset-password"
+                      >
+                        {t("accounts.reset.button")}
+                      </button>
+                    )}
                     {user.id !== me.id &&
                       (user.disabled ? (
                         <button
@@ -139,6 +172,16 @@ export default function UsersPage() {
           onClose={() => setDisabling(null)}
         />
       )}
+      {editing && (
+        <EditUserDialog
+          user={editing}
+          teams={teams}
+          isMe={editing.id === me.id}
+          onSaved={replaceUser}
+          onClose={() => setEditing(null)}
+        />
+      )}
+      {resetting && <ResetPasswordDialog user={resetting} onClose={() => setResetting(null)} />}
     </section>
   );
 }
@@ -242,12 +285,7 @@ function CreateUserForm({
               onChange={(event) => set("teamId", event.target.value)}
               required
             >
-              {teams.map((team) => (
-                <option key={team.id} value={team.id}>
-                  {"\u00a0\u00a0".repeat(depthOf(team))}
-                  {team.name}
-                </option>
-              ))}
+              <TeamOptions teams={teams} />
             </select>
           </label>
           <label className="field">

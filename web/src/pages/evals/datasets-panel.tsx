@@ -1,6 +1,7 @@
 /**
- * Datasets: what exists (with its latest version) and, for trainers, importing one — a public
- * set shipped with Calibrate, or a JSONL / CSV file (sent as is, so large files are fine).
+ * Datasets: what exists (with its latest version) and, for trainers, building one from the
+ * reviewed labels or importing one — a public set shipped with Calibrate, or a JSONL / CSV file
+ * (sent as is, so large files are fine).
  */
 import { useRef, useState } from "react";
 import type { FormEvent } from "react";
@@ -9,6 +10,7 @@ import { api } from "../../api/client.ts";
 import { fetchWithCsrf } from "../../components/csrf-fetch.ts";
 import { ErrorMessage } from "../../components/error-message.tsx";
 import { useFormatters } from "../../i18n/format.ts";
+import { DatasetBuilder } from "./dataset-builder.tsx";
 import type { Dataset, DatasetVersion } from "./types.ts";
 
 const publicSets = ["clinc150", "persuasion", "crosswoz"] as const;
@@ -73,6 +75,7 @@ export function DatasetsPanel({
           </table>
         </div>
       )}
+      {canImport && <DatasetBuilder onBuilt={onImported} />}
       {canImport && <ImportForms onImported={onImported} />}
     </div>
   );

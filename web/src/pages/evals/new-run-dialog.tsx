@@ -10,6 +10,7 @@ import { Dialog } from "../../components/dialog.tsx";
 import { ErrorMessage } from "../../components/error-message.tsx";
 import { useResource } from "../../components/use-resource.ts";
 import type { PromptSet } from "../prompt-sets/types.ts";
+import { LlmMissingNotice, useLlmConfigured } from "../../components/llm-status.tsx";
 import type { Dataset, EvalRunSummary } from "./types.ts";
 import { datasetReference } from "./types.ts";
 
@@ -23,6 +24,8 @@ export function NewRunDialog({
   const { t } = useTranslation();
   const datasets = useResource<{ datasets: Dataset[] }>("/api/datasets");
   const promptSets = useResource<{ promptSets: PromptSet[] }>("/api/prompt-sets");
+  // Prompt-set targets need the LLM endpoint: offered but not choosable without one, and said why.
+  const llmConfigured = useLlmConfigured();
   const usable = (datasets.data?.datasets ?? []).filter((dataset) => dataset.latestVersion);
   const [dataset, setDataset] = useState("");
   const [target, setTarget] = useState("local");
@@ -107,9 +110,14 @@ export function NewRunDialog({
             {(promptSets.data?.promptSets ?? []).map((set) => (
               <optgroup key={set.set} label={set.set}>
                 {set.versions.map((version) => (
-                  <option key={version.id} value={`${set.set}@${version.version}`}>
+                  <option
+                    key={version.id}
+                    value={`${set.set}@${version.version}`}
+                    disabled={llmConfigured === false}
+                  >
                     {`${set.set}@${version.version}`}
                     {version.labels.length > 0 ? ` (${version.labels.join(", ")})` : ""}
+                    {llmConfigured === false ? ` — ${t("llmStatus.unavailable")}` : ""}
                   </option>
                 ))}
               </optgroup>
@@ -117,6 +125,7 @@ export function NewRunDialog({
           </select>
           <span className="field__hint">{t("evals.newRun.targetHint")}</span>
         </label>
+        {llmConfigured === false && <LlmMissingNotice />}
         <label className="field field--narrow">
           <span className="field__label">
             {t("evals.newRun.limit")} <span className="muted small">({t("common.optional")})</span>

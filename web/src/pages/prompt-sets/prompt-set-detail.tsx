@@ -15,8 +15,12 @@ import { PublishDialog } from "./publish-dialog.tsx";
 import { CompareVersions } from "./version-diff.tsx";
 import { VersionEditor } from "./version-editor.tsx";
 import { VersionsTable } from "./versions-table.tsx";
+import { undoDirection } from "./undo-move.ts";
+import type { UndoDirection } from "./undo-move.ts";
 import type { LabelEvent, PromptSet, PromptSetVersion } from "./types.ts";
-import { latestCandidate, productionLabel, versionWithLabel } from "./types.ts";
+import { latestCandidate, productionLabel, stagingLabel, versionWithLabel } from "./types.ts";
+import { api } from "../../api/client.ts";
+import { ErrorMessage } from "../../components/error-message.tsx";
 
 // The sandbox brings the AI SDK (most of this screen's code): it loads when its tab is opened.
 const Sandbox = lazy(() => import("./sandbox.tsx").then((module) => ({ default: module.Sandbox })));
@@ -44,7 +48,7 @@ export function PromptSetDetail({
   const [editing, setEditing] = useState<PromptSetVersion | null>(null);
   const [publishing, setPublishing] = useState<{
     version: PromptSetVersion;
-    mode: "publish" | "rollback";
+    mode: "publish" | UndoDirection;
   } | null>(null);
 
   const production = versionWithLabel(set, productionLabel);
@@ -56,6 +60,21 @@ export function PromptSetDetail({
   const rollbackTarget = lastMove?.fromVersion
     ? (set.versions.find((version) => version.version === lastMove.fromVersion) ?? null)
     : null;
+
+  const [stageError, setStageError] = useState<unknown>(null);
+  /** Staging moves without a dialog: it changes no call's drafting, only what is tried next. */
+  async function stage(version: PromptSetVersion) {
+    setStageError(null);
+    try {
+      await api.put(`/api/prompt-sets/${encodeURIComponent(set.set)}/labels/${stagingLabel}`, {
+        version: version.version,
+        expectedVersionId: versionWithLabel(set, stagingLabel)?.id ?? null,
+      });
+      await Promise.all([onChanged(), history.reload()]);
+    } catch (caught) {
+      setStageError(caught);
+    }
+  }
 
   function openTab(id: TabId, parameters: Record<string, string> = {}) {
     setSearch(() => new URLSearchParams({ tab: id, ...parameters }));
@@ -81,11 +100,19 @@ export function PromptSetDetail({
                 type="button"
                 className="button button--small"
                 data-testid="rollback"
-                onClick={() => setPublishing({ version: rollbackTarget, mode: "rollback" })}
+                onClick={() =>
+                  setPublishing({
+                    version: rollbackTarget,
+                    mode: undoDirection(rollbackTarget, production ?? null),
+                  })
+                }
               >
-                {t("promptSets.rollbackTo", {
-                  version: rollbackTarget.version,
-                })}
+                {t(
+                  undoDirection(rollbackTarget, production ?? null) === "return"
+                    ? "promptSets.returnTo"
+                    : "promptSets.rollbackTo",
+                  { version: rollbackTarget.version },
+                )}
               </button>
             )}
           </div>
@@ -98,6 +125,7 @@ export function PromptSetDetail({
         onSelect={(id) => openTab(id)}
         tabs={tabIds.map((id) => ({ id, label: t(`promptSets.tabs.${id}`) }))}
       />
+      {stageError !== null && <ErrorMessage error={stageError} />}
       <div role="tabpanel" aria-labelledby={`prompt-set-tab-${tab}`}>
         {tab === "versions" && (
           <VersionsTable
@@ -117,6 +145,7 @@ export function PromptSetDetail({
               })
             }
             onPublish={(version) => setPublishing({ version, mode: "publish" })}
+            onStage={(version) => void stage(version)}
           />
         )}
         {tab === "compare" && (

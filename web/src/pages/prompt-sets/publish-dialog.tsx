@@ -42,7 +42,7 @@ export function PublishDialog({
   set: string;
   version: PromptSetVersion;
   production: PromptSetVersion | null;
-  mode: "publish" | "rollback";
+  mode: "publish" | "rollback" | "return";
   onClose: () => void;
   onPublished: () => Promise<void>;
 }) {
@@ -76,7 +76,9 @@ export function PublishDialog({
   const title =
     mode === "rollback"
       ? t("promptSets.publish.rollbackTitle", { version: version.version })
-      : t("promptSets.publish.title", { version: version.version });
+      : mode === "return"
+        ? t("promptSets.publish.returnTitle", { version: version.version })
+        : t("promptSets.publish.title", { version: version.version });
   const moved = error instanceof ApiError && error.status === 409;
 
   return (
@@ -114,6 +116,8 @@ export function PublishDialog({
                     ? t("promptSets.publish.confirmRollback", {
                         version: version.version,
                       })
+                    : mode === "return"
+                      ? t("promptSets.returnTo", { version: version.version })
                     : t("promptSets.publish.confirm", {
                         version: version.version,
                       })}

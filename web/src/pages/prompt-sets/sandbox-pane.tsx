@@ -12,6 +12,7 @@ import { useInsightFormatters } from "../../components/insight-format.ts";
 import type { IntentDefinition } from "../../../../core/draft/schema.ts";
 import type { PromptSetVersion } from "./types.ts";
 import type { SandboxRun } from "./use-sandbox-run.ts";
+import { speakerLabel } from "../review/speaker-label.ts";
 
 const stateTones = {
   idle: "neutral",
@@ -131,11 +132,12 @@ export function SandboxPane({
                       data-differs={differs}
                       data-intent={intent.intent}
                     >
-                      <td className="numeric muted">{intent.segment}</td>
+                      {/* Numbered as the transcript numbers utterances (from 1). */}
+                      <td className="numeric muted">{intent.segment + 1}</td>
                       <td className="sandbox-pane__utterance">
                         {segment ? (
                           <>
-                            <span className="muted">{segment.speaker}: </span>
+                            <span className="muted">{speakerLabel(t, segment.speaker)}: </span>
                             {segment.text}
                           </>
                         ) : (

@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Recording, Transcript } from "../../api/types.ts";
 import { ErrorMessage } from "../../components/error-message.tsx";
+import { LlmMissingNotice, useLlmConfigured } from "../../components/llm-status.tsx";
 import { useResource } from "../../components/use-resource.ts";
 import { useFormatters } from "../../i18n/format.ts";
 import type { IntentDefinition } from "../../../../core/draft/schema.ts";
@@ -14,7 +15,7 @@ import { recordingTitle } from "../recordings/recording-status.tsx";
 import { intentsBySegment } from "./sandbox-stream.ts";
 import { SandboxPane } from "./sandbox-pane.tsx";
 import type { PromptSet } from "./types.ts";
-import { useSandboxRun } from "./use-sandbox-run.ts";
+import { localEngineVersion, useSandboxRun } from "./use-sandbox-run.ts";
 
 export function Sandbox({
   set,
@@ -29,6 +30,7 @@ export function Sandbox({
   canRun: boolean;
   onChange: (left: string, right: string) => void;
 }) {
+  const llmConfigured = useLlmConfigured();
   const { t } = useTranslation();
   const format = useFormatters();
   const recordings = useResource<{ recordings: Recording[] }>(
@@ -61,12 +63,21 @@ export function Sandbox({
     }
   }
 
-  const versionOptions = set.versions.map((version) => (
-    <option key={version.id} value={version.version}>
-      {version.version}
-      {version.labels.length > 0 ? ` (${version.labels.join(", ")})` : ""}
-    </option>
-  ));
+  const versionOptions = [
+    ...set.versions.map((version) => (
+      <option key={version.id} value={version.version} disabled={llmConfigured === false}>
+        {version.version}
+        {version.labels.length > 0 ? ` (${version.labels.join(", ")})` : ""}
+        {llmConfigured === false ? ` — ${t("llmStatus.unavailable")}` : ""}
+      </option>
+    )),
+    // The local engine beside a version: what the drafts get without any LLM.
+    <option key={localEngineVersion} value={localEngineVersion}>
+      {t("promptSets.sandbox.localEngine")}
+    </option>,
+  ];
+  // A pane can run when it is the local engine, or when an LLM endpoint is there for its version.
+  const runnable = (version: string) => version === localEngineVersion || llmConfigured !== false;
   const recordingList = recordings.data?.recordings ?? [];
 
   return (
@@ -96,10 +107,10 @@ export function Sandbox({
             type="button"
             className="button button--primary"
             data-testid="sandbox-run"
-            disabled={!recordingId || running}
+            disabled={!recordingId || running || (!runnable(left) && !runnable(right))}
             onClick={() => {
-              leftRun.run(recordingId);
-              rightRun.run(recordingId);
+              if (runnable(left)) leftRun.run(recordingId);
+              if (runnable(right)) rightRun.run(recordingId);
             }}
           >
             {running ? t("promptSets.sandbox.running") : t("promptSets.sandbox.run")}
@@ -118,6 +129,7 @@ export function Sandbox({
           </button>
         )}
       </div>
+      {llmConfigured === false && <LlmMissingNotice />}
       {recordings.error !== null && <ErrorMessage error={recordings.error} />}
       {recordings.data && recordingList.length === 0 && (
         <p className="message message--info">{t("promptSets.sandbox.noRecordingsHint")}</p>

@@ -31,6 +31,7 @@ export type SandboxFinal =
 
 /** The label drafting uses, and the one publishing moves. */
 export const productionLabel = "production";
+export const stagingLabel = "staging";
 
 export function versionWithLabel(set: PromptSet, label: string): PromptSetVersion | null {
   return set.versions.find((version) => version.labels.includes(label)) ?? null;

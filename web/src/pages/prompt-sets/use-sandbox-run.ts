@@ -9,6 +9,9 @@ import { fetchWithCsrf } from "../../components/csrf-fetch.ts";
 import { splitSandboxStream } from "./sandbox-stream.ts";
 import type { SandboxStream } from "./sandbox-stream.ts";
 
+/** The pane value that stands for the local engine (no prompt-set version starts with "@"). */
+export const localEngineVersion = "@local";
+
 export type SandboxRunState = "idle" | "waiting" | "streaming" | "done" | "failed";
 
 export interface SandboxRun extends SandboxStream {
@@ -22,7 +25,10 @@ export interface SandboxRun extends SandboxStream {
 export function useSandboxRun(set: string, version: string, pane: string): SandboxRun {
   const [started, setStarted] = useState(false);
   const completion = useCompletion({
-    api: `/api/prompt-sets/${encodeURIComponent(set)}/versions/${encodeURIComponent(version)}/try`,
+    api:
+      version === localEngineVersion
+        ? "/api/sandbox/local"
+        : `/api/prompt-sets/${encodeURIComponent(set)}/versions/${encodeURIComponent(version)}/try`,
     // Each pane keeps its own state even when both try the same version.
     id: `sandbox-${pane}`,
     streamProtocol: "text",

@@ -3,7 +3,7 @@ import { Fragment, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useFormatters } from "../../i18n/format.ts";
 import type { PromptSet, PromptSetVersion } from "./types.ts";
-import { productionLabel } from "./types.ts";
+import { productionLabel, stagingLabel } from "./types.ts";
 
 export function VersionsTable({
   set,
@@ -12,6 +12,7 @@ export function VersionsTable({
   onCompare,
   onTry,
   onPublish,
+  onStage,
 }: {
   set: PromptSet;
   canEdit: boolean;
@@ -19,6 +20,8 @@ export function VersionsTable({
   onCompare: (version: PromptSetVersion) => void;
   onTry: (version: PromptSetVersion) => void;
   onPublish: (version: PromptSetVersion) => void;
+  /** Moves the staging label to this version (what the gate and a CI check try before production). */
+  onStage?: (version: PromptSetVersion) => void;
 }) {
   const { t } = useTranslation();
   const format = useFormatters();
@@ -109,6 +112,16 @@ export function VersionsTable({
                           data-testid="edit-version"
                         >
                           {t("promptSets.actions.edit")}
+                        </button>
+                      )}
+                      {canEdit && onStage && !version.labels.includes(stagingLabel) && (
+                        <button
+                          type="button"
+                          className="button button--small"
+                          onClick={() => onStage(version)}
+                          data-testid="stage-version"
+                        >
+                          {t("promptSets.actions.stage")}
                         </button>
                       )}
                       {canEdit && !inProduction && (

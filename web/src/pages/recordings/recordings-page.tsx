@@ -16,7 +16,14 @@ import { useRecordings } from "./use-recordings.ts";
 export function RecordingsPage() {
   const { t } = useTranslation();
   const user = useCurrentUser();
-  const { recordings, error, upsert, remove, refresh } = useRecordings();
+  const [search, setSearch] = useState("");
+  const [appliedSearch, setAppliedSearch] = useState("");
+  // Asks the server a moment after the last keystroke, not on every one.
+  useEffect(() => {
+    const timer = setTimeout(() => setAppliedSearch(search.trim()), 300);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const { recordings, error, upsert, remove, refresh } = useRecordings(appliedSearch);
   const [customerStages, setCustomerStages] = useState<string[]>([]);
   const [deleting, setDeleting] = useState<Recording | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -48,7 +55,22 @@ export function RecordingsPage() {
 
       <div className="section-header">
         <h2>{user.role === "rep" ? t("repCall.myCalls") : t("recordings.listTitle")}</h2>
-        <LiveIndicator />
+        <div className="toolbar">
+          <label className="recordings__search">
+            <span className="visually-hidden">{t("recordingSearch.label")}</span>
+            <input
+              type="search"
+              name="search"
+              data-testid="recordings-search"
+              placeholder={t("recordingSearch.placeholder")}
+              aria-label={t("recordingSearch.label")}
+              value={search}
+              maxLength={200}
+              onChange={(event) => setSearch(event.target.value)}
+            />
+          </label>
+          <LiveIndicator />
+        </div>
       </div>
       {actionError !== null && <ErrorMessage error={actionError} />}
       {error !== null && recordings === null && (
@@ -58,7 +80,12 @@ export function RecordingsPage() {
         </div>
       )}
       {recordings === null && error === null && <p className="muted">{t("common.loading")}</p>}
-      {recordings !== null && recordings.length === 0 && (
+      {recordings !== null && recordings.length === 0 && appliedSearch !== "" && (
+        <div className="panel empty-state" data-testid="recordings-no-match">
+          <p>{t("recordingSearch.noMatch", { search: appliedSearch })}</p>
+        </div>
+      )}
+      {recordings !== null && recordings.length === 0 && appliedSearch === "" && (
         <div className="panel empty-state" data-testid="recordings-empty">
           <p>{t("recordings.empty")}</p>
         </div>

@@ -8,6 +8,7 @@ import { forwardRef, useImperativeHandle, useMemo, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import type { TranscriptSegment } from "../../api/types.ts";
 import { clock } from "../../i18n/format.ts";
+import { speakerLabel } from "../review/speaker-label.ts";
 
 export interface TranscriptListHandle {
   scrollToIndex(index: number): void;
@@ -24,7 +25,6 @@ export interface TranscriptListProps {
   onSeek?: (milliseconds: number) => void;
 }
 
-const knownSpeakers = new Set(["agent", "rep", "customer"]);
 
 export const TranscriptList = forwardRef<TranscriptListHandle, TranscriptListProps>(
   function TranscriptList(
@@ -55,15 +55,7 @@ export const TranscriptList = forwardRef<TranscriptListHandle, TranscriptListPro
       return indexes;
     }, [segments]);
 
-    const speakerName = (speaker: string | null) => {
-      const lower = speaker?.toLowerCase() ?? "";
-      if (knownSpeakers.has(lower))
-        return t(`recording.speakers.${lower as "agent" | "rep" | "customer"}`);
-      // Transcribers and imports name unlabelled voices "speaker_1", "SPEAKER_00", …
-      const numbered = /^speaker[_ ]?(\d+)$/i.exec(speaker ?? "");
-      if (numbered) return t("recording.speakers.numbered", { number: numbered[1] });
-      return speaker || t("recording.speakers.unknown");
-    };
+    const speakerName = (speaker: string | null) => speakerLabel(t, speaker);
 
     return (
       <div ref={scrollElement} className="transcript" data-testid="transcript" role="list">
@@ -86,7 +78,12 @@ export const TranscriptList = forwardRef<TranscriptListHandle, TranscriptListPro
                 style={{ transform: `translateY(${item.start}px)` }}
                 role="listitem"
                 data-testid="utterance"
-                onClick={() => onSelect(item.index)}
+                onClick={() => {
+                  onSelect(item.index);
+                  // The whole line plays from its start, as the timestamp does — unless the click
+                  // ended a text selection (copying a sentence should not move the audio).
+                  if (onSeek && !window.getSelection()?.toString()) onSeek(segment.startMs);
+                }}
               >
                 <div className="utterance__meta">
                   {onSeek ? (

@@ -24,8 +24,11 @@ export interface RecordingsState {
   remove(id: string): void;
 }
 
-export function useRecordings(): RecordingsState {
+/** `search` narrows the list on the server; live updates then only refresh rows already shown. */
+export function useRecordings(search = ""): RecordingsState {
   const [recordings, setRecordings] = useState<Recording[] | null>(null);
+  const searching = useRef(search.trim() !== "");
+  searching.current = search.trim() !== "";
   const [error, setError] = useState<unknown>(null);
   const pending = useRef(new Map<string, { again: boolean }>());
   const mounted = useRef(true);
@@ -37,21 +40,27 @@ export function useRecordings(): RecordingsState {
     };
   }, []);
 
+  const latest = useRef(0);
   const reload = useCallback(async () => {
+    // A slower answer to an earlier search never replaces the answer to the latest one.
+    const ticket = ++latest.current;
     try {
-      const response = await api.get<{ recordings: Recording[] }>("/api/recordings");
-      if (!mounted.current) return;
+      const query = search.trim() ? `?search=${encodeURIComponent(search.trim())}` : "";
+      const response = await api.get<{ recordings: Recording[] }>(`/api/recordings${query}`);
+      if (!mounted.current || ticket !== latest.current) return;
       setRecordings([...response.recordings].sort(newestFirst));
       setError(null);
     } catch (caught) {
       if (mounted.current) setError(caught);
     }
-  }, []);
+  }, [search]);
 
   const upsert = useCallback((recording: Recording) => {
     setRecordings((current) => {
       const list = current ?? [];
       const index = list.findIndex((existing) => existing.id === recording.id);
+      // While searching, a call the search did not find stays out (a new upload is not a match).
+      if (index === -1 && searching.current) return list;
       if (index === -1) return [recording, ...list].sort(newestFirst);
       const next = [...list];
       next[index] = recording;

@@ -5,6 +5,7 @@ import type { Locale } from "../../api/types.ts";
 import { useFormatters } from "../../i18n/format.ts";
 import { actionTypeName, effectiveContent, readActionItem, readTalkTrack } from "./item-content.ts";
 import type { ActionType, ReviewItem } from "./review-types.ts";
+import { speakerLabel } from "./speaker-label.ts";
 
 export interface EvidenceLinksProps {
   evidence: readonly number[];
@@ -81,7 +82,9 @@ export function ActionItemDetails({
         <strong>{action.title || t("review.item.noText")}</strong>
       </p>
       <dl className="details details--compact">
-        <Row label={t("review.item.owner")}>{action.owner ?? t("common.none")}</Row>
+        <Row label={t("review.item.owner")}>
+          {action.owner ? speakerLabel(t, action.owner) : t("common.none")}
+        </Row>
         <Row label={t("review.item.dueDate")}>{format.date(action.dueDate)}</Row>
         {action.customer && <Row label={t("review.item.customer")}>{action.customer}</Row>}
         {action.notes && <Row label={t("review.item.notes")}>{action.notes}</Row>}

@@ -294,6 +294,19 @@ describe("ReviewSession", () => {
     expect(server.decisions).toHaveLength(3);
   });
 
+  it("counts down what waits in the queue as the trainer decides, and back up on undo", async () => {
+    const server = new FakeServer(items(30));
+    const session = new ReviewSession(server, {}, { batchSize: 10, prefetchBelow: 2 });
+    await session.start();
+    expect(session.getState().remaining).toBe(30);
+    session.decideCurrent("accept");
+    session.decideCurrent("reject");
+    expect(session.getState().remaining).toBe(28);
+    session.undo();
+    expect(session.getState().remaining).toBe(29);
+    await session.ledger.settled();
+  });
+
   it("walks with next and previous, skips to another call, and undo returns to the item", async () => {
     const server = new FakeServer([
       ...items(3, "first", { recordingId: "call-1" }),

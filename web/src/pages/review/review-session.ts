@@ -131,7 +131,12 @@ export class ReviewSession {
       after,
       this.shownAt.get(item.id) ?? new Date(),
     );
-    if (decided) this.moveTo(this.nextOpenIndex(this.state.index));
+    if (decided) {
+      // The count comes from the server only when a batch is claimed; between claims it follows
+      // this trainer's own decisions, so it goes down as they work.
+      if (this.state.remaining !== null) this.update({ remaining: Math.max(0, this.state.remaining - 1) });
+      this.moveTo(this.nextOpenIndex(this.state.index));
+    }
     return decided;
   }
 
@@ -139,6 +144,7 @@ export class ReviewSession {
   undo(): boolean {
     const itemId = this.ledger.undo();
     if (itemId === null) return false;
+    if (this.state.remaining !== null) this.update({ remaining: this.state.remaining + 1 });
     const index = this.state.order.indexOf(itemId);
     if (index >= 0) this.moveTo(index);
     return true;
