@@ -24,6 +24,8 @@ export const agentAnswers: Record<string, unknown> = {
     objections: [{ text: "Price.", evidence: [1] }],
     nextSteps: [{ text: "Rep sends a revised quote by Friday.", evidence: [2] }],
   },
+  // "Test connection" on the connectors page (core/connectors/test-connection.ts).
+  connection_test: { ok: true, answer: "pong" },
   follow_up_email: { language: "en", subject: "Our call today", body: "Thank you for your time. I will send the revised quote by Friday.\n\n[name]" },
 };
 
