@@ -67,6 +67,8 @@ describe.each(databaseKinds)("agents, connectors and traces end to end (%s)", (k
   });
 
   it("lets an admin add and test two connectors and bind the summary agent to the second", async () => {
+    // No endpoint in the environment: the UI says so up front until a connector exists.
+    expect((await clients.trainer.request("GET", "/api/llm-status")).body).toEqual({ configured: false, connector: null });
     for (const [name, target, key, model] of [
       ["Main", modelA, keyA, "model-a"],
       ["Summaries", modelB, keyB, "model-b"],
@@ -84,6 +86,7 @@ describe.each(databaseKinds)("agents, connectors and traces end to end (%s)", (k
       expect(JSON.stringify(created.body)).not.toContain(key);
       connectorIds[name] = created.body.connector.id;
     }
+    expect((await clients.trainer.request("GET", "/api/llm-status")).body).toEqual({ configured: true, connector: { id: connectorIds.Main, name: "Main" } });
     const tested = await clients.admin.request("POST", `/api/connectors/${connectorIds.Summaries}/test`);
     expect(tested.status).toBe(200);
     expect(tested.body.result).toMatchObject({ ok: true, answer: "pong", model: "model-b" });

@@ -53,6 +53,7 @@ import {
 import { gate, type GateResult } from "./gate.ts";
 import type { ConfusionMatrix, LabelMetrics } from "./metrics.ts";
 import { runCases, type CaseResult, type ProviderResult } from "./run-cases.ts";
+import type { ConnectorWithKey } from "../connectors/connector.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Targets
@@ -426,6 +427,12 @@ export interface LlmSettings {
   retryBaseDelayMs?: number;
   /** Upper bound on requests started per minute, for endpoints with a rate limit. */
   requestsPerMinute?: number;
+}
+
+/** A stored connector (core/connectors) as eval settings: its endpoint, key, concurrency and timeout. */
+export function llmSettingsFromConnector(connector: ConnectorWithKey | null): LlmSettings | null {
+  if (!connector || !connector.enabled) return null;
+  return { baseUrl: connector.baseUrl, apiKey: connector.apiKey, concurrency: connector.maxConcurrency, timeoutMs: connector.timeoutMs };
 }
 
 export function llmSettingsFromConfig(config: Config): LlmSettings | null {
@@ -828,7 +835,7 @@ async function llmEngine(
   const settings = environment.llm ?? null;
   if (misses > 0 && !settings) {
     throw new ValidationError(
-      `${misses} of ${cases.length} cases are not cached and no LLM endpoint is configured: set OPENAI_BASE_URL (and OPENAI_API_KEY).`,
+      `${misses} of ${cases.length} cases are not cached and no LLM endpoint is configured: add a chat connector (Admin → Connectors) or set OPENAI_BASE_URL (and OPENAI_API_KEY).`,
     );
   }
   // LangChain takes seconds to load: a fully cached re-run never loads it.

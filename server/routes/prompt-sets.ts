@@ -23,10 +23,12 @@ export function promptSetRoutes(context: AppContext): Router {
   const router = Router();
   const { db, config } = context;
 
-  // Whether an LLM endpoint is configured, so the UI says so before anyone picks a prompt-set
-  // target or presses Run (the key itself never leaves the server).
-  router.get("/llm-status", allow("trainer", "admin", "manager"), (_request: Request, response: Response) => {
-    response.json({ configured: Boolean(config.OPENAI_BASE_URL) });
+  // Whether the workspace has an enabled chat connector (one added in the UI, or the one made from
+  // OPENAI_BASE_URL), so the UI says so before anyone picks a prompt-set target or presses Run.
+  // Only its name leaves the server, never its key.
+  router.get("/llm-status", allow("trainer", "admin", "manager"), async (request: Request, response: Response) => {
+    const connector = await context.agents.connectors.defaultFor(actorOf(request).workspaceId, "chat");
+    response.json({ configured: Boolean(connector), connector: connector ? { id: connector.id, name: connector.name } : null });
   });
 
   router.get("/prompt-sets", allow("trainer", "admin", "manager"), async (request: Request, response: Response) => {
@@ -97,8 +99,11 @@ export function promptSetRoutes(context: AppContext): Router {
     const actor = actorOf(request);
     const { set, version } = params(request, versionParams);
     const { recordingId } = body(request, z.object({ recordingId: z.uuid() }));
-    if (!config.OPENAI_BASE_URL) {
-      throw new UnprocessableError("No LLM is configured (OPENAI_BASE_URL); the sandbox can only try prompt sets against an endpoint.");
+    const connector = await context.agents.connectors.defaultFor(actor.workspaceId, "chat");
+    if (!connector) {
+      throw new UnprocessableError(
+        "No LLM is configured: add a chat connector (Admin → Connectors) or set OPENAI_BASE_URL; the sandbox can only try prompt sets against an endpoint.",
+      );
     }
     const recording = await getRecording(db, actor, recordingId);
     const promptSet = await getVersion(db, actor.workspaceId, set, version);
@@ -108,7 +113,7 @@ export function promptSetRoutes(context: AppContext): Router {
     // Loaded on first use, so the AI SDK costs nothing at start-up when no LLM is configured.
     const { streamDraft } = await import("../../core/draft/llm/stream-draft.ts");
     const streamed = streamDraft(
-      { baseUrl: config.OPENAI_BASE_URL, apiKey: config.OPENAI_API_KEY ?? "", promptSet, concurrency: config.LLM_CONCURRENCY, timeoutMs: config.LLM_TIMEOUT_MS },
+      { baseUrl: connector.baseUrl, apiKey: connector.apiKey, promptSet, concurrency: connector.maxConcurrency, timeoutMs: connector.timeoutMs },
       call.input,
       { signal: controller.signal },
     );

@@ -9,15 +9,27 @@ import {
   executeEvalRun,
   failEvalRun,
   llmSettingsFromConfig,
+  llmSettingsFromConnector,
   type EvalProgress,
+  type LlmSettings,
 } from "../../core/eval/eval-runs.ts";
 import { defineHandler } from "../../core/jobs/runner.ts";
+import type { ConnectorDirectory } from "../../core/connectors/connector.ts";
 
 export interface EvalRunHandlerDependencies {
   db: Db;
   config: Config;
   /** Where prompt sets live (default: the repository's `prompts/`). */
   promptsDirectory?: string;
+  /** Prompt-set targets run on the workspace's default chat connector; without one, on OPENAI_BASE_URL. */
+  connectors?: ConnectorDirectory;
+}
+
+async function llmSettingsForRun(dependencies: EvalRunHandlerDependencies, evalRunId: string): Promise<LlmSettings | null> {
+  if (!dependencies.connectors) return llmSettingsFromConfig(dependencies.config);
+  const { rows } = await dependencies.db.query<{ workspaceId: string }>('SELECT workspace_id AS "workspaceId" FROM eval_runs WHERE id = $1', [evalRunId]);
+  const connector = rows[0] ? await dependencies.connectors.defaultFor(rows[0].workspaceId, "chat") : null;
+  return llmSettingsFromConnector(connector) ?? llmSettingsFromConfig(dependencies.config);
 }
 
 /** Loading and training take the first tenth of the bar; the cases the rest. */
@@ -41,12 +53,13 @@ const stageNames: Record<EvalProgress["stage"], string> = {
   store: "saving",
 };
 
-export function evalRunHandler({ db, config, promptsDirectory }: EvalRunHandlerDependencies) {
+export function evalRunHandler(dependencies: EvalRunHandlerDependencies) {
+  const { db, promptsDirectory } = dependencies;
   return defineHandler<"eval-run">(
     async ({ payload, progress, signal }) => {
       await executeEvalRun(
         // Read per run, so an endpoint configured after a failure is used by the retry.
-        { db, promptsDirectory, llm: llmSettingsFromConfig(config) },
+        { db, promptsDirectory, llm: await llmSettingsForRun(dependencies, payload.evalRunId) },
         payload.evalRunId,
         {
           signal,
