@@ -16,7 +16,7 @@ function accuracy(
 ): number {
   const correct = samples.filter(
     (sample) =>
-      classifier.predict(sample.text, useContext ? sample.previousText : undefined).label ===
+      classifier.predict(sample.text, useContext ? (sample.previousText ?? null) : undefined).label ===
       sample.label,
   ).length;
   return correct / samples.length;
@@ -138,8 +138,8 @@ describe("trainIntentClassifier on a real CrossWOZ slice (zh)", () => {
     const classifier = trainIntentClassifier(train.slice(0, 400), { seed: 2, useContext: true });
     const loaded = loadIntentClassifier(classifier.serialize());
     for (const sample of validation.slice(0, 100)) {
-      expect(loaded.predict(sample.text, sample.previousText)).toEqual(
-        classifier.predict(sample.text, sample.previousText),
+      expect(loaded.predict(sample.text, sample.previousText ?? null)).toEqual(
+        classifier.predict(sample.text, sample.previousText ?? null),
       );
     }
   });
