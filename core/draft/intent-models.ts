@@ -114,7 +114,6 @@ export async function trainWorkspaceIntentModel(
     useContext: context.useContext,
     labelDescriptions: intentDescriptions(settings.intents),
     unlabelled,
-    classWeighting: "balanced",
   });
   const metrics = {
     seedExamples: seed.length,
