@@ -94,7 +94,7 @@ export function loadClinc150(
  * A long-tailed version of a balanced train split, reproducible from `seed`: labels are put in a
  * seeded order and the label of rank r keeps round(maximum · r^−exponent) of its examples (at
  * least `minimum`), the first ones of a seeded shuffle. With the defaults CLINC150's 100 per
- * intent become 100, 62, 46 … 3: a Zipf-like tail where a third of the intents have ≤ 5 examples.
+ * intent become 100, 62, 46 … 3: a Zipf-like tail where more than half of the intents have ≤ 5 examples.
  */
 export function zipfSubsample<Sample extends { label: string }>(
   samples: readonly Sample[],
