@@ -8,6 +8,7 @@
  *
  *   npm run bench -- local-engine                 # everything, 3 seeds
  *   npx tsx bench/local-engine.ts --seeds=1 --only=few-shot,imbalanced,out-of-scope
+ *   npx tsx bench/local-engine.ts --only=few-shot --strategies=balanced   # the queue's order only
  *
  * Nothing here is tuned on a test split: every choice (self-training shares, class weights,
  * the out-of-scope threshold, context or not) was made on validation data.
@@ -214,10 +215,11 @@ async function fewShot(samples: readonly PublicSample[]): Promise<void> {
       predict,
       batchSize: 2 * new Set(train.map((sample) => sample.label)).size,
     });
-  const before = await curve(["random"], (examples) =>
-    trainIntentClassifier(examples, { selfTraining: false }),
-  );
-  const after = await curve(["random", "balanced"], engine);
+  const strategies = (option("strategies")?.split(",") ?? ["random", "balanced"]) as LabelStrategy[];
+  const before = strategies.includes("random")
+    ? await curve(["random"], (examples) => trainIntentClassifier(examples, { selfTraining: false }))
+    : [];
+  const after = await curve(strategies, engine);
   const cell = (points: typeof after, strategy: LabelStrategy, size: number) => {
     const point = points.find(
       (entry) => entry.strategy === strategy && entry.labelsPerIntent === size,
