@@ -57,7 +57,7 @@ export interface TrainOptions {
   contextWeight?: number;
   /** SVM inverse regularisation. Default 1. */
   cost?: number;
-  /** Weight of naive Bayes in the sum (0 turns it off). Default 0.02, tuned on CLINC150 val. */
+  /** Weight of naive Bayes in the sum (0 turns it off). Default 0.02, or 0.1 while self-training; tuned on CLINC150 val. */
   naiveBayesWeight?: number;
   /** Fit the temperature on held-out scores (else use `defaultTemperature`). Default true. */
   calibrate?: boolean;
@@ -106,6 +106,9 @@ const roundSvmOptions: Partial<LinearSvmOptions> = {
   maximumIterations: 50,
   maximumChecks: 0,
 };
+
+/** Naive Bayes' share in the sum when self-training runs (see trainIntentClassifier). */
+const selfTrainingNaiveBayesWeight = 0.1;
 
 /** Weight of a label's name or description relative to a trainer's example. */
 const descriptionWeight = 1;
@@ -420,7 +423,12 @@ export function trainIntentClassifier(
     classes: labels.length,
     vectorizerOptions,
     svmOptions: { ...defaultLinearSvmOptions, cost: options.cost ?? 1, seed },
-    naiveBayesWeight: options.naiveBayesWeight ?? 0.02,
+    // Naive Bayes trusts each feature's class counts, which pseudo-labels multiply: with
+    // self-training a larger share of it helps (CLINC150 val, 1/5/10 per intent: 71.4/85.3/87.6 %
+    // at 0.02, 74.7/87.3/88.3 % at 0.1), while 0.02 stays best with full labels (94.5 vs 93.9 %).
+    naiveBayesWeight:
+      options.naiveBayesWeight ??
+      (selfTraining && unlabelled.length > 0 ? selfTrainingNaiveBayesWeight : 0.02),
     classWeights,
     seed,
   };
