@@ -20,7 +20,7 @@ npm run eval -- runs [--dataset <name>[@<version>]] [--limit 20]`,
   gate: `npm run eval -- gate --dataset <name>[@<version>] --candidate <set>@<version>
     [--baseline production|local|<set>@<version>] [--margin 0.01] [--metric ${metricNames}] [--fresh]`,
   curve: `npm run eval -- curve --dataset <name>[@<version>] [--sizes 1,2,5,10,20,50] [--seeds 3]
-    [--strategies random,uncertainty] [--batch <labels per active-learning round>] [--out <file prefix>]`,
+    [--strategies random,balanced,uncertainty] [--out <file prefix>]`,
 } as const;
 
 export const usage = `Calibrate evals

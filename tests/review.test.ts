@@ -110,6 +110,18 @@ describe.each(databaseKinds)("drafting and review on %s", (kind) => {
     expect(new Set(again.body.items.map((item: { id: string }) => item.id))).toEqual(a);
     await clients.secondTrainer.request("POST", "/api/review/release", { itemIds: second.body.items.map((item: { id: string }) => item.id) });
 
+    // "balanced": every predicted intent in turn (its least confident item first), so a cold
+    // model gets examples of every intent early.
+    const balanced = await clients.trainer.request("GET", "/api/review/queue?order=balanced&kind=intent&limit=100");
+    expect(balanced.status).toBe(200);
+    const intentsInOrder = balanced.body.items.map((item: { content: { intent: string } }) => item.content.intent);
+    const distinct = new Set(intentsInOrder).size;
+    expect(new Set(intentsInOrder.slice(0, distinct)).size).toBe(distinct);
+    const byUncertainty = await clients.trainer.request("GET", "/api/review/queue?kind=intent&limit=100");
+    expect([...balanced.body.items.map((item: { id: string }) => item.id)].sort()).toEqual(
+      [...byUncertainty.body.items.map((item: { id: string }) => item.id)].sort(),
+    );
+
     const otherRepQueue = await clients.otherRep.request("GET", "/api/review/queue");
     expect(otherRepQueue.body.total).toBe(0);
     const southQueue = await clients.southTrainer.request("GET", "/api/review/queue");

@@ -104,6 +104,8 @@ export const roleMatrix: Record<string, MatrixRow> = {
   "GET /api/datasets/:id":                               row([401, 403, 404, 404, 404], { object: "missing" }),
   "POST /api/datasets/:id/versions":                     row([401, 403, 404, 403, 404], { object: "missing" }),
   "GET /api/datasets/:id/versions/:version/export":      row([401, 403, 404, 404, 404], { object: "missing" }),
+  "POST /api/label-curve":                               row([401, 403, 400, 403, 400]),
+  "GET /api/label-curve/latest":                         row([401, 403, 200, 200, 200]),
   "GET /api/eval-runs":                                  row([401, 403, 200, 200, 200]),
   "POST /api/eval-runs":                                 row([401, 403, 400, 403, 400]),
   "GET /api/eval-runs/compare":                          row([401, 403, 400, 400, 400]),

@@ -7,6 +7,7 @@ import { draftHandler } from "./processors/draft.ts";
 import { promptsDirectory } from "../core/draft/workspace-preparation.ts";
 import { embedHandler } from "./processors/embed.ts";
 import { evalRunHandler } from "./processors/eval-run.ts";
+import { labelCurveHandler } from "./processors/label-curve.ts";
 import { rollupHandler } from "./processors/rollup.ts";
 import { trainIntentModelHandler } from "./processors/train-intent-model.ts";
 import { transcribeHandler } from "./processors/transcribe.ts";
@@ -25,6 +26,7 @@ export function createHandlers(dependencies: HandlerDependencies): HandlerRegist
     "train-intent-model": trainIntentModelHandler(dependencies),
     embed: embedHandler(dependencies, embedder),
     "eval-run": evalRunHandler({ db: dependencies.db, config: dependencies.config, promptsDirectory, connectors: dependencies.agents.connectors }),
+    "label-curve": labelCurveHandler({ db: dependencies.db }),
     rollup: rollupHandler(dependencies),
     "webhook-delivery": webhookDeliveryHandler(dependencies),
   };

@@ -10,6 +10,7 @@ import {
   loadCrossWoz,
   loadPersuasionForGood,
   readZip,
+  zipfSubsample,
   type PublicSample,
 } from "./public-sets.ts";
 
@@ -90,6 +91,31 @@ describe("loadClinc150", () => {
       ),
     ).toEqual(Array.from({ length: 150 }, () => 30));
     expect(samples[0].text.length).toBeGreaterThan(0);
+  });
+
+  it("adds the out-of-scope queries of each split when asked", () => {
+    const samples = loadClinc150(undefined, { outOfScope: true }).filter(
+      (sample) => sample.label === "oos",
+    );
+    expect(countBy(samples, (sample) => sample.split)).toEqual({
+      train: 100,
+      validation: 100,
+      test: 1_000,
+    });
+  });
+
+  it("builds a reproducible long-tailed train split (zipfSubsample)", () => {
+    const train = loadClinc150().filter((sample) => sample.split === "train");
+    const tail = zipfSubsample(train);
+    expect(zipfSubsample(train)).toEqual(tail);
+    const counts = Object.values(countBy(tail, (sample) => sample.label)).sort((a, b) => b - a);
+    expect(counts).toHaveLength(150);
+    expect(counts[0]).toBe(100);
+    expect(counts[1]).toBe(62);
+    expect(counts.at(-1)).toBe(3);
+    expect(counts.filter((count) => count <= 5).length).toBeGreaterThan(40);
+    expect(tail.length).toBe(counts.reduce((sum, count) => sum + count, 0));
+    expect(zipfSubsample(train, { seed: 2 })).not.toEqual(tail);
   });
 
   it("names a missing dataset directory", () => {

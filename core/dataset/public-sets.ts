@@ -58,22 +58,81 @@ const clincSplits: Record<string, PublicSplit> = {
   test: "test",
 };
 
-/** CLINC150 `data_full.json`, in-scope only (the `oos_*` splits and `oos` labels are dropped). */
-export function loadClinc150(directory = `${datasetsDirectory}clinc150`): PublicSample[] {
+/** CLINC150's out-of-scope label: queries that fit none of the 150 intents. */
+export const clincOutOfScope = "oos";
+
+/**
+ * CLINC150 `data_full.json`, in-scope only by default (the `oos_*` splits and `oos` labels are
+ * dropped); `{ outOfScope: true }` adds the out-of-scope queries of each split, labelled `oos`.
+ */
+export function loadClinc150(
+  directory = `${datasetsDirectory}clinc150`,
+  options: { outOfScope?: boolean } = {},
+): PublicSample[] {
   const path = datasetPath(directory, "data_full.json");
   const data = parseJson(readFileSync(path, "utf8"), path) as Record<string, unknown>;
   const samples: PublicSample[] = [];
-  for (const [name, split] of Object.entries(clincSplits)) {
+  const splits = Object.entries(clincSplits);
+  if (options.outOfScope) {
+    splits.push(...Object.entries(clincSplits).map(([name, split]) => [`oos_${name}`, split] as [string, PublicSplit]));
+  }
+  for (const [name, split] of splits) {
     const rows = data[name];
     if (!Array.isArray(rows)) throw new UnprocessableError(`${path} has no "${name}" split.`);
     for (const row of rows) {
       if (!Array.isArray(row) || typeof row[0] !== "string" || typeof row[1] !== "string") {
         throw new UnprocessableError(`${path}: "${name}" holds a row that is not [text, intent].`);
       }
-      if (row[1] !== "oos") samples.push({ text: row[0], label: row[1], split });
+      if (row[1] !== clincOutOfScope || options.outOfScope)
+        samples.push({ text: row[0], label: row[1], split });
     }
   }
   return samples;
+}
+
+/**
+ * A long-tailed version of a balanced train split, reproducible from `seed`: labels are put in a
+ * seeded order and the label of rank r keeps round(maximum · r^−exponent) of its examples (at
+ * least `minimum`), the first ones of a seeded shuffle. With the defaults CLINC150's 100 per
+ * intent become 100, 62, 46 … 3: a Zipf-like tail where more than half of the intents have ≤ 5 examples.
+ */
+export function zipfSubsample<Sample extends { label: string }>(
+  samples: readonly Sample[],
+  options: { seed?: number; exponent?: number; maximum?: number; minimum?: number } = {},
+): Sample[] {
+  const { seed = 1, exponent = 0.7, maximum = 100, minimum = 3 } = options;
+  const byLabel = new Map<string, Sample[]>();
+  for (const sample of samples) {
+    const group = byLabel.get(sample.label);
+    if (group) group.push(sample);
+    else byLabel.set(sample.label, [sample]);
+  }
+  const random = seededRandom(seed);
+  const labels = shuffled([...byLabel.keys()].sort(), random);
+  return labels.flatMap((label, rank) => {
+    const keep = Math.max(minimum, Math.round(maximum * (rank + 1) ** -exponent));
+    return shuffled(byLabel.get(label) as Sample[], random).slice(0, keep);
+  });
+}
+
+/** mulberry32, as core/dataset/snapshot.ts (kept local: this file uses Node built-ins only). */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = Math.imul(state ^ (state >>> 15), 1 | state);
+    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled<Item>(items: readonly Item[], random: () => number): Item[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other], copy[index]];
+  }
+  return copy;
 }
 
 // ------------------------------------------------------- PersuasionForGood

@@ -30,6 +30,17 @@ describe("the first intent model of a workspace", () => {
   it("is not trained again once a model exists: later drafts use the latest version", async () => {
     const retrained = await trainWorkspaceIntentModel(db, workspaceId);
     expect(retrained.version).toBe(2);
+    // The taxonomy's names and descriptions train too; whether context is used is decided on
+    // held-out labels (once enough of them know their previous utterance) and recorded.
+    expect(retrained.classifier.info.descriptions).toBeGreaterThan(20);
+    const { rows: metrics } = await db.query<{ metrics: { context: { useContext: boolean; validation: string }; unlabelled: number } }>(
+      "SELECT metrics FROM intent_models WHERE id = $1",
+      [retrained.id],
+    );
+    // Only 57 of the 452 seed examples know their previous utterance: too few to weigh context.
+    expect(metrics[0].metrics.context.validation).toBe("none");
+    expect(metrics[0].metrics.context.useContext).toBe(retrained.classifier.info.useContext);
+    expect(metrics[0].metrics.unlabelled).toBe(0);
     expect((await ensureIntentModel(db, workspaceId)).id).toBe(retrained.id);
     const { rows } = await db.query<{ count: number }>("SELECT count(*)::int AS count FROM intent_models");
     expect(rows[0].count).toBe(2);

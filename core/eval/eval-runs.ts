@@ -531,9 +531,10 @@ export async function executeEvalRun(
     getDatasetVersion(db, workspaceId, run.datasetVersionId),
     resolveTarget({ db, workspaceId, promptsDirectory: environment.promptsDirectory }, run.target),
   ]);
-  // The validation split is never used, and an LLM target needs only the test split.
+  // An LLM target needs only the test split; the local engine trains on train and makes its
+  // choices (context or not) on validation, never on test.
   const samples = await loadSamples(db, run.datasetVersionId, {
-    splits: resolved.promptSet === null ? ["train", "test"] : ["test"],
+    splits: resolved.promptSet === null ? ["train", "validation", "test"] : ["test"],
   });
   let cases = samples.filter((sample) => sample.split === "test");
   if (run.options.limit) cases = cases.slice(0, run.options.limit);
@@ -544,6 +545,7 @@ export async function executeEvalRun(
     resolved.promptSet === null
       ? await localEngine(
           samples.filter((sample) => sample.split === "train"),
+          samples.filter((sample) => sample.split === "validation"),
           report,
         )
       : await llmEngine(environment, resolved.promptSet, labels, cases, run.options);
@@ -632,6 +634,7 @@ export async function runEval(
 
 async function localEngine(
   train: StoredSample[],
+  validation: StoredSample[],
   report: (progress: EvalProgress) => void,
 ): Promise<Engine> {
   if (train.length === 0) {
@@ -642,18 +645,18 @@ async function localEngine(
   report({ stage: "train", done: 0, total: 1, errors: 0 });
   // Loaded here so that LLM-only callers (the API, cached re-runs) never load the local engine.
   const { trainIntentClassifier } = await import("../draft/local/intent-classifier.ts");
+  const { chooseContext } = await import("../draft/local/context-choice.ts");
   const trainingStarted = performance.now();
-  // Dialogue acts depend on what was just said: when most samples carry the previous utterance
-  // (PersuasionForGood, CrossWOZ, reviewed calls), the classifier uses it too.
-  const useContext = train.filter((sample) => sample.previousText).length * 2 >= train.length;
-  const classifier = trainIntentClassifier(
-    train.map((sample) => ({
-      text: sample.text,
-      label: sample.label,
-      previousText: sample.previousText,
-    })),
-    { useContext },
-  );
+  const toExample = (sample: StoredSample) => ({
+    text: sample.text,
+    label: sample.label,
+    previousText: sample.previousText,
+  });
+  const examples = train.map(toExample);
+  // Dialogue acts may depend on what was just said: context is used when it scores better on the
+  // validation split (or, without one, on a held-out fifth of train).
+  const { useContext } = chooseContext(examples, validation.map(toExample));
+  const classifier = trainIntentClassifier(examples, { useContext });
   const training = {
     samples: train.length,
     durationMs: performance.now() - trainingStarted,
@@ -667,7 +670,7 @@ async function localEngine(
     modelRequests: () => 0,
     async provide(sample) {
       const started = performance.now();
-      const prediction = classifier.predict(sample.text, sample.previousText ?? undefined);
+      const prediction = classifier.predict(sample.text, sample.previousText ?? null);
       return {
         output: prediction.label,
         error: null,

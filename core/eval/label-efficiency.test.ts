@@ -3,6 +3,7 @@ import { CalibrateError, ValidationError } from "../errors.ts";
 import {
   labelEfficiencyCurve,
   meanAndStandardDeviation,
+  pickBalanced,
   type LabelledExample,
   type Prediction,
 } from "./label-efficiency.ts";
@@ -229,3 +230,20 @@ function countLabels(texts: string[]): Record<string, number> {
   }
   return counts;
 }
+
+describe("pickBalanced", () => {
+  it("takes turns over the predicted labels, least confident first within each", () => {
+    const scores = [
+      { label: "a", confidence: 0.2 },
+      { label: "a", confidence: 0.1 },
+      { label: "a", confidence: 0.3 },
+      { label: "b", confidence: 0.9 },
+      { label: "b", confidence: 0.8 },
+      { label: "c", confidence: 0.5 },
+    ];
+    expect(pickBalanced(scores, 3)).toEqual([1, 5, 4]);
+    expect(pickBalanced(scores, 5)).toEqual([1, 5, 4, 0, 3]);
+    expect(pickBalanced(scores, 10)).toEqual([1, 5, 4, 0, 3, 2]);
+  });
+});
+

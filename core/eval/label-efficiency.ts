@@ -21,7 +21,14 @@ export interface Prediction {
   confidence: number;
 }
 
-export type LabelStrategy = "random" | "uncertainty";
+/**
+ * random: k examples of every intent. uncertainty: the least confident examples first (the
+ * old queue order). balanced: the queue's order now — round-robin over the intents the model
+ * predicts, the least confident of each first — so early labels cover every intent instead of
+ * piling up where the model is most confused.
+ */
+export type LabelStrategy = "random" | "uncertainty" | "balanced";
+export const labelStrategies: readonly LabelStrategy[] = ["random", "uncertainty", "balanced"];
 
 export interface LabelEfficiencyOptions<Model> {
   train: readonly LabelledExample[];
@@ -32,6 +39,11 @@ export interface LabelEfficiencyOptions<Model> {
   seeds: readonly number[];
   strategies?: readonly LabelStrategy[];
   trainModel: (examples: LabelledExample[]) => Model | Promise<Model>;
+  /**
+   * The model that orders the pool between active-learning rounds (default: `trainModel`). A
+   * cheaper one keeps a long curve affordable: the points are still scored with `trainModel`.
+   */
+  trainSelector?: (examples: LabelledExample[]) => Model | Promise<Model>;
   predict: (model: Model, texts: string[]) => Prediction[] | Promise<Prediction[]>;
   /** Examples added per active-learning round (default: the number of intents). */
   batchSize?: number;
@@ -79,7 +91,7 @@ export async function labelEfficiencyCurve<Model>(
     throw new ValidationError("train and test must both have examples");
   }
   for (const strategy of strategies) {
-    if (strategy !== "random" && strategy !== "uncertainty") {
+    if (!labelStrategies.includes(strategy)) {
       throw new ValidationError(`unknown strategy "${String(strategy)}"`);
     }
   }
@@ -133,8 +145,10 @@ export async function labelEfficiencyCurve<Model>(
         orders.flatMap((examples) => examples.slice(1)),
         createRandom(seed),
       );
-      // The model trained on exactly the current labelled set, reused by the next round.
+      // The models trained on exactly the current labelled set, reused by the next round.
+      const trainSelector = options.trainSelector ?? trainModel;
       let current: { model: Model; size: number } | undefined;
+      let currentSelector: { model: Model; size: number } | undefined;
       const modelFor = async () => {
         if (current?.size !== labelled.length) {
           current = {
@@ -144,23 +158,27 @@ export async function labelEfficiencyCurve<Model>(
         }
         return current.model;
       };
+      const selectorFor = async () => {
+        if (!options.trainSelector) return modelFor();
+        if (currentSelector?.size !== labelled.length) {
+          currentSelector = { model: await trainSelector([...labelled]), size: labelled.length };
+        }
+        return currentSelector.model;
+      };
       for (const [position, size] of sizes.entries()) {
         const budget = Math.min(size * intents.length, train.length);
         while (labelled.length < budget && pool.length > 0) {
           const scores = await predictChecked(
             predict,
-            await modelFor(),
+            await selectorFor(),
             pool.map((example) => example.text),
           );
-          const ranked = pool
-            .map((example, index) => ({
-              example,
-              confidence: scores[index].confidence,
-              index,
-            }))
-            .sort((left, right) => left.confidence - right.confidence || left.index - right.index);
           const take = Math.min(batchSize, budget - labelled.length);
-          const chosen = new Set(ranked.slice(0, take).map((entry) => entry.index));
+          const chosen = new Set(
+            strategy === "balanced"
+              ? pickBalanced(scores, take)
+              : leastConfident(scores).slice(0, take),
+          );
           for (const index of chosen) labelled.push(pool[index]);
           pool = pool.filter((_, index) => !chosen.has(index));
         }
@@ -182,6 +200,44 @@ export async function labelEfficiencyCurve<Model>(
     });
   }
   return points;
+}
+
+/** Pool indices, least confident first (ties in pool order, which is seeded). */
+function leastConfident(scores: readonly Prediction[]): number[] {
+  return scores
+    .map((score, index) => ({ confidence: score.confidence, index }))
+    .sort((left, right) => left.confidence - right.confidence || left.index - right.index)
+    .map((entry) => entry.index);
+}
+
+/**
+ * `take` pool indices, round-robin over the predicted labels: each label's least confident
+ * example, then each label's second, … Labels take turns in the order of their least confident
+ * example. While labels are few this covers every intent (as random picks per intent do) and
+ * still asks about the examples the model is unsure of; once the model is firm, it is close to
+ * plain uncertainty within each predicted intent.
+ */
+export function pickBalanced(scores: readonly Prediction[], take: number): number[] {
+  const byLabel = new Map<string, number[]>();
+  for (const index of leastConfident(scores)) {
+    const label = scores[index].label;
+    const group = byLabel.get(label);
+    if (group) group.push(index);
+    else byLabel.set(label, [index]);
+  }
+  const groups = [...byLabel.values()];
+  const picked: number[] = [];
+  for (let round = 0; picked.length < take; round++) {
+    let any = false;
+    for (const group of groups) {
+      if (round >= group.length) continue;
+      any = true;
+      picked.push(group[round]);
+      if (picked.length === take) break;
+    }
+    if (!any) break;
+  }
+  return picked;
 }
 
 /** Mean and sample standard deviation (n − 1); the deviation is null for fewer than 2 values. */

@@ -20,6 +20,8 @@ export const jobContracts = {
   embed: z.object({ jobId, workspaceId: z.uuid(), sourceType: z.string(), sourceKeys: z.array(z.string()).max(10_000) }),
   /** Run an eval of a target over a dataset version. */
   "eval-run": z.object({ jobId, evalRunId: z.uuid() }),
+  /** Compute a label-efficiency curve of the local engine on a dataset version. */
+  "label-curve": z.object({ jobId, labelCurveId: z.uuid() }),
   /** Refresh the capability-map rollup. */
   rollup: z.object({ jobId, workspaceId: z.uuid() }),
   /** POST one webhook delivery (an event to one subscription); each attempt is logged. */
@@ -48,6 +50,8 @@ export const jobOptions: Record<QueueName, JobOptions> = {
   "train-intent-model": { attempts: 3, backoffMs: 5_000, timeoutMs: 15 * 60_000 },
   embed: defaultJobOptions,
   "eval-run": { attempts: 2, backoffMs: 5_000, timeoutMs: 4 * 60 * 60_000 },
+  // Pure CPU over stored samples: a retry computes the same curve, so one more attempt is enough.
+  "label-curve": { attempts: 2, backoffMs: 5_000, timeoutMs: 2 * 60 * 60_000 },
   rollup: defaultJobOptions,
   // A receiver may be down for hours: 2 s, 4 s, 8 s … doubling over 15 attempts spans about 9 hours.
   "webhook-delivery": { attempts: 15, backoffMs: 2_000, timeoutMs: 60_000 },

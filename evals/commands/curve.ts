@@ -1,14 +1,15 @@
 /**
  * `curve`: the label-efficiency curve of the local engine on a dataset — accuracy on the test
- * split after k labelled examples per intent, labels chosen at random versus by uncertainty
- * (least confident first). Prints a table and writes the points as CSV and JSON.
+ * split after k labelled examples per intent, labels chosen at random, by uncertainty (least
+ * confident first) or in the review queue's order (balanced). Prints a table and writes the
+ * points as CSV and JSON. The API computes the same curve as a job (`POST /api/label-curve`).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { loadSamples, resolveDatasetVersion } from "../../core/dataset/datasets.ts";
-import { trainIntentClassifier } from "../../core/draft/local/intent-classifier.ts";
+import { localEngineCurve } from "../../core/eval/label-curves.ts";
 import {
-  labelEfficiencyCurve,
+  labelStrategies,
   type LabelEfficiencyPoint,
   type LabelStrategy,
 } from "../../core/eval/label-efficiency.ts";
@@ -81,7 +82,6 @@ export async function curveCommand(args: string[]): Promise<number> {
     sizes: { type: "string" },
     seeds: { type: "string" },
     strategies: { type: "string" },
-    batch: { type: "string" },
     out: { type: "string" },
   });
   if (values.help) {
@@ -96,19 +96,14 @@ export async function curveCommand(args: string[]): Promise<number> {
       "seeds",
       (value) => Number.isInteger(value) && value >= 1 && value <= 100,
     ) ?? 3;
-  const strategies = (values.strategies ?? "random,uncertainty")
+  const strategies = (values.strategies ?? "random,balanced")
     .split(",")
     .map((entry) => entry.trim()) as LabelStrategy[];
-  if (strategies.some((strategy) => strategy !== "random" && strategy !== "uncertainty")) {
+  if (strategies.some((strategy) => !labelStrategies.includes(strategy))) {
     throw new UsageError(
-      `--strategies takes random and/or uncertainty, got "${values.strategies}".`,
+      `--strategies takes ${labelStrategies.join(", ")}, got "${values.strategies}".`,
     );
   }
-  const batchSize = numberOption(
-    values.batch,
-    "batch",
-    (value) => Number.isInteger(value) && value >= 1,
-  );
 
   const context = await openCliContext(values);
   try {
@@ -125,15 +120,12 @@ export async function curveCommand(args: string[]): Promise<number> {
         `sizes ${sizes.join(",")} per intent, ${seedCount} seeds, ${strategies.join(" vs ")}`,
     );
     const started = performance.now();
-    const points = await labelEfficiencyCurve({
+    const points = await localEngineCurve({
       train,
       test,
       sizes,
-      seeds: Array.from({ length: seedCount }, (_, index) => index + 1),
+      seeds: seedCount,
       strategies,
-      batchSize,
-      trainModel: (examples) => trainIntentClassifier(examples),
-      predict: (model, texts) => model.predictBatch(texts.map((text) => ({ text }))),
       onProgress: ({ done, total }) => context.progress.update("curve", done, total),
     });
     context.progress.stop();
@@ -155,7 +147,6 @@ export async function curveCommand(args: string[]): Promise<number> {
       sizes,
       seeds: seedCount,
       strategies,
-      batchSize: batchSize ?? null,
       seconds: Math.round(elapsedSeconds * 10) / 10,
       points,
     };

@@ -43,6 +43,11 @@ import {
   type EvalRun,
   type EvalTarget,
 } from "../../core/eval/eval-runs.ts";
+import {
+  createLabelCurve,
+  labelCurveOptionsSchema,
+  latestLabelCurve,
+} from "../../core/eval/label-curves.ts";
 import { workspaceDraftSettings } from "../../core/draft/workspace-settings.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { AppContext } from "../context.ts";
@@ -68,6 +73,13 @@ const snapshotFilters = z.strictObject({
 });
 
 export const previewDatasetRequest = z.strictObject({ filters: snapshotFilters.optional() });
+export const createLabelCurveRequest = z.strictObject({
+  /** A dataset version: its id, or "name" (latest) / "name@version". */
+  dataset: z.string().trim().min(1).max(300),
+  options: labelCurveOptionsSchema.partial().optional(),
+});
+
+const latestLabelCurveQuery = z.object({ dataset: z.string().trim().min(1).max(300).optional() });
 
 const splitSettings = {
   testShare: z.number().gt(0).lt(1).optional(),
@@ -360,6 +372,43 @@ export function evalRoutes(
       const content = await exportDatasetVersion(db, resolved.id, { splits: split });
       const fileName = `${dataset.name}-v${version}.jsonl`;
       attachment(response.type("application/x-ndjson; charset=utf-8"), fileName).send(content);
+    },
+  );
+
+  /**
+   * The label-efficiency curve of the local engine on a dataset version, computed by a
+   * `label-curve` job: 202 with the queued curve; GET …/latest returns it (status, then points).
+   */
+  router.post("/label-curve", allow(...runners), async (request: Request, response: Response) => {
+    const actor = actorOf(request);
+    const input = body(request, createLabelCurveRequest);
+    const version = await resolveDatasetVersion(db, actor.workspaceId, input.dataset);
+    const curve = await createLabelCurve(db, {
+      workspaceId: actor.workspaceId,
+      datasetVersion: version,
+      options: labelCurveOptionsSchema.parse(input.options ?? {}),
+      createdBy: actor.id,
+    });
+    const job = await dispatcher.enqueue({
+      queue: "label-curve",
+      payload: { labelCurveId: curve.id },
+      dedupeKey: `label-curve:${curve.id}`,
+      workspaceId: actor.workspaceId,
+      ownerId: actor.id,
+      teamPath: actor.teamPath,
+      subject: { type: "label_curve", id: curve.id },
+    });
+    response.status(202).json({ curve, jobId: job.id });
+  });
+
+  router.get(
+    "/label-curve/latest",
+    allow(...readers),
+    async (request: Request, response: Response) => {
+      const { dataset } = query(request, latestLabelCurveQuery);
+      const { workspaceId } = actorOf(request);
+      const version = dataset ? await resolveDatasetVersion(db, workspaceId, dataset) : null;
+      response.json({ curve: await latestLabelCurve(db, workspaceId, version?.id) });
     },
   );
 

@@ -319,48 +319,26 @@ describe("evals", () => {
     await app.browser.screenshot("eval-compare");
   });
 
-  it("draws a label-efficiency curve from the file the curve command writes", async () => {
+  it("computes a label-efficiency curve on the server and draws it", async () => {
     const { page } = app;
     await page.goto(`${app.baseUrl}/evals`);
-    const point = (strategy: string, labelsPerIntent: number, accuracyMean: number) => ({
-      strategy,
-      labelsPerIntent,
-      totalLabels: labelsPerIntent * 4,
-      accuracyMean,
-      accuracyStd: 0.03,
-      accuracies: [accuracyMean - 0.03, accuracyMean + 0.03],
-    });
-    const report = {
-      dataset: "smoke-intents@1",
-      train: 48,
-      test: 12,
-      intents: 4,
-      sizes: [1, 5, 10],
-      seeds: 2,
-      strategies: ["random", "uncertainty"],
-      points: [
-        point("random", 1, 0.35),
-        point("random", 5, 0.55),
-        point("random", 10, 0.66),
-        point("uncertainty", 1, 0.35),
-        point("uncertainty", 5, 0.62),
-        point("uncertainty", 10, 0.7),
-      ],
-    };
-    await page.getByTestId("curve-file").setInputFiles({
-      name: "curve-smoke-intents-v1.json",
-      mimeType: "application/json",
-      buffer: Buffer.from(JSON.stringify(report)),
-    });
+    await page.getByTestId("curve-empty").waitFor();
+    await page.getByTestId("curve-dataset").selectOption("smoke-intents");
+    await page.getByTestId("curve-compute").click();
+    // Queued, then computed by the worker's label-curve job; the page asks again until it is done.
+    await page.getByTestId("curve-status").waitFor();
+    await app.browser.screenshot("eval-label-curve-working");
     const chart = page.getByTestId("curve-chart");
-    await chart.waitFor();
-    expect(await chart.getByTestId("chart-point").count()).toBe(6);
+    await chart.waitFor({ timeout: 120_000 });
+    // Sizes 1, 2, 5, 10, 20 per intent; random picks and the review queue's order.
+    expect(await chart.getByTestId("chart-point").count()).toBe(10);
     expect(
       await chart
-        .locator('[data-series="uncertainty"] [data-testid="chart-point"]')
+        .locator('[data-series="balanced"] [data-testid="chart-point"]')
         .last()
         .getAttribute("aria-label"),
-    ).toBe("Least confident first: 10 per intent (40 labels) → accuracy 70% ± 3%");
+    ).toMatch(/^Review queue order: 20 per intent \(48 labels\) → accuracy [\d.]+%$/);
+    expect(await page.getByTestId("curve-summary").textContent()).toContain("smoke-intents@1");
     await page
       .getByTestId("label-curve")
       .screenshot({ path: `${screenshotDirectory}/eval-label-curve.png` });

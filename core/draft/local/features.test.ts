@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { countFeatures, extractFeatures, FeatureGroup, hashString, tokenize } from "./features.ts";
+import {
+  countFeatures,
+  defaultFeatureOptions,
+  extractFeatures,
+  FeatureGroup,
+  hashString,
+  segmentCjkWords,
+  tokenize,
+} from "./features.ts";
 
 describe("tokenize", () => {
   it("splits mixed Chinese and English into CJK runs, words and marks", () => {
@@ -67,6 +75,20 @@ describe("extractFeatures", () => {
     expect(character.has(hashString("c:hi"))).toBe(true);
     expect([...word.keys()].sort()).toEqual(
       ["w:hi", "b:<s> hi", "b:hi </s>"].map(hashString).sort(),
+    );
+  });
+
+  it("adds the words of a Chinese run (ICU's segmenter) and their bigrams as word features", () => {
+    expect(segmentCjkWords("申请退款")).toEqual(["申请", "退款"]);
+    const { word } = countFeatures("申请退款");
+    expect(word.has(hashString("z:申请"))).toBe(true);
+    expect(word.has(hashString("z:退款"))).toBe(true);
+    expect(word.has(hashString("y:申请 退款"))).toBe(true);
+    // A model stored before word segmentation existed has no cjkWords option: same features as then.
+    const { cjkWords: _, ...older } = defaultFeatureOptions;
+    const { word: olderWord } = countFeatures("申请退款", older);
+    expect([...olderWord.keys()].sort()).toEqual(
+      ["w:申请退款", "b:<s> 申请退款", "b:申请退款 </s>"].map(hashString).sort(),
     );
   });
 

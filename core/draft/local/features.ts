@@ -7,6 +7,10 @@
  * bigrams plus character n-grams inside word boundaries, which catch morphology ("booking" /
  * "booked") and typos. Mixed text ("帮我book一个room") simply yields both kinds.
  *
+ * A CJK run is also cut into words by ICU's dictionary segmenter (`Intl.Segmenter`, shipped with
+ * Node), and those words and their bigrams are added as word features beside the character
+ * n-grams: "退款" then counts as one word, not only as the characters 退 and 款.
+ *
  * Features are 30-bit hashes of namespaced strings: no vocabulary has to be shipped, and a model
  * only stores the hashes it saw in training.
  */
@@ -18,13 +22,32 @@ export interface FeatureOptions {
   cjkCharacterRange: readonly [number, number];
   /** Add word bigrams (Latin words and whole CJK runs count as words). */
   wordBigrams: boolean;
+  /**
+   * Also cut CJK runs into words with `Intl.Segmenter` and add the words and their bigrams as
+   * word features. Absent (false) in models stored before it existed, which keeps them exact.
+   */
+  cjkWords?: boolean;
 }
 
 export const defaultFeatureOptions: FeatureOptions = {
   latinCharacterRange: [2, 4],
   cjkCharacterRange: [1, 3],
   wordBigrams: true,
+  cjkWords: true,
 };
+
+/** One ICU word segmenter for the process (creating one costs far more than using it). */
+let chineseSegmenter: Intl.Segmenter | undefined;
+
+/** The words of a CJK run, by ICU's dictionary segmenter (Chinese dictionary; runs without spaces). */
+export function segmentCjkWords(run: string): string[] {
+  chineseSegmenter ??= new Intl.Segmenter("zh", { granularity: "word" });
+  const words: string[] = [];
+  for (const segment of chineseSegmenter.segment(run)) {
+    if (segment.isWordLike) words.push(segment.segment);
+  }
+  return words;
+}
 
 /** Word features and character features are weighted separately (see vectorizer.ts). */
 export const FeatureGroup = { word: 0, character: 1 } as const;
@@ -141,11 +164,25 @@ export function extractFeatures(
       characterGrams(sink, `${namespace}c:`, token.text, options.latinCharacterRange);
     } else if (token.kind === "cjk") {
       characterGrams(sink, `${namespace}h:`, token.text, options.cjkCharacterRange);
+      if (options.cjkWords) cjkWordFeatures(sink, namespace, token.text);
     }
   }
   if (options.wordBigrams && tokens.length > 0) {
     sink(FeatureGroup.word, hashString(`${namespace}b:${previous} </s>`));
   }
+}
+
+function cjkWordFeatures(sink: FeatureSink, namespace: string, run: string): void {
+  const words = segmentCjkWords(run);
+  // A run that is one word is already a word feature (`w:`).
+  if (words.length < 2) return;
+  let previous = "<r>";
+  for (const word of words) {
+    sink(FeatureGroup.word, hashString(`${namespace}z:${word}`));
+    sink(FeatureGroup.word, hashString(`${namespace}y:${previous} ${word}`));
+    previous = word;
+  }
+  sink(FeatureGroup.word, hashString(`${namespace}y:${previous} </r>`));
 }
 
 /** The distinct features of `text` with their counts, as readable `hash → count` maps (for tests and tools). */

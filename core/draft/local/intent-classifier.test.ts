@@ -16,7 +16,7 @@ function accuracy(
 ): number {
   const correct = samples.filter(
     (sample) =>
-      classifier.predict(sample.text, useContext ? sample.previousText : undefined).label ===
+      classifier.predict(sample.text, useContext ? (sample.previousText ?? null) : undefined).label ===
       sample.label,
   ).length;
   return correct / samples.length;
@@ -114,6 +114,87 @@ describe("trainIntentClassifier on a real CLINC150 slice (en)", () => {
   });
 });
 
+describe("trainIntentClassifier with few labels (CLINC150, 15 intents)", () => {
+  let labelled: PublicSample[];
+  let unlabelled: PublicSample[];
+  let validation: PublicSample[];
+  let labelDescriptions: Record<string, string[]>;
+
+  beforeAll(() => {
+    const samples = loadClinc150();
+    const intents = [...new Set(samples.map((sample) => sample.label))].sort().slice(0, 15);
+    const kept = samples.filter((sample) => intents.includes(sample.label));
+    const seen = new Map<string, number>();
+    labelled = [];
+    unlabelled = [];
+    for (const sample of kept.filter((entry) => entry.split === "train")) {
+      const count = (seen.get(sample.label) ?? 0) + 1;
+      seen.set(sample.label, count);
+      (count <= 1 ? labelled : unlabelled).push(sample);
+    }
+    validation = kept.filter((sample) => sample.split === "validation");
+    labelDescriptions = Object.fromEntries(intents.map((label) => [label, [label.replace(/_/g, " ")]]));
+  });
+
+  it("learns from label names and from unlabelled utterances, and says how much it used", () => {
+    const plain = trainIntentClassifier(labelled, { selfTraining: false });
+    const named = trainIntentClassifier(labelled, { labelDescriptions, selfTraining: false });
+    const selfTrained = trainIntentClassifier(labelled, { labelDescriptions, unlabelled });
+    expect(named.info.descriptions).toBe(15);
+    expect(selfTrained.info.unlabelled).toBe(unlabelled.length);
+    expect(selfTrained.info.pseudoLabelled).toBeGreaterThan(unlabelled.length / 2);
+    expect(plain.info.pseudoLabelled).toBe(0);
+    const [plainAccuracy, namedAccuracy, selfTrainedAccuracy] = [plain, named, selfTrained].map(
+      (classifier) => accuracy(classifier, validation),
+    );
+    expect(namedAccuracy).toBeGreaterThan(plainAccuracy);
+    expect(selfTrainedAccuracy).toBeGreaterThan(namedAccuracy + 0.05);
+    // Its confidence is fitted on held-out trainer labels only: one example per label is too few.
+    expect(selfTrained.info.calibration).toBe("default");
+    const loaded = loadIntentClassifier(selfTrained.serialize());
+    expect(loaded.info).toEqual(selfTrained.info);
+  });
+
+  it("stops self-training once labels are plentiful", () => {
+    const classifier = trainIntentClassifier(labelled, {
+      unlabelled,
+      selfTraining: { untilExamplesPerLabel: 1 },
+    });
+    expect(classifier.info.pseudoLabelled).toBe(0);
+  });
+
+  it("weighs rare labels up and shows the correction it made", () => {
+    const examples = [...labelled, ...unlabelled.filter((sample) => sample.label === labelled[0].label)];
+    const balanced = trainIntentClassifier(examples, { selfTraining: false });
+    const counts = balanced.info.labelCounts ?? [];
+    const weights = balanced.info.classWeights ?? [];
+    const frequent = balanced.labels.indexOf(labelled[0].label);
+    expect(balanced.info.classWeighting).toBe("balanced");
+    expect(counts[frequent]).toBeGreaterThan(50);
+    expect(Math.max(...weights)).toBe(weights[(frequent + 1) % weights.length]);
+    expect(weights[frequent]).toBeLessThan(1);
+    const flat = trainIntentClassifier(examples, { selfTraining: false, classWeighting: "none" });
+    expect(flat.info.classWeights?.every((weight) => weight === 1)).toBe(true);
+  });
+
+  it("rejects bad self-training input", () => {
+    expect(() =>
+      trainIntentClassifier(labelled, { unlabelled: [{ text: 3 as unknown as string }] }),
+    ).toThrow(ValidationError);
+    expect(() => trainIntentClassifier(labelled, { selfTraining: { shares: [2] } })).toThrow(
+      ValidationError,
+    );
+    expect(() =>
+      trainIntentClassifier(labelled, { classWeighting: "loud" as unknown as "none" }),
+    ).toThrow(/classWeighting/);
+    expect(() =>
+      trainIntentClassifier(labelled, {
+        labelDescriptions: { [labelled[0].label]: "not a list" as unknown as string[] },
+      }),
+    ).toThrow(ValidationError);
+  });
+});
+
 describe("trainIntentClassifier on a real CrossWOZ slice (zh)", () => {
   let train: PublicSample[];
   let validation: PublicSample[];
@@ -138,8 +219,8 @@ describe("trainIntentClassifier on a real CrossWOZ slice (zh)", () => {
     const classifier = trainIntentClassifier(train.slice(0, 400), { seed: 2, useContext: true });
     const loaded = loadIntentClassifier(classifier.serialize());
     for (const sample of validation.slice(0, 100)) {
-      expect(loaded.predict(sample.text, sample.previousText)).toEqual(
-        classifier.predict(sample.text, sample.previousText),
+      expect(loaded.predict(sample.text, sample.previousText ?? null)).toEqual(
+        classifier.predict(sample.text, sample.previousText ?? null),
       );
     }
   });
@@ -231,6 +312,10 @@ describe("trainIntentClassifier edge cases", () => {
     expect(withContext.predict("yes", "have you heard of this charity?").label).toBe(
       "knows_charity",
     );
+    // Trained with context, it refuses to guess without it; null says "no previous utterance".
+    expect(() => withContext.predict("yes")).toThrow(/previous utterance as context/);
+    expect(() => withContext.predictBatch([{ text: "yes" }])).toThrow(ValidationError);
+    expect(withContext.predict("yes", null).ranked).toHaveLength(2);
     const withoutContext = trainIntentClassifier(examples);
     const answers = new Set(
       ["would you donate?", "heard of the charity?"].map(

@@ -24,6 +24,15 @@ export interface IntentClassifierInfo {
   calibration: "held-out" | "default";
   useContext: boolean;
   seed: number;
+  /** Rows trained from the labels' names and descriptions (absent in older models). */
+  descriptions?: number;
+  /** Unlabelled utterances given, and how many of them self-training labelled and used. */
+  unlabelled?: number;
+  pseudoLabelled?: number;
+  /** The prior correction, visible to a trainer: trainer examples per label and the weight of each label's rows. */
+  classWeighting?: "none" | "balanced";
+  labelCounts?: number[];
+  classWeights?: number[];
 }
 
 export interface IntentModelState {

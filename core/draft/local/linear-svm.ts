@@ -82,6 +82,7 @@ export function trainOneVersusRest(
   matrix: SparseMatrix,
   targets: readonly Int8Array[],
   options: LinearSvmOptions = defaultLinearSvmOptions,
+  rowWeights?: Float32Array,
 ): OneVersusRestResult {
   const classes = targets.length;
   const { rows, columns, rowStart, indices, values } = matrix;
@@ -92,7 +93,7 @@ export function trainOneVersusRest(
     biases: new Float32Array(classes),
   };
   const alphas = new Float64Array(classes * rows);
-  const solver = new DualSolver(matrix, options);
+  const solver = new DualSolver(matrix, options, rowWeights);
   const everyRow = classes <= options.candidateClasses + 1;
   const allRows = new Int32Array(rows);
   for (let row = 0; row < rows; row++) allRows[row] = row;
@@ -160,6 +161,7 @@ export function heldOutScores(
   trained: OneVersusRestResult,
   heldOut: Int32Array,
   options: LinearSvmOptions = defaultLinearSvmOptions,
+  rowWeights?: Float32Array,
 ): Float64Array {
   const classes = targets.length;
   const { rows, rowStart, indices, values } = matrix;
@@ -186,7 +188,7 @@ export function heldOutScores(
       alphas[label * rows + row] = 0;
     }
   }
-  const solver = new DualSolver(matrix, options);
+  const solver = new DualSolver(matrix, options, rowWeights);
   trained.workingSets.forEach((set, label) => {
     if (!affected[label]) return;
     const remaining = set.filter((row) => !excluded[row]);
@@ -226,12 +228,22 @@ class DualSolver {
   private readonly random: () => number;
 
   private readonly squaredNorms: Float64Array;
+  /** Per row: 1 / (2 · cost · weight), the diagonal the squared hinge adds to the dual. */
+  private readonly diagonals: Float64Array;
 
+  /**
+   * `rowWeights` scales each row's cost (its loss counts `weight` times): pseudo-labelled rows
+   * count less than a trainer's, and rows of rare labels more when classes are balanced.
+   */
   constructor(
     private readonly matrix: SparseMatrix,
     private readonly options: LinearSvmOptions,
+    rowWeights?: Float32Array,
   ) {
     const { rows, rowStart, values } = matrix;
+    this.diagonals = new Float64Array(rows);
+    for (let row = 0; row < rows; row++)
+      this.diagonals[row] = 0.5 / (options.cost * (rowWeights ? rowWeights[row] : 1));
     this.squaredNorms = new Float64Array(rows);
     for (let row = 0; row < rows; row++) {
       let sum = options.bias * options.bias;
@@ -254,7 +266,7 @@ class DualSolver {
     const { rowStart, indices, values } = this.matrix;
     const { w, order, options } = this;
     const classes = model.classes;
-    const diagonal = 0.5 / options.cost;
+    const diagonals = this.diagonals;
     for (let column = 0; column < w.length; column++)
       w[column] = model.weights[column * classes + label];
     let wBias = options.bias > 0 ? model.biases[label] / options.bias : 0;
@@ -275,6 +287,7 @@ class DualSolver {
         const end = rowStart[row + 1];
         for (let position = rowStart[row]; position < end; position++)
           margin += w[indices[position]] * values[position];
+        const diagonal = diagonals[row];
         const gradient = sign * margin - 1 + alpha[row] * diagonal;
         let projected = gradient;
         if (alpha[row] === 0) {

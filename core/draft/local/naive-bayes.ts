@@ -22,6 +22,8 @@ export function trainNaiveBayes(
   targets: readonly Int8Array[],
   smoothing: number,
   excluded?: Uint8Array,
+  /** How much each row counts (default 1): pseudo-labels less, rare labels more. */
+  rowWeights?: Float32Array,
 ): LinearModel {
   const classes = targets.length;
   const { rows, columns, rowStart, indices, values } = matrix;
@@ -32,10 +34,11 @@ export function trainNaiveBayes(
     const target = targets[label];
     for (let row = 0; row < rows; row++) {
       if (target[row] <= 0 || excluded?.[row]) continue;
-      classRows[label] += 1;
+      const weight = rowWeights ? rowWeights[row] : 1;
+      classRows[label] += weight;
       for (let position = rowStart[row]; position < rowStart[row + 1]; position++) {
-        counts[indices[position] * classes + label] += values[position];
-        classMass[label] += values[position];
+        counts[indices[position] * classes + label] += weight * values[position];
+        classMass[label] += weight * values[position];
       }
     }
   }

@@ -316,10 +316,12 @@ const en = {
     curve: {
       heading: "Label efficiency",
       intro:
-        "How accuracy grows with the number of labelled examples per intent, when labels are picked at random or where the model is least sure.",
-      howTo: "The server does not compute curves yet. Run this, then open the JSON file it writes:",
-      open: "Open a curve file (.json)",
-      invalid: "{{file}} is not a label-efficiency curve: {{reason}}",
+        "How accuracy grows with the number of labelled examples per intent, when labels are picked at random or in the review queue's order.",
+      dataset: "Dataset",
+      compute: "Compute curve",
+      none: "No curve yet: pick a dataset and compute one.",
+      working: "Computing the curve… this takes a few minutes.",
+      failed: "The curve could not be computed: {{reason}}",
       summary:
         "{{dataset}}: {{train}} training and {{test}} test samples, {{intents}} intents, {{seeds}} seeds.",
       title: "Label-efficiency curve on {{dataset}}",
@@ -327,6 +329,7 @@ const en = {
       strategies: {
         random: "Random labels",
         uncertainty: "Least confident first",
+        balanced: "Review queue order",
       },
       point:
         "{{strategy}}: {{perIntent}} per intent ({{total}} labels) → accuracy {{accuracy}}{{spread}}",
@@ -754,10 +757,12 @@ const zhCN: InsightMessages = {
     curve: {
       heading: "标注效率",
       intro:
-        "每个意图的标注样本数增加时准确率如何提升：随机挑选标注，或优先标注模型最没把握的样本。",
-      howTo: "服务器暂不计算曲线。请运行以下命令，然后打开它写出的 JSON 文件：",
-      open: "打开曲线文件（.json）",
-      invalid: "{{file}} 不是标注效率曲线：{{reason}}",
+        "每个意图的标注样本数增加时准确率如何提升：随机挑选标注，或按审核队列的顺序标注。",
+      dataset: "数据集",
+      compute: "计算曲线",
+      none: "还没有曲线：请选择数据集并计算。",
+      working: "正在计算曲线……需要几分钟。",
+      failed: "曲线计算失败：{{reason}}",
       summary:
         "{{dataset}}：训练 {{train}} 条、测试 {{test}} 条，{{intents}} 个意图，{{seeds}} 个随机种子。",
       title: "{{dataset}} 上的标注效率曲线",
@@ -765,6 +770,7 @@ const zhCN: InsightMessages = {
       strategies: {
         random: "随机标注",
         uncertainty: "最不确定优先",
+        balanced: "审核队列顺序",
       },
       point:
         "{{strategy}}：每个意图 {{perIntent}} 条（共 {{total}} 条标注）→ 准确率 {{accuracy}}{{spread}}",

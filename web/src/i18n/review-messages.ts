@@ -43,6 +43,7 @@ const en = {
       order: "Order",
       orders: {
         uncertainty: "Least certain first",
+        balanced: "Every intent in turn, least certain first",
         newest: "Newest first",
         oldest: "Oldest first",
       },
@@ -249,6 +250,7 @@ const zhCN: ReviewMessages = {
       order: "排序",
       orders: {
         uncertainty: "最不确定优先",
+        balanced: "各意图轮流，最不确定优先",
         newest: "最新优先",
         oldest: "最早优先",
       },

@@ -116,7 +116,7 @@ export default function EvalsPage() {
         <h2>{t("evals.curve.heading")}</h2>
       </div>
       <div className="panel">
-        <LabelCurve />
+        <LabelCurve datasets={datasets.data?.datasets ?? null} canRun={canRun} />
       </div>
 
       {creating && <NewRunDialog onClose={() => setCreating(false)} onCreated={upsert} />}

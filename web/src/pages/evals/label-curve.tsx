@@ -1,71 +1,124 @@
 /**
  * The label-efficiency curve: accuracy of the local engine after k labelled examples per intent,
- * labels chosen at random versus by uncertainty, with ± one standard deviation over seeds. The
- * server does not compute curves yet, so this opens the JSON file `npm run eval -- curve` wrote.
+ * labels picked at random versus in the review queue's order, with ± one standard deviation over
+ * seeds. The API computes it as a job (`POST /api/label-curve`); this shows the latest one
+ * (`GET /api/label-curve/latest`) and asks again every few seconds while it is being computed.
  */
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import type { LabelCurve as StoredCurve } from "../../../../core/eval/label-curves.ts";
+import { api } from "../../api/client.ts";
+import { ErrorMessage } from "../../components/error-message.tsx";
 import { useInsightFormatters } from "../../components/insight-format.ts";
 import { LineChart, seriesColors } from "../../components/line-chart.tsx";
-import { parseCurveReport } from "./curve-report.ts";
-import type { CurveReport } from "./curve-report.ts";
+import { useResource } from "../../components/use-resource.ts";
+import type { Dataset } from "./types.ts";
 
-export function LabelCurve() {
+const pollMs = 3000;
+
+export function LabelCurve({
+  datasets,
+  canRun,
+}: {
+  datasets: Dataset[] | null;
+  canRun: boolean;
+}) {
   const { t } = useTranslation();
   const format = useInsightFormatters();
-  const [report, setReport] = useState<CurveReport | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const latest = useResource<{ curve: StoredCurve | null }>("/api/label-curve/latest");
+  const [dataset, setDataset] = useState("");
+  const [starting, setStarting] = useState(false);
+  const [problem, setProblem] = useState<unknown>(null);
+  const curve = latest.data?.curve ?? null;
+  const working = curve?.status === "queued" || curve?.status === "running";
 
-  async function open(file: File | undefined) {
-    if (!file) return;
+  useEffect(() => {
+    if (!working) return;
+    const timer = setInterval(() => void latest.reload(), pollMs);
+    return () => clearInterval(timer);
+  }, [working, latest.reload]);
+
+  async function compute() {
+    const chosen = dataset || datasets?.[0]?.name;
+    if (!chosen) return;
+    setStarting(true);
     try {
-      setReport(parseCurveReport(await file.text()));
+      const { curve: queued } = await api.post<{ curve: StoredCurve }>("/api/label-curve", {
+        dataset: chosen,
+      });
+      latest.setData(() => ({ curve: queued }));
       setProblem(null);
     } catch (error) {
-      setReport(null);
-      setProblem(
-        t("evals.curve.invalid", {
-          file: file.name,
-          reason: (error as Error).message,
-        }),
-      );
+      setProblem(error);
+    } finally {
+      setStarting(false);
     }
   }
 
-  const strategies = report ? [...new Set(report.points.map((point) => point.strategy))] : [];
+  const points = curve?.status === "completed" ? (curve.points ?? []) : [];
+  const strategies = [...new Set(points.map((point) => point.strategy))];
   return (
     <div data-testid="label-curve">
       <p className="muted">{t("evals.curve.intro")}</p>
-      <p className="muted small">
-        {t("evals.curve.howTo")} <code>npm run eval -- curve --dataset &lt;name&gt;</code>
-      </p>
-      <label className="field">
-        <span className="field__label">{t("evals.curve.open")}</span>
-        <input
-          type="file"
-          accept=".json,application/json"
-          onChange={(event) => void open(event.target.files?.[0])}
-          data-testid="curve-file"
-        />
-      </label>
-      {problem && (
-        <p className="message message--error" role="alert">
-          {problem}
+      {canRun && (
+        <div className="toolbar">
+          <label className="field">
+            <span className="field__label">{t("evals.curve.dataset")}</span>
+            <select
+              value={dataset}
+              onChange={(event) => setDataset(event.target.value)}
+              data-testid="curve-dataset"
+            >
+              {(datasets ?? []).map((entry) => (
+                <option key={entry.id} value={entry.name}>
+                  {entry.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="button"
+            className="button"
+            disabled={starting || working || !datasets?.length}
+            onClick={() => void compute()}
+            data-testid="curve-compute"
+          >
+            {t("evals.curve.compute")}
+          </button>
+        </div>
+      )}
+      {latest.error !== null && <ErrorMessage error={latest.error} />}
+      {problem !== null && <ErrorMessage error={problem} />}
+      {latest.data && !curve && (
+        <p className="muted small" data-testid="curve-empty">
+          {t("evals.curve.none")}
         </p>
       )}
-      {report && (
+      {curve && curve.status !== "completed" && (
+        <p
+          className={curve.status === "failed" ? "message message--error" : "muted small"}
+          role={curve.status === "failed" ? "alert" : "status"}
+          data-testid="curve-status"
+          data-status={curve.status}
+        >
+          {curve.status === "failed"
+            ? t("evals.curve.failed", { reason: curve.error ?? "" })
+            : t("evals.curve.working")}
+        </p>
+      )}
+      {curve?.status === "completed" && curve.summary && (
         <>
           <p className="muted small" data-testid="curve-summary">
             {t("evals.curve.summary", {
-              dataset: report.dataset,
-              train: format.count(report.train),
-              test: format.count(report.test),
-              intents: format.count(report.intents),
-              seeds: format.count(report.seeds),
+              dataset: curve.summary.dataset,
+              train: format.count(curve.summary.train),
+              test: format.count(curve.summary.test),
+              intents: format.count(curve.summary.intents),
+              seeds: format.count(curve.summary.seeds),
             })}
           </p>
           <LineChart
-            title={t("evals.curve.title", { dataset: report.dataset })}
+            title={t("evals.curve.title", { dataset: curve.summary.dataset })}
             testId="curve-chart"
             xScale="log"
             formatX={(value) => format.count(value)}
@@ -76,7 +129,7 @@ export function LabelCurve() {
               id: strategy,
               label: t(`evals.curve.strategies.${strategy}`),
               color: seriesColors[index],
-              points: report.points
+              points: points
                 .filter((point) => point.strategy === strategy)
                 .map((point) => ({
                   x: point.labelsPerIntent,

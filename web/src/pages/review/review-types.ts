@@ -38,7 +38,7 @@ export interface DecisionResponse {
 }
 
 export type QueueOrder = ServerQueueFilters["order"];
-export const queueOrders: readonly QueueOrder[] = ["uncertainty", "newest", "oldest"];
+export const queueOrders: readonly QueueOrder[] = ["uncertainty", "balanced", "newest", "oldest"];
 export const itemKinds: readonly ItemKind[] = ["intent", "action_item", "talk_track"];
 export const engines = ["local", "llm"] as const;
 /** What happened to the customer after the call (core/outcomes/training-signal.ts). */
