@@ -77,6 +77,8 @@ describe.each(databaseKinds)("model connectors (%s)", (kind) => {
     server = await startTestServer(database.db, {
       logger,
       environment: {
+        // The production request log: one full JSON record per response, headers included — the most a log could leak.
+        NODE_ENV: "production",
         OPENAI_BASE_URL: endpoint.baseUrl,
         OPENAI_API_KEY: environmentKey,
         TRANSCRIPTION_BASE_URL: `http://127.0.0.1:${closedPort}/v1/`,

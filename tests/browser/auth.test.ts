@@ -113,7 +113,7 @@ describe("signing in, roles and language", () => {
     await page.getByTestId("not-found").waitFor();
 
     await app.signInAs("trainer@example.com");
-    expect(await navigation.allTextContents()).toEqual(["Recordings", "Review", "Dashboard", "Prompt sets", "Evals", "Taxonomy"]);
+    expect(await navigation.allTextContents()).toEqual(["Recordings", "Review", "Dashboard", "Prompt sets", "Agents", "Evals", "Traces", "Taxonomy"]);
 
     await app.signInAs("admin@example.com");
     expect(await navigation.allTextContents()).toEqual([
@@ -121,11 +121,14 @@ describe("signing in, roles and language", () => {
       "Review",
       "Dashboard",
       "Prompt sets",
+      "Agents",
       "Evals",
+      "Traces",
       "Taxonomy",
       "Capability map",
       "Users",
       "Integrations",
+      "Model connectors",
     ]);
     await page.getByTestId("main-navigation").getByRole("link", { name: "Users" }).click();
     await page.getByTestId("users-table").waitFor();
@@ -169,11 +172,11 @@ describe("signing in, roles and language", () => {
     const { page } = app;
     await app.signInAs("manager@example.com");
     const navigation = page.getByTestId("main-navigation").getByRole("link");
-    expect(await navigation.allTextContents()).toEqual(["Recordings", "Dashboard", "Evals", "Taxonomy", "Capability map", "Integrations"]);
+    expect(await navigation.allTextContents()).toEqual(["Recordings", "Dashboard", "Agents", "Evals", "Traces", "Taxonomy", "Capability map", "Integrations"]);
 
     await page.getByTestId("language-switch").selectOption("zh-CN");
     await page.getByTestId("main-navigation").getByRole("link", { name: "录音" }).waitFor();
-    expect(await navigation.allTextContents()).toEqual(["录音", "看板", "评测", "意图体系", "能力地图", "集成"]);
+    expect(await navigation.allTextContents()).toEqual(["录音", "看板", "智能体", "评测", "调用追踪", "意图体系", "能力地图", "集成"]);
     expect(await page.getByTestId("account-role").textContent()).toBe("经理");
     expect(await page.locator("html").getAttribute("lang")).toBe("zh-CN");
     await app.browser.screenshot("recordings-zh-CN");
