@@ -3,6 +3,7 @@
  * may read them; reps may not see them at all. Runs execute in the worker (`eval-run` jobs): the
  * API records the run, enqueues it and answers 202 at once.
  */
+import { collectActionItemCases } from "../../core/dataset/action-item-cases.ts";
 import { attachment } from "../http/attachment.ts";
 import express, { Router } from "express";
 import type { Request, Response } from "express";
@@ -82,6 +83,8 @@ const splitSettings = {
 export const createDatasetRequest = z.strictObject({
   name: z.string().trim().min(1).max(100),
   description: z.string().max(2000).optional(),
+  /** `intents` (default): one utterance per sample; `action_items`: one reviewed call per sample. */
+  kind: z.enum(["intents", "action_items"]).optional(),
   filters: snapshotFilters.optional(),
   ...splitSettings,
 });
@@ -148,7 +151,7 @@ const runOptions = z.strictObject({
 export const createEvalRunRequest = z.strictObject({
   /** `name`, `name@3` or a dataset version id. */
   dataset: z.string().trim().min(1).max(200),
-  /** `local` or `<set>@<version>`. */
+  /** `local`, `<set>@<version>` or `agent:<agent>@v<n>`. */
   target: z.string().trim().min(1).max(200),
   options: runOptions.optional(),
 });
@@ -230,10 +233,15 @@ export function evalRoutes(
   router.post("/datasets", allow(...runners), async (request: Request, response: Response) => {
     const actor = actorOf(request);
     const input = body(request, createDatasetRequest);
-    const samples = await collectLabelledSamples(db, actor, input.filters ?? {});
+    const actionItems = input.kind === "action_items";
+    const samples = actionItems
+      ? await collectActionItemCases(db, actor, input.filters ?? {})
+      : await collectLabelledSamples(db, actor, input.filters ?? {});
     if (samples.length === 0) {
       throw new ValidationError(
-        "No reviewed intent labels match these filters: accept or correct some drafts first, or widen the filters.",
+        actionItems
+          ? "No call has all its action items reviewed by a trainer: decide every action item of some calls first, or widen the filters."
+          : "No reviewed intent labels match these filters: accept or correct some drafts first, or widen the filters.",
       );
     }
     const dataset = await createDataset(db, {
@@ -250,7 +258,7 @@ export function evalRoutes(
         samples,
         testShare: input.testShare,
         seed: input.seed,
-        filters: { kind: "snapshot", ...input.filters },
+        filters: { kind: actionItems ? "action_items" : "snapshot", ...input.filters },
         createdBy: actor.id,
       });
       response
@@ -337,7 +345,7 @@ export function evalRoutes(
         samples,
         testShare: input.testShare,
         seed: input.seed,
-        filters: { kind: "snapshot", ...input.filters },
+        filters: { kind: actionItems ? "action_items" : "snapshot", ...input.filters },
         createdBy: actor.id,
       });
       response.status(result.created ? 201 : 200).json(result);
