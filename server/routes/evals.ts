@@ -15,6 +15,7 @@ import {
   collectLabelledSamples,
   createDataset,
   exportDatasetVersion,
+  getDatasetVersion,
   getDataset,
   importDatasetSamples,
   importPublicDataset,
@@ -336,9 +337,14 @@ export function evalRoutes(
       const { id } = params(request, idParams);
       const input = body(request, snapshotDatasetRequest);
       const dataset = await getDataset(db, actor.workspaceId, id);
-      const samples = await collectLabelledSamples(db, actor, input.filters ?? {});
+      // A new version holds what the dataset's versions hold: utterances, or reviewed calls.
+      const latest = dataset.latestVersionId ? await getDatasetVersion(db, actor.workspaceId, dataset.latestVersionId) : null;
+      const actionItems = latest?.filters.kind === "action_items";
+      const samples = actionItems
+        ? await collectActionItemCases(db, actor, input.filters ?? {})
+        : await collectLabelledSamples(db, actor, input.filters ?? {});
       if (samples.length === 0)
-        throw new ValidationError("No reviewed intent labels match these filters.");
+        throw new ValidationError(actionItems ? "No call has all its action items reviewed by a trainer." : "No reviewed intent labels match these filters.");
       const result = await addDatasetVersion(db, {
         workspaceId: actor.workspaceId,
         datasetId: dataset.id,
