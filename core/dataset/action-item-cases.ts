@@ -85,9 +85,11 @@ export async function collectActionItemCases(
     customerStage: string;
     language: string | null;
     teamId: string;
+    callDate: Date;
   }>(
     `SELECT r.id AS "recordingId", latest.id AS "draftId", latest.transcript_id AS "transcriptId",
        r.customer_stage AS "customerStage", r.team_id AS "teamId",
+       coalesce(r.call_date::timestamptz, r.created_at) AS "callDate",
        coalesce(nullif(r.language, 'auto'), t.language) AS language
      FROM recordings r
      JOIN LATERAL (SELECT d.id, d.transcript_id FROM drafts d WHERE d.recording_id = r.id ORDER BY d.created_at DESC LIMIT 1) latest ON true
@@ -137,7 +139,8 @@ export async function collectActionItemCases(
       split: "test",
       text: segments.map((segment) => `${segment.speaker}: ${segment.text}`).join("\n"),
       label: actionItemCaseLabel,
-      metadata: { kind: "action_items", teamId: call.teamId, ...actionCase },
+      // The call date resolves "by Friday" to a due date, so the agent sees the call's own.
+      metadata: { kind: "action_items", teamId: call.teamId, callDate: new Date(call.callDate).toISOString(), ...actionCase },
       recordingId: call.recordingId,
     });
   }
