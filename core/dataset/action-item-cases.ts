@@ -18,7 +18,12 @@ import type { Actor } from "../auth/actor.ts";
 import { recordingScope } from "../auth/actor.ts";
 import type { Queryable } from "../db/database.ts";
 import type { TranscriptSegment } from "../draft/schema.ts";
-import type { NewSample } from "./datasets.ts";
+import { ValidationError } from "../errors.ts";
+import { outcomeFilterSql } from "../outcomes/training-signal.ts";
+import { checkFilters, type NewSample, type SnapshotFilters, type SnapshotPreview } from "./datasets.ts";
+
+/** The snapshot filters that apply to whole calls (intents and label decisions are per utterance). */
+export type ActionItemFilters = Omit<SnapshotFilters, "intents" | "decisions">;
 
 export const actionItemCaseLabel = "action_items";
 
@@ -61,8 +66,14 @@ export function actionItemCaseOf(sample: { label: string; metadata: Record<strin
 export async function collectActionItemCases(
   db: Queryable,
   actor: Actor,
-  filters: { teamId?: string; customerStages?: string[] } = {},
+  filters: SnapshotFilters = {},
 ): Promise<NewSample[]> {
+  checkFilters(filters);
+  for (const name of ["intents", "decisions"] as const) {
+    if (filters[name]?.length) {
+      throw new ValidationError(`Filter "${name}" applies to intent labels, not to a dataset of reviewed calls.`);
+    }
+  }
   const params: unknown[] = [actor.workspaceId];
   const conditions = ["r.workspace_id = $1", "r.status <> 'erased'"];
   const scope = recordingScope(actor, "r", params.length + 1);
@@ -77,6 +88,21 @@ export async function collectActionItemCases(
   if (filters.customerStages?.length) {
     params.push(filters.customerStages);
     conditions.push(`r.customer_stage = ANY($${params.length}::text[])`);
+  }
+  if (filters.from) {
+    params.push(filters.from);
+    conditions.push(`coalesce(r.call_date, r.created_at::date) >= $${params.length}::date`);
+  }
+  if (filters.to) {
+    params.push(filters.to);
+    conditions.push(`coalesce(r.call_date, r.created_at::date) <= $${params.length}::date`);
+  }
+  if (filters.outcome) conditions.push(outcomeFilterSql(filters.outcome, "r"));
+  if (filters.languages?.length) {
+    params.push(filters.languages.map((language) => language.toLowerCase()));
+    conditions.push(
+      `split_part(lower(coalesce(nullif(r.language, 'auto'), t.language, '')), '-', 1) = ANY($${params.length}::text[])`,
+    );
   }
   const { rows: calls } = await db.query<{
     recordingId: string;
@@ -145,4 +171,22 @@ export async function collectActionItemCases(
     });
   }
   return samples;
+}
+
+/** The dataset builder's preview of reviewed calls: calls, and expected items per action type. */
+export function previewActionItemCases(samples: readonly NewSample[]): SnapshotPreview {
+  const counts = new Map<string, number>();
+  for (const sample of samples) {
+    for (const item of actionItemCaseOf({ label: sample.label, metadata: sample.metadata ?? {} })?.expected ?? []) {
+      const type = item.type ?? "(none)";
+      counts.set(type, (counts.get(type) ?? 0) + 1);
+    }
+  }
+  return {
+    samples: samples.length,
+    recordings: samples.length,
+    labels: [...counts]
+      .map(([label, count]) => ({ label, count }))
+      .sort((left, right) => right.count - left.count || left.label.localeCompare(right.label)),
+  };
 }

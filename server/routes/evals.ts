@@ -3,7 +3,7 @@
  * may read them; reps may not see them at all. Runs execute in the worker (`eval-run` jobs): the
  * API records the run, enqueues it and answers 202 at once.
  */
-import { collectActionItemCases } from "../../core/dataset/action-item-cases.ts";
+import { collectActionItemCases, previewActionItemCases } from "../../core/dataset/action-item-cases.ts";
 import { attachment } from "../http/attachment.ts";
 import express, { Router } from "express";
 import type { Request, Response } from "express";
@@ -69,7 +69,12 @@ const snapshotFilters = z.strictObject({
   decisions: z.array(z.enum(labelDecisions)).max(2).optional(),
 });
 
-export const previewDatasetRequest = z.strictObject({ filters: snapshotFilters.optional() });
+const datasetKind = z.enum(["intents", "action_items"]);
+
+export const previewDatasetRequest = z.strictObject({
+  kind: datasetKind.optional(),
+  filters: snapshotFilters.optional(),
+});
 
 const splitSettings = {
   testShare: z.number().gt(0).lt(1).optional(),
@@ -85,7 +90,7 @@ export const createDatasetRequest = z.strictObject({
   name: z.string().trim().min(1).max(100),
   description: z.string().max(2000).optional(),
   /** `intents` (default): one utterance per sample; `action_items`: one reviewed call per sample. */
-  kind: z.enum(["intents", "action_items"]).optional(),
+  kind: datasetKind.optional(),
   filters: snapshotFilters.optional(),
   ...splitSettings,
 });
@@ -226,8 +231,11 @@ export function evalRoutes(
   router.post("/datasets/preview", allow(...runners), async (request: Request, response: Response) => {
     const input = body(request, previewDatasetRequest);
     const actor = actorOf(request);
-    const samples = await collectLabelledSamples(db, actor, input.filters ?? {});
-    response.json({ preview: previewSamples(samples), intentNames: await intentNames(actor.workspaceId) });
+    const preview =
+      input.kind === "action_items"
+        ? previewActionItemCases(await collectActionItemCases(db, actor, input.filters ?? {}))
+        : previewSamples(await collectLabelledSamples(db, actor, input.filters ?? {}));
+    response.json({ preview, intentNames: await intentNames(actor.workspaceId) });
   });
 
   // A dataset from the trainers' reviewed labels: the dataset and its first version together.

@@ -1,6 +1,6 @@
 /**
  * An agent eval from the UI: a trainer's decisions on a call (accept, reject, add) become a dataset
- * of reviewed calls; in the new-run dialog the trainer picks the action-items agent under "Agents",
+ * of reviewed calls in the dataset builder; in the new-run dialog the trainer picks the action-items agent under "Agents",
  * starts the run and reads its item-level precision / recall / F1 and the per-type table.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -62,11 +62,17 @@ describe("agent evals in the browser", () => {
       shownAt,
     });
     expect(added.status).toBe(201);
-    const dataset = await trainer.request("POST", "/api/datasets", { name: "reviewed-calls", kind: "action_items" });
-    expect(dataset.status).toBe(201);
-
     await app.signInAs("trainer@example.com", "/evals");
-    await page.reload();
+    // The builder makes a dataset of reviewed calls: one call, expecting the quote and the follow-up.
+    const builder = page.getByTestId("dataset-builder");
+    await builder.getByTestId("dataset-kind").selectOption("action_items");
+    await builder.getByTestId("dataset-preview-count").getByText("1 reviewed call · action types expected: 2").waitFor();
+    await builder.getByLabel("Dataset name").fill("reviewed-calls");
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await app.browser.screenshot("dataset-builder-reviewed-calls");
+    await builder.getByTestId("build-dataset").click();
+    await builder.getByTestId("dataset-built").getByText("Dataset reviewed-calls v1 is ready: 0 train, 1 test", { exact: false }).waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.getByTestId("new-run").click();
     const dialog = page.getByTestId("new-run-dialog");
     await dialog.getByTestId("run-dataset").selectOption("reviewed-calls");
