@@ -334,7 +334,7 @@ async function resolveTarget(
   agentVersion?: StoredAgentVersion;
 }> {
   if (target.kind === "agent") {
-    if (!(target.agent in scoredAgents)) {
+    if (!Object.hasOwn(scoredAgents, target.agent)) {
       throw new UnprocessableError(
         `The agent "${target.agent}" has no scorer yet: the eval harness scores ${Object.keys(scoredAgents).join(" and ")}.`,
       );
