@@ -13,7 +13,8 @@ npm run eval -- datasets show <name>
 npm run eval -- datasets import --public ${publicDatasetNames.join("|")} [--name <name>]
 npm run eval -- datasets import --file <samples.jsonl|samples.csv> --name <name> [--test-share 0.2] [--seed 1]
 npm run eval -- datasets export --dataset <name>[@<version>] [--split train,test] [--out <file.jsonl>]`,
-  run: `npm run eval -- run --dataset <name>[@<version>] --target local|<set>@<version>
+  run: `npm run eval -- run --dataset <name>[@<version>] --target local|<set>@<version>|agent:<agent>@v<n>
+npm run eval -- run --dataset <name>[@<version>] --agent action-items@v1   (through the server)
     [--limit <cases>] [--concurrency <n>] [--rpm <requests per minute>]
 npm run eval -- runs [--dataset <name>[@<version>]] [--limit 20]`,
   compare: `npm run eval -- compare <baseline run id> <candidate run id> [--top 10]`,

@@ -94,6 +94,21 @@ describe("the eval CLI through a running server", () => {
     expect(listed.stdout).toContain(runId);
   });
 
+  it("runs an agent version with --agent: the intent agent over the utterances, on its binding (here the local engine)", { timeout: 180_000 }, async () => {
+    const { token } = await createApiToken(database.db, organisation.users.trainer.id, { name: "cli agent" });
+    const result = await runCli(["run", "--dataset", "small", "--agent", "intent-tagger@v1"], {
+      CALIBRATE_URL: server.baseUrl,
+      CALIBRATE_TOKEN: token,
+    });
+    expect(result.stderr).toMatch(/Evaluating agent:intent-tagger@v1 on small@1/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Run [0-9a-f-]{36}: agent:intent-tagger@v1 on small@1 — completed/);
+    // Without a server, an agent target says where it runs instead of opening the database.
+    const local = await runCli(["run", "--dataset", "small", "--agent", "intent-tagger@v1"], { CALIBRATE_URL: undefined, DATABASE_URL: "postgres://127.0.0.1:1/none" });
+    expect(local.code).toBe(2);
+    expect(local.stderr).toMatch(/Agent targets run through the server/);
+  });
+
   it("says how to go on without a token, and passes the server's refusal on", async () => {
     const missing = await runCli(["run", "--dataset", "small", "--target", "local"], { CALIBRATE_URL: server.baseUrl, CALIBRATE_TOKEN: undefined });
     expect(missing.code).toBe(2);
@@ -103,6 +118,11 @@ describe("the eval CLI through a running server", () => {
     const unknown = await runCli(["run", "--dataset", "nothing-here", "--target", "local"], { CALIBRATE_URL: server.baseUrl, CALIBRATE_TOKEN: token });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/answered 404/);
+
+    // An agent with no scorer: the server's 422 reaches the person running the CLI.
+    const summary = await runCli(["run", "--dataset", "small", "--agent", "call-summary@v1"], { CALIBRATE_URL: server.baseUrl, CALIBRATE_TOKEN: token });
+    expect(summary.code).toBe(2);
+    expect(summary.stderr).toMatch(/answered 422.*has no scorer yet/s);
 
     const { token: repToken } = await createApiToken(database.db, organisation.users.northRep.id, { name: "rep cli" });
     const rep = await runCli(["run", "--dataset", "small", "--target", "local"], { CALIBRATE_URL: server.baseUrl, CALIBRATE_TOKEN: repToken });

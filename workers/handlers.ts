@@ -25,7 +25,7 @@ export function createHandlers(dependencies: HandlerDependencies): HandlerRegist
     "agent-run": agentRunHandler(dependencies),
     "train-intent-model": trainIntentModelHandler(dependencies),
     embed: embedHandler(dependencies, embedder),
-    "eval-run": evalRunHandler({ db: dependencies.db, config: dependencies.config, promptsDirectory, connectors: dependencies.agents.connectors }),
+    "eval-run": evalRunHandler({ db: dependencies.db, config: dependencies.config, promptsDirectory, connectors: dependencies.agents.connectors, agents: dependencies.agents }),
     "label-curve": labelCurveHandler({ db: dependencies.db }),
     rollup: rollupHandler(dependencies),
     "webhook-delivery": webhookDeliveryHandler(dependencies),

@@ -786,3 +786,39 @@ export async function tryAgentVersions(
     }),
   );
 }
+
+/**
+ * One stored agent version on one call, outside any pipeline (the eval harness): the engine its
+ * binding resolves to now, traced, nothing stored. Throws what `invoke` throws; a missing connector
+ * is a `needs_connector` result.
+ */
+export async function invokeAgentVersion(
+  deps: AgentDependencies,
+  version: StoredAgentVersion,
+  call: AgentCall,
+  options: { signal?: AbortSignal; traceInput?: Record<string, unknown> } = {},
+): Promise<Invocation & { traceId: string }> {
+  const agent = deps.registry.find((candidate) => candidate.name === version.agent);
+  if (!agent) throw new NotFoundError(`There is no agent "${version.agent}".`);
+  const engine = await resolveEngine(deps.connectors, call.workspaceId, agent, version.definition);
+  const trace = deps.tracer.start({
+    workspaceId: call.workspaceId,
+    recordingId: call.recordingId || null,
+    agent: agent.name,
+    agentVersion: version.reference,
+    agentRunId: null,
+    engine: engine.kind === "llm" ? "llm" : "local",
+    connectorId: engine.kind === "llm" ? engine.connector.id : null,
+    model: engine.kind === "llm" ? (engine.model ?? engine.connector.defaultModel) || null : null,
+    input: options.traceInput ?? {},
+  });
+  try {
+    if (engine.kind === "unavailable") throw new UnprocessableError(engine.reason);
+    const invocation = await invoke(deps, agent, version.definition, call, engine, trace, options.signal);
+    await trace.finish({ status: "ok", output: { status: invocation.status, items: invocation.product.items.length } });
+    return { ...invocation, traceId: trace.id };
+  } catch (error) {
+    await trace.finish({ status: "error", error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}

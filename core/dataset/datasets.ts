@@ -473,7 +473,7 @@ export type LabelDecision = (typeof labelDecisions)[number];
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
-function checkFilters(filters: SnapshotFilters): void {
+export function checkFilters(filters: SnapshotFilters): void {
   for (const [name, value] of [
     ["from", filters.from],
     ["to", filters.to],

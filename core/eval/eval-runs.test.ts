@@ -158,6 +158,13 @@ describe("parseEvalTarget", () => {
     expect(() => parseEvalTarget("sales-call")).toThrow(ValidationError);
     expect(() => parseEvalTarget("Sales Call@v1")).toThrow(ValidationError);
   });
+
+  it("reads agent versions as agent:<agent>@v<n>", () => {
+    expect(parseEvalTarget("agent:action-items@v2")).toEqual({ kind: "agent", agent: "action-items", version: "v2" });
+    expect(parseEvalTarget("agent:intent-tagger@v01")).toEqual({ kind: "agent", agent: "intent-tagger", version: "v1" });
+    expect(() => parseEvalTarget("agent:action-items@2")).toThrow(ValidationError);
+    expect(() => parseEvalTarget("agent:Action@v1")).toThrow(ValidationError);
+  });
 });
 
 describe("LLM eval runs", () => {

@@ -11,6 +11,13 @@
  *   utterance as context. Answers are cached in `llm_cache` under `llmCacheKey`, so re-running an
  *   unchanged prompt set over an unchanged dataset makes no request and costs nothing.
  *
+ * - `agent`: a stored agent version (core/agents), on the engine its binding resolves to now (a
+ *   connector of the workspace's directory, or the local engine), traced like any invocation.
+ *   `intent-tagger` is scored per utterance as above; `action-items` needs a dataset of call-level
+ *   cases (core/dataset/action-item-cases.ts) and is scored item by item (action-item-scores.ts):
+ *   precision / recall / F1 overall and per type, with the type-only and due-date variants. Other
+ *   agents have no scorer yet and are refused when the run is created.
+ *
  * A failing case is an error row (predicted null, error text), never a crashed run.
  */
 import path from "node:path";
@@ -54,17 +61,35 @@ import { gate, type GateResult } from "./gate.ts";
 import type { ConfusionMatrix, LabelMetrics } from "./metrics.ts";
 import { runCases, type CaseResult, type ProviderResult } from "./run-cases.ts";
 import type { ConnectorWithKey } from "../connectors/connector.ts";
+import { getAgentVersion, type StoredAgentVersion } from "../agents/agent-store.ts";
+import type { AgentServices } from "../agents/pipeline.ts";
+import { isActionItemVersion } from "../dataset/action-item-cases.ts";
+import { runAgentCases, type AgentCasesResult } from "./agent-cases.ts";
+import type { ActionItemScores } from "./action-item-scores.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Targets
 // ---------------------------------------------------------------------------------------------
 
-export type EvalTarget = { kind: "local" } | { kind: "prompt_set"; set: string; version: string };
+export type EvalTarget =
+  | { kind: "local" }
+  | { kind: "prompt_set"; set: string; version: string }
+  | { kind: "agent"; agent: string; version: string };
 
-/** `local` or `<set>@<version>` (e.g. `sales-call@v2`). */
+/** Agents the harness can score, and how (see the file header). */
+export const scoredAgents = { "intent-tagger": "intents", "action-items": "action_items" } as const;
+
+/** `local`, `<set>@<version>` (e.g. `sales-call@v2`) or `agent:<agent>@v<n>` (e.g. `agent:action-items@v1`). */
 export function parseEvalTarget(text: string): EvalTarget {
   const trimmed = text.trim();
   if (trimmed === "local") return { kind: "local" };
+  if (trimmed.startsWith("agent:")) {
+    const agent = /^agent:([a-z0-9][a-z0-9-]*)@v(\d{1,6})$/.exec(trimmed);
+    if (!agent) {
+      throw new ValidationError(`Target "${text}" must name an agent version such as "agent:action-items@v1".`);
+    }
+    return { kind: "agent", agent: agent[1], version: `v${Number(agent[2])}` };
+  }
   const match = /^([a-z0-9][a-z0-9-]*)@([A-Za-z0-9][A-Za-z0-9._-]*)$/.exec(trimmed);
   if (!match) {
     throw new ValidationError(
@@ -75,6 +100,7 @@ export function parseEvalTarget(text: string): EvalTarget {
 }
 
 export function describeEvalTarget(target: EvalTarget): string {
+  if (target.kind === "agent") return `agent:${target.agent}@${target.version}`;
   return target.kind === "local" ? "local" : `${target.set}@${target.version}`;
 }
 
@@ -173,6 +199,10 @@ export interface EvalMetrics extends RunMetrics {
   cachedCases: number;
   /** HTTP requests made to the model by this run (0 for a fully cached re-run). */
   modelRequests: number;
+  /** Action-items agent targets: item-level precision / recall / F1 (see action-item-scores.ts). */
+  actionItems?: ActionItemScores;
+  /** Agent targets: the engine the version's binding resolved to. */
+  engine?: { kind: string | null; connectorId: string | null; model: string | null };
   /** Local target: the classifier's training. */
   training: { samples: number; durationMs: number; useContext: boolean } | null;
   durationMs: number;
@@ -301,7 +331,22 @@ async function resolveTarget(
   target: EvalRun["target"];
   fingerprint: string;
   promptSet: (PromptSetVersion & { id?: string }) | null;
+  agentVersion?: StoredAgentVersion;
 }> {
+  if (target.kind === "agent") {
+    if (!Object.hasOwn(scoredAgents, target.agent)) {
+      throw new UnprocessableError(
+        `The agent "${target.agent}" has no scorer yet: the eval harness scores ${Object.keys(scoredAgents).join(" and ")}.`,
+      );
+    }
+    const agentVersion = await getAgentVersion(source.db, source.workspaceId, target.agent, Number(target.version.slice(1)));
+    return {
+      target: { kind: "agent", agent: target.agent, version: target.version, contentHash: agentVersion.contentHash },
+      fingerprint: `agent:${agentVersion.reference}:${agentVersion.contentHash}`,
+      promptSet: null,
+      agentVersion,
+    };
+  }
   if (target.kind === "local") {
     // The classifier lives in code, not in a versioned file: a gate reusing a local run trusts
     // that the code has not changed since (pass reuse: false, or --fresh, to be sure).
@@ -344,6 +389,7 @@ export async function createEvalRun(
     { db, workspaceId: input.workspaceId, promptsDirectory: input.promptsDirectory },
     input.target,
   );
+  checkDatasetFits(version, input.target);
   // Linked when the version is the workspace's database copy (the app's prompt-set pages).
   const promptSetVersionId = resolved.promptSet?.id ?? null;
   const { rows } = await db.query<{ id: string }>(
@@ -363,6 +409,17 @@ export async function createEvalRun(
     ],
   );
   return getEvalRun(db, input.workspaceId, rows[0].id);
+}
+
+/** An action-item agent reads whole calls; every other target reads utterances with intent labels. */
+function checkDatasetFits(version: { datasetName: string; version: number; filters: Record<string, unknown> }, target: EvalTarget): void {
+  const wantsCalls = target.kind === "agent" && scoredAgents[target.agent as keyof typeof scoredAgents] === "action_items";
+  if (wantsCalls === isActionItemVersion(version)) return;
+  throw new UnprocessableError(
+    wantsCalls
+      ? `Dataset ${version.datasetName}@${version.version} holds intent labels; the action-items agent needs a dataset of action-item decisions (kind "action_items").`
+      : `Dataset ${version.datasetName}@${version.version} holds action-item decisions; only the action-items agent can be evaluated on it.`,
+  );
 }
 
 /** Marks a run failed, keeping whatever it had (used when a job gives up for good). */
@@ -451,6 +508,8 @@ export interface EvalEnvironment {
   promptsDirectory?: string;
   /** Null or absent: prompt-set runs can only use cached answers. */
   llm?: LlmSettings | null;
+  /** The agents and what they run with (connector directory, limiter, tracer): agent targets need them. */
+  agents?: AgentServices;
 }
 
 export interface EvalProgress {
@@ -534,12 +593,35 @@ export async function executeEvalRun(
   // An LLM target needs only the test split; the local engine trains on train and makes its
   // choices (context or not) on validation, never on test.
   const samples = await loadSamples(db, run.datasetVersionId, {
-    splits: resolved.promptSet === null ? ["train", "validation", "test"] : ["test"],
+    splits: resolved.promptSet === null && !resolved.agentVersion ? ["train", "validation", "test"] : ["test"],
   });
   let cases = samples.filter((sample) => sample.split === "test");
   if (run.options.limit) cases = cases.slice(0, run.options.limit);
   if (cases.length === 0) throw new ValidationError("The dataset version has no test samples.");
   const labels = version.labels;
+
+  if (resolved.agentVersion) {
+    if (!environment.agents) throw new UnprocessableError("This process cannot run agents (no agent services were given).");
+    checkDatasetFits(version, run.target);
+    const agentRun = await runAgentCases(
+      { ...environment.agents, db },
+      { workspaceId, runId, version: resolved.agentVersion, cases, labels, options: run.options, signal: options.signal, report },
+    );
+    report({ stage: "store", done: 0, total: 1, errors: 0 });
+    const metrics = agentMetrics(agentRun, labels, performance.now() - started);
+    await db.transaction(async (transaction) => {
+      await transaction.query("DELETE FROM eval_results WHERE run_id = $1", [runId]);
+      await insertResults(transaction, runId, agentRun.rows, agentRun.results, agentRun.confidences);
+      await transaction.query(
+        `UPDATE eval_runs SET status = 'completed', progress = 1, metrics = $2, error = NULL,
+           finished_at = now(), target = $3, fingerprint = $4
+         WHERE id = $1`,
+        [runId, JSON.stringify(metrics), JSON.stringify(resolved.target), resolved.fingerprint],
+      );
+    });
+    report({ stage: "store", done: 1, total: 1, errors: 0 });
+    return getEvalRun(db, workspaceId, runId);
+  }
 
   const engine =
     resolved.promptSet === null
@@ -992,6 +1074,38 @@ function computeMetrics(
     spent,
     cachedCases,
     ...extra,
+  };
+}
+
+/**
+ * An agent run's metrics. Intents: as any intent run. Action items: the item-level figures under
+ * `actionItems`, and the run-level names the list, compare and gate use, read as — microF1: the
+ * item-level F1; macroF1: the mean F1 over catalogue types; accuracy: the share of calls whose items
+ * all matched; perLabel: per type.
+ */
+function agentMetrics(agentRun: AgentCasesResult, labels: readonly string[], durationMs: number): EvalMetrics {
+  const extra = { training: null, modelRequests: agentRun.modelRequests, durationMs };
+  const engine = { engine: agentRun.engine };
+  const scores = agentRun.actionItems;
+  if (!scores) return { ...computeMetrics(agentRun.rows, agentRun.results, labels, extra), ...engine };
+  const expectedLines = [...new Set(agentRun.rows.map((row) => row.label))];
+  const base = computeMetrics(agentRun.rows, agentRun.results, expectedLines, extra);
+  const types = Object.keys(scores.perType);
+  const f1s = types.map((type) => scores.perType[type].f1);
+  return {
+    ...base,
+    ...engine,
+    accuracy: scores.calls === 0 ? null : scores.exactCalls / scores.calls,
+    correct: scores.exactCalls,
+    microF1: scores.strict.f1,
+    macroF1: f1s.length === 0 ? null : f1s.reduce((sum, value) => sum + value, 0) / f1s.length,
+    macroPrecision: scores.strict.precision,
+    macroRecall: scores.strict.recall,
+    labels: types,
+    perLabel: scores.perType,
+    confusion: { rows: [], columns: [], counts: [] },
+    unknownPredictions: [],
+    actionItems: scores,
   };
 }
 

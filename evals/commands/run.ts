@@ -76,6 +76,13 @@ export function printRun(context: Pick<CliContext, "print">, run: EvalRun): void
       ["model requests", metrics.modelRequests],
     );
   }
+  const items = metrics.actionItems;
+  if (items) {
+    // Item-level figures replace accuracy as the headline (accuracy: calls whose items all matched).
+    for (const [name, scores] of [["items (type + evidence)", items.strict], ["items (type only)", items.typeOnly], ["items (with due date)", items.withDueDate]] as const) {
+      rows.push([name, `P ${percent(scores.precision)} · R ${percent(scores.recall)} · F1 ${percent(scores.f1)} (${scores.truePositives}/${scores.predicted} predicted, ${scores.expected} expected)`]);
+    }
+  }
   rows.push(["duration", milliseconds(metrics.durationMs)]);
   context.print(formatTable(["metric", "value"], rows));
   if (metrics.unknownPredictions.length > 0) {
@@ -108,6 +115,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const { values } = parseOptions(args, {
     dataset: { type: "string" },
     target: { type: "string" },
+    /** `--agent action-items@v1`: the same as `--target agent:action-items@v1`. */
+    agent: { type: "string" },
     limit: { type: "string" },
     concurrency: { type: "string" },
     rpm: { type: "string" },
@@ -117,9 +126,11 @@ export async function runCommand(args: string[]): Promise<number> {
     return exitCodes.ok;
   }
   const datasetReference = requireOption(values.dataset, "dataset");
+  if (values.agent && values.target) throw new UsageError("Give --target or --agent, not both.");
+  const targetText = values.agent ? `agent:${values.agent.trim()}` : values.target;
   const target = (() => {
     try {
-      return parseEvalTarget(requireOption(values.target, "target"));
+      return parseEvalTarget(requireOption(targetText, "target"));
     } catch (error) {
       if (error instanceof ValidationError) throw new UsageError(error.message);
       throw error;
@@ -136,11 +147,17 @@ export async function runCommand(args: string[]): Promise<number> {
   if (remote) {
     return runThroughServer(remote, {
       dataset: datasetReference,
-      target: values.target!,
+      target: targetText!,
       options,
       json: values.json ?? false,
       quiet: values.quiet ?? false,
     });
+  }
+  if (target.kind === "agent") {
+    // An agent runs on its binding's connector, which only the server's connector directory can open.
+    throw new UsageError(
+      "Agent targets run through the server: start it (npm start) or set CALIBRATE_URL and CALIBRATE_TOKEN.",
+    );
   }
   const context = await openCliContext(values);
   try {

@@ -3,6 +3,7 @@
  * may read them; reps may not see them at all. Runs execute in the worker (`eval-run` jobs): the
  * API records the run, enqueues it and answers 202 at once.
  */
+import { collectActionItemCases, previewActionItemCases } from "../../core/dataset/action-item-cases.ts";
 import { attachment } from "../http/attachment.ts";
 import express, { Router } from "express";
 import type { Request, Response } from "express";
@@ -14,6 +15,7 @@ import {
   collectLabelledSamples,
   createDataset,
   exportDatasetVersion,
+  getDatasetVersion,
   getDataset,
   importDatasetSamples,
   importPublicDataset,
@@ -72,7 +74,12 @@ const snapshotFilters = z.strictObject({
   decisions: z.array(z.enum(labelDecisions)).max(2).optional(),
 });
 
-export const previewDatasetRequest = z.strictObject({ filters: snapshotFilters.optional() });
+const datasetKind = z.enum(["intents", "action_items"]);
+
+export const previewDatasetRequest = z.strictObject({
+  kind: datasetKind.optional(),
+  filters: snapshotFilters.optional(),
+});
 export const createLabelCurveRequest = z.strictObject({
   /** A dataset version: its id, or "name" (latest) / "name@version". */
   dataset: z.string().trim().min(1).max(300),
@@ -94,6 +101,8 @@ const splitSettings = {
 export const createDatasetRequest = z.strictObject({
   name: z.string().trim().min(1).max(100),
   description: z.string().max(2000).optional(),
+  /** `intents` (default): one utterance per sample; `action_items`: one reviewed call per sample. */
+  kind: datasetKind.optional(),
   filters: snapshotFilters.optional(),
   ...splitSettings,
 });
@@ -160,7 +169,7 @@ const runOptions = z.strictObject({
 export const createEvalRunRequest = z.strictObject({
   /** `name`, `name@3` or a dataset version id. */
   dataset: z.string().trim().min(1).max(200),
-  /** `local` or `<set>@<version>`. */
+  /** `local`, `<set>@<version>` or `agent:<agent>@v<n>`. */
   target: z.string().trim().min(1).max(200),
   options: runOptions.optional(),
 });
@@ -234,18 +243,26 @@ export function evalRoutes(
   router.post("/datasets/preview", allow(...runners), async (request: Request, response: Response) => {
     const input = body(request, previewDatasetRequest);
     const actor = actorOf(request);
-    const samples = await collectLabelledSamples(db, actor, input.filters ?? {});
-    response.json({ preview: previewSamples(samples), intentNames: await intentNames(actor.workspaceId) });
+    const preview =
+      input.kind === "action_items"
+        ? previewActionItemCases(await collectActionItemCases(db, actor, input.filters ?? {}))
+        : previewSamples(await collectLabelledSamples(db, actor, input.filters ?? {}));
+    response.json({ preview, intentNames: await intentNames(actor.workspaceId) });
   });
 
   // A dataset from the trainers' reviewed labels: the dataset and its first version together.
   router.post("/datasets", allow(...runners), async (request: Request, response: Response) => {
     const actor = actorOf(request);
     const input = body(request, createDatasetRequest);
-    const samples = await collectLabelledSamples(db, actor, input.filters ?? {});
+    const actionItems = input.kind === "action_items";
+    const samples = actionItems
+      ? await collectActionItemCases(db, actor, input.filters ?? {})
+      : await collectLabelledSamples(db, actor, input.filters ?? {});
     if (samples.length === 0) {
       throw new ValidationError(
-        "No reviewed intent labels match these filters: accept or correct some drafts first, or widen the filters.",
+        actionItems
+          ? "No call has all its action items reviewed by a trainer: decide every action item of some calls first, or widen the filters."
+          : "No reviewed intent labels match these filters: accept or correct some drafts first, or widen the filters.",
       );
     }
     const dataset = await createDataset(db, {
@@ -262,7 +279,7 @@ export function evalRoutes(
         samples,
         testShare: input.testShare,
         seed: input.seed,
-        filters: { kind: "snapshot", ...input.filters },
+        filters: { kind: actionItems ? "action_items" : "snapshot", ...input.filters },
         createdBy: actor.id,
       });
       response
@@ -340,16 +357,21 @@ export function evalRoutes(
       const { id } = params(request, idParams);
       const input = body(request, snapshotDatasetRequest);
       const dataset = await getDataset(db, actor.workspaceId, id);
-      const samples = await collectLabelledSamples(db, actor, input.filters ?? {});
+      // A new version holds what the dataset's versions hold: utterances, or reviewed calls.
+      const latest = dataset.latestVersionId ? await getDatasetVersion(db, actor.workspaceId, dataset.latestVersionId) : null;
+      const actionItems = latest?.filters.kind === "action_items";
+      const samples = actionItems
+        ? await collectActionItemCases(db, actor, input.filters ?? {})
+        : await collectLabelledSamples(db, actor, input.filters ?? {});
       if (samples.length === 0)
-        throw new ValidationError("No reviewed intent labels match these filters.");
+        throw new ValidationError(actionItems ? "No call has all its action items reviewed by a trainer." : "No reviewed intent labels match these filters.");
       const result = await addDatasetVersion(db, {
         workspaceId: actor.workspaceId,
         datasetId: dataset.id,
         samples,
         testShare: input.testShare,
         seed: input.seed,
-        filters: { kind: "snapshot", ...input.filters },
+        filters: { kind: actionItems ? "action_items" : "snapshot", ...input.filters },
         createdBy: actor.id,
       });
       response.status(result.created ? 201 : 200).json(result);

@@ -15,6 +15,7 @@ import {
 } from "../../core/eval/eval-runs.ts";
 import { defineHandler } from "../../core/jobs/runner.ts";
 import type { ConnectorDirectory } from "../../core/connectors/connector.ts";
+import type { AgentServices } from "../../core/agents/pipeline.ts";
 
 export interface EvalRunHandlerDependencies {
   db: Db;
@@ -23,6 +24,8 @@ export interface EvalRunHandlerDependencies {
   promptsDirectory?: string;
   /** Prompt-set targets run on the workspace's default chat connector; without one, on OPENAI_BASE_URL. */
   connectors?: ConnectorDirectory;
+  /** Agent targets run the stored agent version with these (its binding's connector, or the local engine). */
+  agents?: AgentServices;
 }
 
 async function llmSettingsForRun(dependencies: EvalRunHandlerDependencies, evalRunId: string): Promise<LlmSettings | null> {
@@ -59,7 +62,7 @@ export function evalRunHandler(dependencies: EvalRunHandlerDependencies) {
     async ({ payload, progress, signal }) => {
       await executeEvalRun(
         // Read per run, so an endpoint configured after a failure is used by the retry.
-        { db, promptsDirectory, llm: await llmSettingsForRun(dependencies, payload.evalRunId) },
+        { db, promptsDirectory, llm: await llmSettingsForRun(dependencies, payload.evalRunId), agents: dependencies.agents },
         payload.evalRunId,
         {
           signal,

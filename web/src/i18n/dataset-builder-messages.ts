@@ -26,6 +26,15 @@ const en = {
     outcome: "Customer outcome",
     anyOutcome: "Any, or none",
     testShare: "Test share",
+    kind: "What it holds",
+    kinds: {
+      intents: "Utterances with their intent labels",
+      action_items: "Reviewed calls with their action-item decisions",
+    },
+    kindHint:
+      "Reviewed calls: every call whose action items a trainer has all decided (accepted, edited, rejected or added); for evaluating the action-item agent. All of them are test cases.",
+    previewCalls_one: "{{count}} reviewed call · action types expected: {{labels}}",
+    previewCalls_other: "{{count}} reviewed calls · action types expected: {{labels}}",
     preview_one:
       "{{count}} labelled utterance · calls: {{recordings}} · intents: {{labels}}",
     preview_other:
@@ -65,6 +74,15 @@ const zhCN: typeof en = {
     outcome: "客户结果",
     anyOutcome: "任意（含无结果）",
     testShare: "测试集比例",
+    kind: "内容",
+    kinds: {
+      intents: "语句及其意图标注",
+      action_items: "已审核通话及其行动项决定",
+    },
+    kindHint:
+      "已审核通话：培训师已决定其全部行动项（接受、编辑、拒绝或新增）的通话，用于评测行动项智能体。全部作为测试用例。",
+    previewCalls_one: "{{count}} 通已审核通话 · 应有的行动类型：{{labels}} 种",
+    previewCalls_other: "{{count}} 通已审核通话 · 应有的行动类型：{{labels}} 种",
     preview_one:
       "{{count}} 条已标注语句，来自 {{recordings}} 通通话，共 {{labels}} 个意图",
     preview_other:

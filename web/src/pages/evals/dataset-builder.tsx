@@ -88,6 +88,9 @@ export function DatasetBuilder({ onBuilt }: { onBuilt: () => Promise<void> }) {
   const [description, setDescription] = useState("");
   const [testShare, setTestShare] = useState("0.2");
   const [filters, setFilters] = useState<Filters>(emptyFilters);
+  // Utterances with intent labels, or whole reviewed calls with their action-item decisions.
+  const [kind, setKind] = useState<"intents" | "action_items">("intents");
+  const calls = kind === "action_items";
   const [preview, setPreview] = useState<{
     preview: Preview;
     intentNames: IntentNames;
@@ -100,7 +103,11 @@ export function DatasetBuilder({ onBuilt }: { onBuilt: () => Promise<void> }) {
     dataset: Dataset;
     version: DatasetVersion;
   } | null>(null);
-  const filtersKey = JSON.stringify(requestFilters(filters));
+  // Label decisions are per utterance: a dataset of reviewed calls does not take them.
+  const filtersKey = JSON.stringify({
+    kind,
+    filters: requestFilters(calls ? { ...filters, decisions: [] } : filters),
+  });
 
   // A short pause after the last change, so ticking three boxes asks once.
   useEffect(() => {
@@ -110,9 +117,7 @@ export function DatasetBuilder({ onBuilt }: { onBuilt: () => Promise<void> }) {
       api
         .post<{ preview: Preview; intentNames: IntentNames }>(
           "/api/datasets/preview",
-          {
-            filters: JSON.parse(filtersKey),
-          },
+          JSON.parse(filtersKey),
         )
         .then((result) => {
           if (cancelled) return;
@@ -145,8 +150,8 @@ export function DatasetBuilder({ onBuilt }: { onBuilt: () => Promise<void> }) {
       }>("/api/datasets", {
         name: name.trim(),
         ...(description.trim() ? { description: description.trim() } : {}),
-        filters: requestFilters(filters),
-        ...(share > 0 && share < 1 ? { testShare: share } : {}),
+        ...JSON.parse(filtersKey),
+        ...(!calls && share > 0 && share < 1 ? { testShare: share } : {}),
       });
       setBuilt(result);
       setName("");
@@ -160,7 +165,8 @@ export function DatasetBuilder({ onBuilt }: { onBuilt: () => Promise<void> }) {
   }
 
   const count = preview?.preview.samples ?? 0;
-  const expectedTest = Math.round(count * (Number(testShare) || 0.2));
+  // Reviewed calls are all test cases (an agent is not trained on them).
+  const expectedTest = calls ? count : Math.round(count * (Number(testShare) || 0.2));
   const stages = workspace.data?.customerStages ?? [];
 
   return (
@@ -197,6 +203,19 @@ export function DatasetBuilder({ onBuilt }: { onBuilt: () => Promise<void> }) {
             value={description}
             onChange={(event) => setDescription(event.target.value)}
           />
+        </label>
+        <label className="field">
+          <span className="field__label">{t("datasetBuilder.kind")}</span>
+          <select
+            name="datasetKind"
+            value={kind}
+            onChange={(event) => setKind(event.target.value as typeof kind)}
+            data-testid="dataset-kind"
+          >
+            <option value="intents">{t("datasetBuilder.kinds.intents")}</option>
+            <option value="action_items">{t("datasetBuilder.kinds.action_items")}</option>
+          </select>
+          {calls && <span className="field__hint">{t("datasetBuilder.kindHint")}</span>}
         </label>
         <label className="field">
           <span className="field__label">{t("datasetBuilder.team")}</span>
@@ -254,17 +273,19 @@ export function DatasetBuilder({ onBuilt }: { onBuilt: () => Promise<void> }) {
             ))}
           </select>
         </label>
-        <label className="field field--narrow">
-          <span className="field__label">{t("datasetBuilder.testShare")}</span>
-          <input
-            type="number"
-            min={0.05}
-            max={0.95}
-            step={0.05}
-            value={testShare}
-            onChange={(event) => setTestShare(event.target.value)}
-          />
-        </label>
+        {!calls && (
+          <label className="field field--narrow">
+            <span className="field__label">{t("datasetBuilder.testShare")}</span>
+            <input
+              type="number"
+              min={0.05}
+              max={0.95}
+              step={0.05}
+              value={testShare}
+              onChange={(event) => setTestShare(event.target.value)}
+            />
+          </label>
+        )}
       </div>
       <div className="dataset-builder__checks">
         {stages.length > 0 && (
@@ -318,28 +339,30 @@ export function DatasetBuilder({ onBuilt }: { onBuilt: () => Promise<void> }) {
             ))}
           </div>
         </fieldset>
-        <fieldset className="field">
-          <legend className="field__label">
-            {t("datasetBuilder.decisions")}
-          </legend>
-          <div className="checks">
-            {decisions.map((decision) => (
-              <label key={decision} className="checkbox">
-                <input
-                  type="checkbox"
-                  checked={filters.decisions.includes(decision)}
-                  onChange={() =>
-                    setFilters({
-                      ...filters,
-                      decisions: toggle(filters.decisions, decision),
-                    })
-                  }
-                />
-                {t(`datasetBuilder.decision.${decision}`)}
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        {!calls && (
+          <fieldset className="field">
+            <legend className="field__label">
+              {t("datasetBuilder.decisions")}
+            </legend>
+            <div className="checks">
+              {decisions.map((decision) => (
+                <label key={decision} className="checkbox">
+                  <input
+                    type="checkbox"
+                    checked={filters.decisions.includes(decision)}
+                    onChange={() =>
+                      setFilters({
+                        ...filters,
+                        decisions: toggle(filters.decisions, decision),
+                      })
+                    }
+                  />
+                  {t(`datasetBuilder.decision.${decision}`)}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
       </div>
 
       <div
@@ -354,7 +377,7 @@ export function DatasetBuilder({ onBuilt }: { onBuilt: () => Promise<void> }) {
               className="dataset-builder__count"
               data-testid="dataset-preview-count"
             >
-              {t("datasetBuilder.preview", {
+              {t(calls ? "datasetBuilder.previewCalls" : "datasetBuilder.preview", {
                 count,
                 recordings: format.number(preview.preview.recordings),
                 labels: format.number(preview.preview.labels.length),

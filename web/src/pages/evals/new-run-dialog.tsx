@@ -1,6 +1,6 @@
 /**
- * Starting an eval run: a dataset (its latest version) and a target — the local engine or a
- * prompt-set version. The run is queued on the server and followed live in the list.
+ * Starting an eval run: a dataset (its latest version) and a target — the local engine, a
+ * prompt-set version, or a version of an agent the harness can score (under "Agents"). The run is queued on the server and followed live in the list.
  */
 import { useState } from "react";
 import type { FormEvent } from "react";
@@ -14,6 +14,15 @@ import { LlmMissingNotice, useLlmConfigured } from "../../components/llm-status.
 import type { Dataset, EvalRunSummary } from "./types.ts";
 import { datasetReference } from "./types.ts";
 
+/** A stored agent version as `/api/agents/:agent/versions` lists it. */
+interface AgentVersion {
+  id: string;
+  agent: string;
+  version: number;
+  reference: string;
+  labels: string[];
+}
+
 export function NewRunDialog({
   onClose,
   onCreated,
@@ -24,6 +33,9 @@ export function NewRunDialog({
   const { t } = useTranslation();
   const datasets = useResource<{ datasets: Dataset[] }>("/api/datasets");
   const promptSets = useResource<{ promptSets: PromptSet[] }>("/api/prompt-sets");
+  const intentAgent = useResource<{ versions: AgentVersion[] }>("/api/agents/intent-tagger/versions");
+  const actionAgent = useResource<{ versions: AgentVersion[] }>("/api/agents/action-items/versions");
+  const agentVersions = [...(intentAgent.data?.versions ?? []), ...(actionAgent.data?.versions ?? [])];
   // Prompt-set targets need the LLM endpoint: offered but not choosable without one, and said why.
   const llmConfigured = useLlmConfigured();
   const usable = (datasets.data?.datasets ?? []).filter((dataset) => dataset.latestVersion);
@@ -122,8 +134,20 @@ export function NewRunDialog({
                 ))}
               </optgroup>
             ))}
+            {agentVersions.length > 0 && (
+              <optgroup label={t("evals.newRun.agents")} data-testid="run-target-agents">
+                {agentVersions.map((version) => (
+                  <option key={version.id} value={`agent:${version.reference}`}>
+                    {version.reference}
+                    {version.labels.length > 0 ? ` (${version.labels.join(", ")})` : ""}
+                  </option>
+                ))}
+              </optgroup>
+            )}
           </select>
-          <span className="field__hint">{t("evals.newRun.targetHint")}</span>
+          <span className="field__hint">
+            {target.startsWith("agent:") ? t("evals.newRun.agentHint") : t("evals.newRun.targetHint")}
+          </span>
         </label>
         {llmConfigured === false && <LlmMissingNotice />}
         <label className="field field--narrow">

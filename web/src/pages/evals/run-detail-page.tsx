@@ -103,9 +103,11 @@ function RunMetrics({ run, intentNames }: { run: EvalRun; intentNames?: IntentNa
   const wrong = useResource<{ total: number; results: EvalResult[] }>(
     `/api/eval-runs/${run.id}/results?wrong=true&limit=100`,
   );
+  const actionItems = metrics.actionItems ?? null;
   const cards: Array<[string, string, string?]> = [
     [
-      t("evals.metrics.accuracy"),
+      // Action items: the share of calls whose items all matched (see eval-runs.ts, agentMetrics).
+      actionItems ? t("evals.actionItems.exactCalls") : t("evals.metrics.accuracy"),
       format.percentPrecise(metrics.accuracy),
       t("evals.detail.correct", {
         correct: format.count(metrics.correct),
@@ -148,6 +150,7 @@ function RunMetrics({ run, intentNames }: { run: EvalRun; intentNames?: IntentNa
 
   return (
     <>
+      {actionItems && <ActionItemScoresPanel scores={actionItems} />}
       {isSmallTestSet(metrics.caseCount) && (
         <p className="evals__warning" role="note" data-testid="small-test-set">
           {t("evals.detail.smallTestSet", {
@@ -170,12 +173,16 @@ function RunMetrics({ run, intentNames }: { run: EvalRun; intentNames?: IntentNa
 
       <div className="evals__columns">
         <div className="panel">
-          <h2 className="panel__title">{t("evals.detail.perLabel")}</h2>
+          <h2 className="panel__title">
+            {actionItems ? t("evals.actionItems.perType") : t("evals.detail.perLabel")}
+          </h2>
           <div className="table-wrap">
             <table className="table table--compact" data-testid="per-label-table">
               <thead>
                 <tr>
-                  <th scope="col">{t("evals.detail.label")}</th>
+                  <th scope="col">
+                    {actionItems ? t("evals.actionItems.type") : t("evals.detail.label")}
+                  </th>
                   <th scope="col" className="numeric">
                     {t("evals.detail.precision")}
                   </th>
@@ -219,10 +226,12 @@ function RunMetrics({ run, intentNames }: { run: EvalRun; intentNames?: IntentNa
             </p>
           )}
         </div>
-        <div className="panel">
-          <h2 className="panel__title">{t("evals.confusion.title")}</h2>
-          <ConfusionMatrix confusion={metrics.confusion} intentName={intentName} />
-        </div>
+        {!actionItems && (
+          <div className="panel">
+            <h2 className="panel__title">{t("evals.confusion.title")}</h2>
+            <ConfusionMatrix confusion={metrics.confusion} intentName={intentName} />
+          </div>
+        )}
       </div>
 
       <div className="panel">
@@ -243,7 +252,9 @@ function RunMetrics({ run, intentNames }: { run: EvalRun; intentNames?: IntentNa
               <table className="table table--compact" data-testid="wrong-results">
                 <thead>
                   <tr>
-                    <th scope="col">{t("evals.detail.utterance")}</th>
+                    <th scope="col">
+                      {actionItems ? t("evals.actionItems.call") : t("evals.detail.utterance")}
+                    </th>
                     <th scope="col">{t("evals.detail.expected")}</th>
                     <th scope="col">{t("evals.detail.predicted")}</th>
                     <th scope="col" className="numeric">
@@ -254,7 +265,15 @@ function RunMetrics({ run, intentNames }: { run: EvalRun; intentNames?: IntentNa
                 <tbody>
                   {wrong.data.results.map((result) => (
                     <tr key={result.caseKey} data-testid="wrong-result">
-                      <td title={result.caseKey}>{result.text ?? <code>{result.caseKey}</code>}</td>
+                      <td title={result.caseKey}>
+                        {result.text === null ? (
+                          <code>{result.caseKey}</code>
+                        ) : actionItems && result.text.length > 160 ? (
+                          `${result.text.slice(0, 160)}…`
+                        ) : (
+                          result.text
+                        )}
+                      </td>
                       <td title={result.expected}>{intentName(result.expected)}</td>
                       <td title={result.predicted ?? undefined}>
                         {result.error ? (
@@ -275,5 +294,55 @@ function RunMetrics({ run, intentNames }: { run: EvalRun; intentNames?: IntentNa
         )}
       </div>
     </>
+  );
+}
+
+/** Item-level figures of an action-item agent run: matched by type and utterance, by type only, and with the due date. */
+function ActionItemScoresPanel({ scores }: { scores: NonNullable<EvalRun["metrics"]>["actionItems"] & object }) {
+  const { t } = useTranslation();
+  const format = useInsightFormatters();
+  const rows = [
+    ["strict", scores.strict],
+    ["typeOnly", scores.typeOnly],
+    ["withDueDate", scores.withDueDate],
+  ] as const;
+  return (
+    <div className="panel" data-testid="action-item-scores">
+      <h2 className="panel__title">{t("evals.actionItems.title")}</h2>
+      <p className="muted small">
+        {t("evals.actionItems.intro", {
+          calls: format.count(scores.calls),
+          exact: format.count(scores.exactCalls),
+        })}
+      </p>
+      <div className="table-wrap">
+        <table className="table table--compact">
+          <thead>
+            <tr>
+              <th scope="col">{t("evals.actionItems.matching")}</th>
+              <th scope="col" className="numeric">{t("evals.detail.precision")}</th>
+              <th scope="col" className="numeric">{t("evals.detail.recall")}</th>
+              <th scope="col" className="numeric">{t("evals.detail.f1")}</th>
+              <th scope="col" className="numeric">{t("evals.actionItems.matched")}</th>
+              <th scope="col" className="numeric">{t("evals.actionItems.predicted")}</th>
+              <th scope="col" className="numeric">{t("evals.actionItems.expected")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(([name, counts]) => (
+              <tr key={name} data-testid="action-item-row" data-matching={name}>
+                <td>{t(`evals.actionItems.${name}`)}</td>
+                <td className="numeric">{format.percentPrecise(counts.precision)}</td>
+                <td className="numeric">{format.percentPrecise(counts.recall)}</td>
+                <td className="numeric">{format.percentPrecise(counts.f1)}</td>
+                <td className="numeric">{format.count(counts.truePositives)}</td>
+                <td className="numeric">{format.count(counts.predicted)}</td>
+                <td className="numeric">{format.count(counts.expected)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
   );
 }
