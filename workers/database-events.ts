@@ -3,6 +3,7 @@
  * machine, the server on another); on PGlite, which is one process, they stay in memory. Like Redis
  * pub/sub, nothing is kept: the job rows are the record, events only the live view of it.
  */
+import { asyncCommit } from "../core/db/async-commit.ts";
 import type { Db, Unlisten } from "../core/db/database.ts";
 import type { EventPublisher } from "../core/jobs/events.ts";
 import { createListeners, parseJobEvent } from "../core/jobs/events.ts";
@@ -40,7 +41,8 @@ export async function createDatabaseEvents(db: Db, options: { subscribe: boolean
     async publish(event) {
       const payload = { ...event, error: event.error && event.error.slice(0, maxErrorLength) };
       // Losing a live event is harmless; it must never fail a job.
-      await db.query("SELECT pg_notify($1, $2)", [jobEventsChannel, JSON.stringify(payload)]).catch(() => {});
+      // Not worth an fsync (core/db/async-commit.ts).
+      await db.query(`SELECT pg_notify($1, $2), ${asyncCommit}`, [jobEventsChannel, JSON.stringify(payload)]).catch(() => {});
     },
     listen: listeners.listen,
     async close() {

@@ -15,13 +15,14 @@ import path from "node:path";
 import type { Actor } from "../auth/actor.ts";
 import type { ConnectorDirectory, ConnectorLimiter, ConnectorWithKey } from "../connectors/connector.ts";
 import { costUsd } from "../connectors/connector.ts";
+import { asyncCommit } from "../db/async-commit.ts";
 import type { Db, Queryable } from "../db/database.ts";
 import { loadCallForDrafting } from "../draft/drafting.ts";
 import type { Embedder } from "../draft/embeddings.ts";
 import { centroid, nearestNeighbours } from "../draft/embeddings.ts";
 import type { RetryPolicy } from "../draft/llm/retry.ts";
 import { estimateCostUsd } from "../draft/llm/provenance.ts";
-import { syncPromptSetsFromFiles, versionForLabel } from "../draft/prompt-set-store.ts";
+import { syncPromptSetsFromFiles, versionForLabel, type StoredPromptSetVersion } from "../draft/prompt-set-store.ts";
 import { formatPromptSetReference } from "../draft/prompt-sets.ts";
 import { actionItemSchema, type ActionItem, type FewShotExample } from "../draft/schema.ts";
 import { CalibrateError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors.ts";
@@ -195,13 +196,22 @@ const skipReason: Partial<Record<AgentRunStatus, string>> = {
  * runs whose dependencies all succeeded, skips those with a dependency that did not, and when every
  * run is final sums the draft up and makes the recording ready (or failed) — once.
  */
-async function advance(db: Queryable, draftId: string, report: { became?: "ready" | "failed" } = {}): Promise<Job[]> {
-  // Locks in one order everywhere — the recording, then its draft — so two pipelines' transactions never deadlock.
-  const { rows: drafts } = await db.query<{ recordingId: string }>(`SELECT recording_id AS "recordingId" FROM drafts WHERE id = $1`, [draftId]);
-  if (!drafts[0]) return [];
-  const recording = await lockRecording(db, drafts[0].recordingId);
-  if (!recording) return [];
-  await db.query("SELECT id FROM drafts WHERE id = $1 FOR UPDATE", [draftId]);
+async function advance(
+  db: Queryable,
+  draftId: string,
+  report: { became?: "ready" | "failed" } = {},
+  /** The recording when the caller already holds the locks of the recording and this draft (`lockRun`). */
+  lockedRecording?: RecordingForPipeline,
+): Promise<Job[]> {
+  let recording = lockedRecording ?? null;
+  if (!recording) {
+    // Locks in one order everywhere — the recording, then its draft — so two pipelines' transactions never deadlock.
+    const { rows: drafts } = await db.query<{ recordingId: string }>(`SELECT recording_id AS "recordingId" FROM drafts WHERE id = $1`, [draftId]);
+    if (!drafts[0]) return [];
+    recording = await lockRecording(db, drafts[0].recordingId);
+    if (!recording) return [];
+    await db.query("SELECT id FROM drafts WHERE id = $1 FOR UPDATE", [draftId]);
+  }
   const runs = await latestRuns(db, draftId);
   const byAgent = new Map(runs.map((run) => [run.agent, run]));
   const jobs: Job[] = [];
@@ -362,6 +372,8 @@ async function invoke(
   engine: Exclude<Engine, { kind: "unavailable" }>,
   trace: TraceHandle,
   signal?: AbortSignal,
+  /** The prompt set's labelled version, when the caller already asked for it (in parallel with loading the call). */
+  prefetchedPromptSet?: Promise<StoredPromptSetVersion | null>,
 ): Promise<Invocation> {
   const empty: AgentProduct = { items: [], output: null, notes: [] };
   if (engine.kind === "needs_connector") {
@@ -371,7 +383,7 @@ async function invoke(
     const { product, model } = await agent.local!({ db: deps.db, embedder: deps.embedder, call, trace });
     return { status: "succeeded", engine: "local", connectorId: null, model, promptSetVersion: null, product, inputTokens: 0, outputTokens: 0, costUsd: 0 };
   }
-  let promptSet = await versionForLabel(deps.db, call.workspaceId, definition.promptSet.name, definition.promptSet.label);
+  let promptSet = await (prefetchedPromptSet ?? versionForLabel(deps.db, call.workspaceId, definition.promptSet.name, definition.promptSet.label));
   if (!promptSet) {
     // Agents' prompt sets are synced at start-up; a database prepared without them gets them now.
     await syncPromptSetsFromFiles(deps.db, call.workspaceId, path.dirname(agent.folder));
@@ -427,25 +439,36 @@ function itemKey(item: { kind: string; evidence: number[]; content: Record<strin
 
 /** Replaces this agent's undecided items in the pipeline with `items`; decided ones stay. Returns the ids stored. */
 async function storeItems(db: Queryable, run: RunRow, items: AgentItem[], doubleLabelShare: number): Promise<string[]> {
-  await db.query(
-    `DELETE FROM draft_items i WHERE i.draft_id = $1 AND i.origin = 'engine' AND i.status = 'pending'
-       AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $1 AND agent = $2)
-       AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.draft_item_id = i.id)`,
+  // One round trip: the delete, what is left of this agent's items, and the next position per kind
+  // (both read as after the delete: a data-modifying CTE's own changes are invisible to its siblings,
+  // so the deleted rows are left out by id).
+  const { rows: [before] } = await db.query<{
+    kept: Array<{ kind: string; evidence: number[]; content: Record<string, unknown> }>;
+    positions: Array<{ kind: string; next: number }>;
+  }>(
+    `WITH deleted AS (
+       DELETE FROM draft_items i WHERE i.draft_id = $1 AND i.origin = 'engine' AND i.status = 'pending'
+         AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $1 AND agent = $2)
+         AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.draft_item_id = i.id)
+       RETURNING i.id
+     ),
+     kept AS (
+       SELECT i.kind, i.evidence, i.content FROM draft_items i
+       WHERE i.draft_id = $1 AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $1 AND agent = $2)
+         AND i.id NOT IN (SELECT id FROM deleted)
+     ),
+     positions AS (
+       SELECT kind, coalesce(max(position), -1) + 1 AS next FROM draft_items
+       WHERE draft_id = $1 AND id NOT IN (SELECT id FROM deleted) GROUP BY kind
+     )
+     SELECT (SELECT coalesce(json_agg(kept), '[]'::json) FROM kept) AS kept,
+            (SELECT coalesce(json_agg(positions), '[]'::json) FROM positions) AS positions`,
     [run.draftId, run.agent],
   );
-  const { rows: kept } = await db.query<{ kind: string; evidence: number[]; content: Record<string, unknown> }>(
-    `SELECT i.kind, i.evidence, i.content FROM draft_items i
-     WHERE i.draft_id = $1 AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $1 AND agent = $2)`,
-    [run.draftId, run.agent],
-  );
-  const decided = new Set(kept.map(itemKey));
+  const decided = new Set(before.kept.map(itemKey));
   const fresh = items.filter((item) => !decided.has(itemKey(item)));
   if (fresh.length === 0) return [];
-  const { rows: positions } = await db.query<{ kind: string; next: number }>(
-    `SELECT kind, coalesce(max(position), -1) + 1 AS next FROM draft_items WHERE draft_id = $1 GROUP BY kind`,
-    [run.draftId],
-  );
-  const next = new Map(positions.map((row) => [row.kind, Number(row.next)]));
+  const next = new Map(before.positions.map((row) => [row.kind, Number(row.next)]));
   const ids: string[] = [];
   for (let offset = 0; offset < fresh.length; offset += 300) {
     const batch = fresh.slice(offset, offset + 300);
@@ -468,18 +491,38 @@ async function storeItems(db: Queryable, run: RunRow, items: AgentItem[], double
   return ids;
 }
 
-/** Locks the run's pipeline and the run; null when the run is already final (a second delivery). */
-async function lockRun(db: Queryable, runId: string): Promise<RunRow | null> {
-  const { rows: drafts } = await db.query<{ draftId: string; recordingId: string }>(
-    `SELECT draft_id AS "draftId", recording_id AS "recordingId" FROM agent_runs WHERE id = $1`,
+/**
+ * Locks the run's pipeline (its recording, then its draft) and the run; null when the run is already
+ * final (a second delivery). `recording` is for `advance`, which then need not lock them again.
+ */
+async function lockRun(db: Queryable, runId: string): Promise<(RunRow & { recording: RecordingForPipeline | undefined }) | null> {
+  // The recording locked in the statement that finds it (one round trip, as lockRecording locks it).
+  const { rows: found } = await db.query<RecordingForPipeline & { draftId: string }>(
+    `SELECT r.id, r.workspace_id AS "workspaceId", r.owner_id AS "ownerId", r.team_id AS "teamId", t.path AS "teamPath", r.status, a.draft_id AS "draftId"
+     FROM agent_runs a JOIN recordings r ON r.id = a.recording_id JOIN teams t ON t.id = r.team_id WHERE a.id = $1 FOR UPDATE OF r`,
     [runId],
   );
-  if (!drafts[0]) return null;
-  await lockRecording(db, drafts[0].recordingId);
-  await db.query("SELECT id FROM drafts WHERE id = $1 FOR UPDATE", [drafts[0].draftId]);
+  if (!found[0]) return null;
+  const { draftId, ...recording } = found[0];
+  await db.query("SELECT id FROM drafts WHERE id = $1 FOR UPDATE", [draftId]);
   const { rows } = await db.query<RunRow>(`SELECT ${runColumns} FROM agent_runs WHERE id = $1 FOR UPDATE`, [runId]);
   const run = rows[0];
-  return run && !finalStatuses.has(run.status) ? run : null;
+  return run && !finalStatuses.has(run.status) ? { ...run, recording } : null;
+}
+
+// Agent versions are immutable (never updated; a change is a new version), so a process keeps the
+// definitions it has read, by version id. Bounded: the oldest entry goes first.
+const definitionsById = new Map<string, AgentDefinition>();
+const definitionCacheSize = 1000;
+
+async function agentDefinitionById(db: Queryable, versionId: string): Promise<AgentDefinition | null> {
+  const cached = definitionsById.get(versionId);
+  if (cached) return cached;
+  const version = await getAgentVersionById(db, versionId);
+  if (!version) return null;
+  if (definitionsById.size >= definitionCacheSize) definitionsById.delete(definitionsById.keys().next().value!);
+  definitionsById.set(versionId, version.definition);
+  return version.definition;
 }
 
 export interface AgentRunOutcome {
@@ -504,7 +547,11 @@ export async function runAgent(
 ): Promise<AgentRunOutcome> {
   const { db } = deps;
   const { rows: claimed } = await db.query<RunRow>(
-    `UPDATE agent_runs SET status = 'running', started_at = now(), error = NULL WHERE id = $1 AND status IN ('queued', 'running') RETURNING ${runColumns}`,
+    // No fsync for this one (core/db/async-commit.ts): forgotten in a database crash, the run is still
+    // `queued` and the redelivered job claims it again.
+    `WITH sync AS (SELECT ${asyncCommit})
+     UPDATE agent_runs SET status = 'running', started_at = now(), error = NULL FROM sync
+     WHERE id = $1 AND status IN ('queued', 'running') RETURNING ${runColumns}`,
     [runId],
   );
   const run = claimed[0];
@@ -514,10 +561,16 @@ export async function runAgent(
   }
   const started = performance.now();
   const agent = deps.registry.find((candidate) => candidate.name === run.agent);
-  const version = run.agentVersionId ? await getAgentVersionById(db, run.agentVersionId) : null;
-  if (!agent || !version) return failRun(deps, run, null, `the agent ${run.agent} (${run.agentVersion}) is no longer registered`, started, null);
+  const definition = run.agentVersionId ? await agentDefinitionById(db, run.agentVersionId) : null;
+  if (!agent || !definition) return failRun(deps, run, null, `the agent ${run.agent} (${run.agentVersion}) is no longer registered`, started, null);
 
-  const definition = version.definition;
+  // The call, the connector and the prompt set do not depend on each other: asked for at once. A
+  // failure of the call's or prompt set's read surfaces where it is awaited, as before.
+  const callLoading = loadAgentCall(db, run.recordingId, run.draftId);
+  const promptSetLoading =
+    definition.engine.kind === "local" ? null : versionForLabel(db, run.workspaceId, definition.promptSet.name, definition.promptSet.label);
+  callLoading.catch(() => {});
+  promptSetLoading?.catch(() => {});
   let engine: Engine;
   try {
     engine = await resolveEngine(deps.connectors, run.workspaceId, agent, definition);
@@ -536,8 +589,8 @@ export async function runAgent(
   });
   if (engine.kind === "unavailable") return afterError(deps, run, trace, new UnprocessableError(engine.reason), started, options, engine);
   try {
-    const call = await loadAgentCall(db, run.recordingId, run.draftId);
-    const invocation = await invoke(deps, agent, definition, call, engine, trace, options.signal);
+    const call = await callLoading;
+    const invocation = await invoke(deps, agent, definition, call, engine, trace, options.signal, promptSetLoading ?? undefined);
     const resultSpan = trace.span("result", invocation.status === "needs_connector" ? needsConnectorMessage : "stored");
     const report: { became?: "ready" | "failed" } = {};
     const stored = await db.transaction(async (transaction) => {
@@ -556,7 +609,7 @@ export async function runAgent(
           Math.round(performance.now() - started), invocation.inputTokens, invocation.outputTokens, invocation.costUsd,
           output === null ? null : JSON.stringify(output), itemIds.length, invocation.status === "needs_connector" ? needsConnectorMessage : null],
       );
-      return { itemIds, jobs: await advance(transaction, run.draftId, report) };
+      return { itemIds, jobs: await advance(transaction, run.draftId, report, locked.recording) };
     });
     resultSpan.end({ output: { items: stored?.itemIds.length ?? 0, draftItemIds: stored?.itemIds ?? [], output: invocation.product.output } });
     await trace.finish({ status: "ok", output: { status: invocation.status, items: stored?.itemIds.length ?? 0 } });
@@ -606,7 +659,7 @@ async function failRun(
         engine?.kind === "llm" ? (engine.model ?? engine.connector.defaultModel) || null : null,
         usage?.inputTokens ?? 0, usage?.outputTokens ?? 0],
     );
-    return advance(transaction, run.draftId, report);
+    return advance(transaction, run.draftId, report, locked.recording);
   });
   return { status: "failed", jobs, traceId: trace?.id ?? null, recordingBecame: report.became };
 }
@@ -617,7 +670,7 @@ export async function failAgentRun(deps: Pick<AgentDependencies, "db">, runId: s
     const locked = await lockRun(transaction, runId);
     if (!locked) return [];
     await transaction.query("UPDATE agent_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1", [runId, message.slice(0, 2000)]);
-    return advance(transaction, locked.draftId);
+    return advance(transaction, locked.draftId, {}, locked.recording);
   });
 }
 

@@ -340,18 +340,32 @@ export async function listConnectorAudit(db: Queryable, actor: Actor, id: string
 
 /**
  * The connectors the server and workers call through. `defaultFor`: the enabled bootstrap connector
- * for the purpose (the environment's endpoint keeps its meaning), else the oldest enabled one.
+ * for the purpose (the environment's endpoint keeps its meaning), else the oldest enabled one. Each
+ * lookup is one statement (the row with its sealed key) and reads the row as it is now — nothing is
+ * cached, so a disabled or edited connector is never used again from the next invocation on.
  */
 export function createConnectorDirectory(db: Queryable, secrets: SecretBox): ConnectorDirectory {
+  const open = (row: (ConnectorListing & { sealed: string | null }) | undefined): ConnectorWithKey | null => {
+    if (!row) return null;
+    const { sealed, ...connector } = row;
+    return withKey(connector, sealed ? secrets.decrypt(sealed) : "");
+  };
   return {
-    get: (workspaceId, connectorId) => connectorWithKey({ db, secrets }, workspaceId, connectorId),
+    async get(workspaceId, connectorId) {
+      if (!uuidPattern.test(connectorId)) return null;
+      const { rows } = await db.query<ConnectorListing & { sealed: string | null }>(
+        `SELECT ${selectColumns}, c.api_key_sealed AS sealed FROM connectors c WHERE c.id = $1 AND c.workspace_id = $2`,
+        [connectorId, workspaceId],
+      );
+      return open(rows[0]);
+    },
     async defaultFor(workspaceId, purpose) {
-      const { rows } = await db.query<{ id: string }>(
-        `SELECT id FROM connectors WHERE workspace_id = $1 AND enabled AND $2 = ANY(purposes)
-          ORDER BY (bootstrap_source IS NOT NULL) DESC, created_at, id LIMIT 1`,
+      const { rows } = await db.query<ConnectorListing & { sealed: string | null }>(
+        `SELECT ${selectColumns}, c.api_key_sealed AS sealed FROM connectors c WHERE c.workspace_id = $1 AND c.enabled AND $2 = ANY(c.purposes)
+          ORDER BY (c.bootstrap_source IS NOT NULL) DESC, c.created_at, c.id LIMIT 1`,
         [workspaceId, purpose],
       );
-      return rows[0] ? connectorWithKey({ db, secrets }, workspaceId, rows[0].id) : null;
+      return open(rows[0]);
     },
   };
 }

@@ -14,6 +14,7 @@
  */
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import { asyncCommit } from "../db/async-commit.ts";
 import type { Db } from "../db/database.ts";
 import { sleep } from "../sleep.ts";
 import type { ConnectorLimiter } from "./connector.ts";
@@ -166,12 +167,14 @@ export function createDatabaseLimiter(db: Db, options: LimiterOptions = {}): Man
     {
       async tryTake(connectorId, limit, leaseId, ttlMs) {
         const { rows } = await db.query(
-          `WITH free AS (
+          // Leases need no fsync: a lease forgotten in a database crash frees its slot early (core/db/async-commit.ts).
+          `WITH sync AS (SELECT ${asyncCommit}),
+           free AS (
              SELECT candidates.slot FROM generate_series(0, $4::int - 1) AS candidates(slot)
               WHERE NOT EXISTS (SELECT 1 FROM connector_leases held WHERE held.connector_id = $1 AND held.slot = candidates.slot AND held.expires_at > clock_timestamp())
               ORDER BY random() LIMIT 1)
            INSERT INTO connector_leases AS l (connector_id, slot, lease_id, holder, expires_at)
-           SELECT $1, slot, $2, $3, clock_timestamp() + $5::int * interval '1 millisecond' FROM free
+           SELECT $1, slot, $2, $3, clock_timestamp() + $5::int * interval '1 millisecond' FROM free, sync
            ON CONFLICT (connector_id, slot) DO UPDATE
              SET lease_id = excluded.lease_id, holder = excluded.holder, expires_at = excluded.expires_at
              -- Re-checked on the row as locked: a slot another taker just claimed is not taken over.
@@ -182,13 +185,17 @@ export function createDatabaseLimiter(db: Db, options: LimiterOptions = {}): Man
         return rows.length === 1;
       },
       async renew(_connectorId, leaseId, ttlMs) {
-        await db.query("UPDATE connector_leases SET expires_at = clock_timestamp() + $2::int * interval '1 millisecond' WHERE lease_id = $1", [leaseId, ttlMs]);
+        await db.query(
+          `WITH sync AS (SELECT ${asyncCommit})
+           UPDATE connector_leases SET expires_at = clock_timestamp() + $2::int * interval '1 millisecond' FROM sync WHERE lease_id = $1`,
+          [leaseId, ttlMs],
+        );
       },
       async release(connectorId, leaseId) {
         // Free the slot and wake waiters in other processes, in one round trip.
         await db.query(
           `WITH freed AS (UPDATE connector_leases SET expires_at = '-infinity' WHERE lease_id = $1 RETURNING connector_id)
-           SELECT pg_notify($2, $3) FROM freed`,
+           SELECT pg_notify($2, $3), ${asyncCommit} FROM freed`,
           [leaseId, notifyChannel, connectorId],
         );
       },

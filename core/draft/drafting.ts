@@ -71,12 +71,15 @@ async function loadCall(db: Queryable, recordingId: string): Promise<CallContext
   );
   const call = rows[0];
   if (!call) throw new NotFoundError("The recording has no transcript to draft from.");
-  const segments = await db.query<TranscriptSegment>(
-    `SELECT ordinal, speaker, text, start_ms AS "startMs", end_ms AS "endMs" FROM segments WHERE transcript_id = $1 ORDER BY ordinal`,
-    [call.transcriptId],
-  );
+  // Two independent reads, asked for at once.
+  const [segments, settings] = await Promise.all([
+    db.query<TranscriptSegment>(
+      `SELECT ordinal, speaker, text, start_ms AS "startMs", end_ms AS "endMs" FROM segments WHERE transcript_id = $1 ORDER BY ordinal`,
+      [call.transcriptId],
+    ),
+    workspaceDraftSettings(db, call.workspaceId),
+  ]);
   if (segments.rows.length === 0) throw new UnprocessableError("The transcript has no utterances to draft from.");
-  const settings = await workspaceDraftSettings(db, call.workspaceId);
   const language = call.language === "zh" || call.language === "en" ? call.language : null;
   return {
     workspaceId: call.workspaceId,

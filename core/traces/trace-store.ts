@@ -8,6 +8,7 @@
  * erased while the agent ran, nothing is written (erasure wins).
  */
 import { randomUUID } from "node:crypto";
+import { asyncCommit } from "../db/async-commit.ts";
 import type { Db, Queryable } from "../db/database.ts";
 import { valuesList } from "../db/values-list.ts";
 import { examplesWhere, otherTeamExample, replaceTexts } from "./example-masking.ts";
@@ -167,7 +168,8 @@ interface RetrievedExample {
 /**
  * Writes one finished trace in one statement (so one round trip, atomic without an explicit
  * transaction): the trace row, all its spans in one multi-row VALUES list, and the recordings its
- * examples came from, as data-modifying CTEs. False when its recording no longer exists.
+ * examples came from, as data-modifying CTEs. False when its recording no longer exists. `db` is the
+ * pool, never a transaction (the statement turns synchronous_commit off for its own commit).
  */
 export async function writeTrace(db: Db, trace: FinishedTrace): Promise<boolean> {
   const { traceTeamId } = await attributeExamples(db, trace);
@@ -222,7 +224,8 @@ export async function writeTrace(db: Db, trace: FinishedTrace): Promise<boolean>
        INSERT INTO trace_example_sources (trace_id, recording_id)
        SELECT written.id, source FROM written, unnest(${at(21)}::uuid[]) AS source ON CONFLICT DO NOTHING
      )
-     SELECT count(*)::integer AS written FROM written`,
+     -- Traces are best effort: their commit need not wait for an fsync (core/db/async-commit.ts).
+     SELECT count(*)::integer AS written, ${asyncCommit} AS sync FROM written`,
     params,
   );
   return rows[0].written > 0;
