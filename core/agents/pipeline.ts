@@ -724,6 +724,8 @@ export interface AgentRunView {
   agentVersion: string;
   engine: "llm" | "local" | null;
   connectorId: string | null;
+  /** The connector's name as it is now (null: local engine, or a connector no longer stored). */
+  connectorName: string | null;
   model: string | null;
   promptSetVersion: string | null;
   status: AgentRunStatus;
@@ -751,11 +753,13 @@ export async function listAgentRuns(
   const { rows: drafts } = await deps.db.query<{ id: string }>("SELECT id FROM drafts WHERE recording_id = $1 ORDER BY created_at DESC LIMIT 1", [recording.id]);
   if (!drafts[0]) return { draftId: null, runs: [] };
   const { rows } = await deps.db.query<Omit<AgentRunView, "purpose">>(
-    `SELECT DISTINCT ON (agent) id, agent, agent_version AS "agentVersion", engine, connector_id AS "connectorId", model,
-            prompt_set_version AS "promptSetVersion", status, depends_on AS "dependsOn", trace_id AS "traceId", started_at AS "startedAt",
-            finished_at AS "finishedAt", duration_ms AS "durationMs", input_tokens AS "inputTokens", output_tokens AS "outputTokens",
-            cost_usd::float8 AS "costUsd", error, output, items, created_at AS "createdAt"
-     FROM agent_runs WHERE draft_id = $1 ORDER BY agent, created_at DESC, id`,
+    `SELECT DISTINCT ON (run.agent) run.id, run.agent, run.agent_version AS "agentVersion", run.engine, run.connector_id AS "connectorId",
+            connector.name AS "connectorName", run.model, run.prompt_set_version AS "promptSetVersion", run.status,
+            run.depends_on AS "dependsOn", run.trace_id AS "traceId", run.started_at AS "startedAt", run.finished_at AS "finishedAt",
+            run.duration_ms AS "durationMs", run.input_tokens AS "inputTokens", run.output_tokens AS "outputTokens",
+            run.cost_usd::float8 AS "costUsd", run.error, run.output, run.items, run.created_at AS "createdAt"
+     FROM agent_runs run LEFT JOIN connectors connector ON connector.id::text = run.connector_id::text
+     WHERE run.draft_id = $1 ORDER BY run.agent, run.created_at DESC, run.id`,
     [drafts[0].id],
   );
   const order = new Map(deps.registry.map((agent, index) => [agent.name, index]));
@@ -771,6 +775,7 @@ export interface AgentTryResult {
   status: "succeeded" | "failed" | "needs_connector";
   engine: "llm" | "local" | null;
   connectorId: string | null;
+  connectorName: string | null;
   model: string | null;
   promptSetVersion: string | null;
   product: AgentProduct | null;
@@ -814,7 +819,15 @@ export async function tryAgentVersions(
         model: engine.kind === "llm" ? (engine.model ?? engine.connector.defaultModel) || null : null,
         input: { sandbox: true },
       });
-      const base = { version: version.reference, traceId: trace.id, promptSetVersion: null, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      const base = {
+        version: version.reference,
+        traceId: trace.id,
+        connectorName: engine.kind === "llm" ? engine.connector.name : null,
+        promptSetVersion: null,
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: 0,
+      };
       try {
         if (engine.kind === "unavailable") throw new UnprocessableError(engine.reason);
         const invocation = await invoke(deps, agent, version.definition, call, engine, trace, signal);

@@ -80,7 +80,7 @@ describe("the agent pipeline on a call", () => {
     }
     expect(await run(page, "action-items").getByTestId("pipeline-error").textContent()).toMatch(/context/);
     expect(await run(page, "follow-up-email").getByTestId("pipeline-error").textContent()).toBe("skipped: action-items failed");
-    expect(await run(page, "call-summary").textContent()).toMatch(/call-summary@v1.*LLM.*env-openai · gpt-4o-mini/);
+    expect(await run(page, "call-summary").textContent()).toMatch(/call-summary@v1.*LLM.*Environment \(OPENAI_BASE_URL\) · gpt-4o-mini/);
     const why = await run(page, "call-summary").getByTestId("why-link").getAttribute("href");
     expect(why).toMatch(/^\/traces\/[0-9a-f-]{36}$/);
     await page.getByTestId("agent-summary").waitFor();
@@ -106,7 +106,9 @@ describe("the agent pipeline on a call", () => {
     const { page } = app;
     await app.signInAs("admin@example.com", "/agents");
     await page.getByTestId("agents-page").waitFor();
-    await page.getByTestId("connectors-missing").waitFor();
+    // The environment's endpoint is a connector: no "add a connector" notice.
+    await page.locator('[data-testid="agent-card"]').first().waitFor();
+    expect(await page.getByTestId("connectors-missing").count()).toBe(0);
     const summary = page.locator('[data-testid="agent-card"][data-agent="call-summary"]');
     expect(await summary.getByTestId("agent-version").textContent()).toBe("call-summary@v1");
     await summary.getByTestId("agent-engine").selectOption("llm");
@@ -124,7 +126,7 @@ describe("the agent pipeline on a call", () => {
     await sandbox.getByTestId("sandbox-run").click();
     await sandbox.getByTestId("sandbox-result").nth(1).waitFor({ timeout: 60_000 });
     const results = await sandbox.getByTestId("sandbox-result").allTextContents();
-    expect(results[0]).toMatch(/call-summary@v1.*gpt-4o-mini/);
+    expect(results[0]).toMatch(/call-summary@v1.*Environment \(OPENAI_BASE_URL\) · gpt-4o-mini/);
     expect(results[1]).toMatch(/call-summary@v2.*gpt-4o/);
     expect(results[1]).toContain("keyPoints · The customer finds the quote too high.");
     await shoot(page, "agents-page");

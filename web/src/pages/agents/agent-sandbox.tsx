@@ -160,7 +160,7 @@ export function AgentSandbox({ agent, name }: { agent: string; name: string }) {
               <p className="muted small">
                 {[
                   result.engine ? t(`agents.engines.${result.engine}`) : null,
-                  result.connectorId,
+                  result.connectorName ?? result.connectorId,
                   result.model,
                   `${result.latencyMs} ms`,
                   result.engine === "llm"

@@ -7,7 +7,7 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, api } from "../../api/client.ts";
+import { api } from "../../api/client.ts";
 import { ErrorMessage } from "../../components/error-message.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { showToast } from "../../components/toasts.tsx";
@@ -53,14 +53,13 @@ export default function AgentsPage() {
   const choices = useResource<
     ConnectorChoice[] | { connectors: ConnectorChoice[] }
   >(user.role === "admin" ? "/api/connectors/choices" : null);
-  // Until connectors are managed on this server the route is missing (404): bind to auto or local only.
-  const connectorsMissing =
-    choices.error instanceof ApiError && choices.error.status === 404;
   const connectors = (
     Array.isArray(choices.data)
       ? choices.data
       : (choices.data?.connectors ?? [])
   ).filter((choice) => choice.enabled && choice.purposes.includes("chat"));
+  // No enabled chat connector yet: agents on "auto" run on the local engine; say where to add one.
+  const connectorsMissing = choices.data !== null && choices.data !== undefined && connectors.length === 0;
 
   return (
     <section data-testid="agents-page">
@@ -73,7 +72,7 @@ export default function AgentsPage() {
           {t("agents.page.connectorsMissing")}
         </p>
       )}
-      {choices.error !== null && !connectorsMissing && (
+      {choices.error !== null && (
         <ErrorMessage error={choices.error} />
       )}
       {agents.error !== null && <ErrorMessage error={agents.error} />}

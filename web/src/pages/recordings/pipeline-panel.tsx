@@ -137,7 +137,7 @@ export function PipelinePanel({
                       : t("common.none")}
                   </td>
                   <td className="small pipeline-optional">
-                    {[run.connectorId, run.model].filter(Boolean).join(" · ") ||
+                    {[run.connectorName ?? run.connectorId, run.model].filter(Boolean).join(" · ") ||
                       "—"}
                   </td>
                   <td className="numeric">{duration(run.durationMs)}</td>
