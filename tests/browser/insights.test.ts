@@ -21,6 +21,7 @@ import type {
   OpenAiCompatibleServer,
 } from "../support/openai-compatible-server.ts";
 import { startOpenAiCompatibleServer } from "../support/openai-compatible-server.ts";
+import { agentAnswers, outputName } from "../support/agent-model.ts";
 import { createTestClient } from "../support/http-client.ts";
 import type { TestClient } from "../support/http-client.ts";
 import { testPassword } from "../support/fixtures.ts";
@@ -75,10 +76,8 @@ function draftingModel(request: ChatCompletionRequest): ContentReply {
       confidence: candidate ? 0.7 : 0.9,
     };
   });
-  const output = {
-    intents,
-    actionItems:
-      lines.length > 0
+  const actionItems =
+    lines.length > 0
         ? [
             {
               type: null,
@@ -91,11 +90,17 @@ function draftingModel(request: ChatCompletionRequest): ContentReply {
               confidence: 0.8,
             },
           ]
-        : [],
-    talkTracks: [],
-    notes: [],
-  };
-  return { content: JSON.stringify(output), chunkSize: 12, delayMs: 600 };
+        : [];
+  const reply = (output: unknown): ContentReply => ({ content: JSON.stringify(output), chunkSize: 12, delayMs: 600 });
+  // The pipeline's agents each ask for their own output (by its name); the sandbox and evals ask
+  // for the whole draft of the one-shot prompt set.
+  const name = outputName(request);
+  const language = /[\u4e00-\u9fff]/.test(user) ? "zh" : "en";
+  if (name === "intent_tagger") return reply({ intents, notes: [] });
+  if (name === "action_items") return reply({ actionItems, notes: [] });
+  if (name === "talk_tracks") return reply({ talkTracks: [], notes: [] });
+  if (name === "call_summary" || name === "follow_up_email") return reply({ ...(agentAnswers[name] as object), language });
+  return reply({ intents, actionItems, talkTracks: [], notes: [] });
 }
 
 const callTranscript = (topic: string) => `WEBVTT
@@ -408,7 +413,7 @@ describe("prompt sets", () => {
     await app.browser.screenshot("prompt-set-diff");
 
     const { body } = await trainer.request("GET", "/api/prompt-sets");
-    const v2 = body.promptSets[0].versions.find(
+    const v2 = body.promptSets.find((entry: { set: string }) => entry.set === "sales-call").versions.find(
       (version: { version: string }) => version.version === "v2",
     );
     expect(v2.system).toContain(candidateMarker);
@@ -502,7 +507,7 @@ describe("prompt sets", () => {
     const labels = async () => {
       const { body } = await trainer.request("GET", "/api/prompt-sets");
       return Object.fromEntries(
-        body.promptSets[0].versions.map((version: { version: string; labels: string[] }) => [
+        body.promptSets.find((entry: { set: string }) => entry.set === "sales-call").versions.map((version: { version: string; labels: string[] }) => [
           version.version,
           version.labels,
         ]),
@@ -731,7 +736,8 @@ describe("capability map", () => {
     const report = page.getByTestId("capability-report");
     await report.waitFor();
     await page.getByTestId("report-section").first().waitFor();
-    expect(await page.getByTestId("report-section").count()).toBe(7);
+    // One section per metric of the map (seven, then agent invocations and AI cost from traces).
+    expect(await page.getByTestId("report-section").count()).toBe(9);
     expect(await page.getByTestId("report-volumes").textContent()).toContain("North squad");
     expect(await page.getByTestId("report-moves").textContent()).toContain(
       "North squad × Discovery +33.3%",
