@@ -111,8 +111,8 @@ describe("dataset builder", () => {
     expect(stored.rows[0].filters).toMatchObject({ languages: ["zh"], teamId: app.organisation!.north.id });
 
     await page.getByTestId("new-run").click();
-    const options = await page.locator("dialog select option").allTextContents();
-    expect(options.some((option) => option.includes("north-chinese"))).toBe(true);
+    // The dialog loads its datasets after it opens: wait for the new one rather than reading at once.
+    await page.locator("dialog select option", { hasText: "north-chinese" }).first().waitFor({ state: "attached" });
   });
 
   it("says the builder in Chinese", async () => {
