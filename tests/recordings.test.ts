@@ -14,6 +14,7 @@ import type { TestClient } from "./support/http-client.ts";
 import { segmentPerSpeechRegion, startOpenAiTranscriptionServer } from "./support/openai-transcription-server.ts";
 import type { OpenAiTranscriptionServer } from "./support/openai-transcription-server.ts";
 import { startTestServer } from "./support/test-server.ts";
+import { setTranscriptionProgress } from "../core/upload/recordings.ts";
 import type { TestServer } from "./support/test-server.ts";
 
 const fixtures = path.resolve(import.meta.dirname, "fixtures/audio");
@@ -113,6 +114,13 @@ describe.each(databaseKinds)("recordings on %s", (kind) => {
     const partial = await clients.rep.request("GET", `/api/recordings/${id}/audio`, undefined, { range: "bytes=0-43" });
     expect(partial.status).toBe(206);
     expect(partial.headers.get("content-range")).toBe(`bytes 0-43/${stereoCall.length}`);
+
+    // A transcription progress write that arrives late (a slow connection, a database restart)
+    // never pulls a recording that has moved on back into "transcribing", where nothing would move it again.
+    const ready = await waitForRecording(clients.rep, id, (body) => body.recording.status === "ready");
+    await setTranscriptionProgress(database.db, id, { status: "transcribing", progress: 0.9 });
+    const after = await clients.rep.request("GET", `/api/recordings/${id}`);
+    expect(after.body.recording).toMatchObject({ status: "ready", progress: ready.recording.progress });
   });
 
   it("keeps each rep to their own recordings and each trainer to their team", async () => {

@@ -351,6 +351,24 @@ export async function setRecordingStatus(
   );
 }
 
+/**
+ * Progress of the transcription stage. Only moves a recording that is still before its transcript
+ * (queued, normalising, transcribing): a progress write that arrives late — after a slow connection,
+ * a database restart — must never pull a recording that is already drafting or ready back into
+ * "transcribing", where nothing would ever move it again.
+ */
+export async function setTranscriptionProgress(
+  db: Queryable,
+  id: string,
+  change: { status: "normalising" | "transcribing"; progress: number },
+): Promise<void> {
+  await db.query(
+    `UPDATE recordings SET status = $2, progress = $3, updated_at = now()
+      WHERE id = $1 AND status IN ('queued', 'normalising', 'transcribing')`,
+    [id, change.status, change.progress],
+  );
+}
+
 /** Runs a failed recording again from the stage that failed. */
 export async function retryRecording(deps: { db: Db; dispatcher: Dispatcher }, actor: Actor, id: string): Promise<Recording> {
   const recording = await getRecording(deps.db, actor, id);

@@ -10,7 +10,7 @@ import type { TranscriptionStage } from "../../core/transcribe/transcribe-record
 import { transcribeRecording } from "../../core/transcribe/transcribe-recording.ts";
 import { createConfiguredTranscriber } from "../../core/transcribe/configured-transcriber.ts";
 import { mediaToolsEnvironment, resolveMediaToolsOnce } from "../../core/transcribe/resolve-media-tools.ts";
-import { getRecordingForWork, setRecordingStatus, storeTranscript } from "../../core/upload/recordings.ts";
+import { getRecordingForWork, setRecordingStatus, setTranscriptionProgress, storeTranscript } from "../../core/upload/recordings.ts";
 import type { HandlerDependencies } from "./dependencies.ts";
 import type { Logger } from "pino";
 import { describeModelDownload, type ModelDownloadProgress } from "../../core/transcribe/whisper-model-on-first-use.ts";
@@ -57,6 +57,8 @@ export function transcribeHandler({ db, config, dispatcher, blobs, logger }: Han
       const team = await getTeam(db, recording.teamId);
       let status: "normalising" | "transcribing" | null = null;
       let lastWrite = 0;
+      // Progress writes run one after another and are all done before the transcript is stored.
+      let progressWrites: Promise<void> = Promise.resolve();
       const result = await transcribeRecording(
         {
           transcriber,
@@ -73,12 +75,14 @@ export function transcribeHandler({ db, config, dispatcher, blobs, logger }: Han
             if (next !== status || Date.now() - lastWrite > 1000) {
               status = next;
               lastWrite = Date.now();
-              void setRecordingStatus(db, recording.id, { status: next, progress: fraction }).catch(() => {});
+              const write = { status: next, progress: fraction };
+              progressWrites = progressWrites.then(() => setTranscriptionProgress(db, recording.id, write)).catch(() => {});
             }
           },
         },
         await blobs.localPath(recording.storageKey),
       );
+      await progressWrites;
       const job = await db.transaction(async (transaction) => {
         await storeTranscript(transaction, recording.id, {
           language: result.language,
