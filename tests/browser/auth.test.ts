@@ -79,6 +79,8 @@ describe("signing in, roles and language", () => {
     expect(new URL(page.url()).pathname).toBe("/recordings");
     await page.getByTestId("recordings-page").waitFor();
 
+    // Settings and signing out are in the account menu.
+    await account.getByRole("button", { name: "Signed in as admin" }).click();
     await page.getByTestId("sign-out").click();
     await page.getByTestId("sign-in-form").waitFor();
     // The session is gone on the server too, not just in the page.
@@ -101,21 +103,25 @@ describe("signing in, roles and language", () => {
     await app.browser.screenshot("sign-in-error");
   });
 
-  it("shows a rep only Recordings, and an admin Users too", async () => {
+  it("shows a rep only Recordings, and an admin the admin pages in an Admin menu", async () => {
     const { page, baseUrl } = app;
     const navigation = page.getByTestId("main-navigation").getByRole("link");
+    const adminMenu = page.getByTestId("admin-menu");
 
     await app.signInAs("rep.north@example.com");
     expect(await navigation.allTextContents()).toEqual(["Recordings"]);
     expect(await page.getByTestId("account-role").textContent()).toBe("Sales rep");
+    expect(await adminMenu.count()).toBe(0);
     // Typing the address of an admin screen does not open it either.
     await page.goto(`${baseUrl}/users`);
     await page.getByTestId("not-found").waitFor();
 
     await app.signInAs("trainer@example.com");
     expect(await navigation.allTextContents()).toEqual(["Recordings", "Review", "Dashboard", "Prompt sets", "Agents", "Evals", "Traces", "Taxonomy"]);
+    expect(await adminMenu.count()).toBe(0);
 
     await app.signInAs("admin@example.com");
+    // The menu's links are hidden while it is closed, so the top line lists only the others.
     expect(await navigation.allTextContents()).toEqual([
       "Recordings",
       "Review",
@@ -126,14 +132,66 @@ describe("signing in, roles and language", () => {
       "Traces",
       "Taxonomy",
       "Capability map",
-      "Users",
-      "Integrations",
-      "Model connectors",
     ]);
-    await page.getByTestId("main-navigation").getByRole("link", { name: "Users" }).click();
+    const adminButton = adminMenu.getByRole("button", { name: "Admin" });
+    expect(await adminButton.getAttribute("aria-expanded")).toBe("false");
+    expect(await adminButton.getAttribute("data-active")).toBeNull();
+
+    // By keyboard: ArrowDown opens it on its first entry, Escape closes it and returns the focus.
+    await adminButton.focus();
+    await page.keyboard.press("ArrowDown");
+    const menuLinks = adminMenu.getByRole("link");
+    await expect.poll(() => menuLinks.allTextContents()).toEqual(["Users", "Integrations", "Model connectors", "Workspace"]);
+    expect(await adminButton.getAttribute("aria-expanded")).toBe("true");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Users");
+    await page.keyboard.press("ArrowDown");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Integrations");
+    await app.browser.screenshot("admin-menu");
+    await page.keyboard.press("Escape");
+    await expect.poll(() => menuLinks.count()).toBe(0);
+    expect(await adminButton.getAttribute("aria-expanded")).toBe("false");
+    expect(await adminButton.evaluate((button) => button === document.activeElement)).toBe(true);
+
+    // Enter opens it too; choosing a page closes it and marks the menu as where you are.
+    await page.keyboard.press("Enter");
+    await adminMenu.getByRole("link", { name: "Users" }).click();
     await page.getByTestId("users-table").waitFor();
+    expect(await adminButton.getAttribute("aria-expanded")).toBe("false");
+    expect(await adminButton.getAttribute("data-active")).toBe("true");
     expect(await page.getByTestId("user-row").count()).toBe(userCount);
     await app.browser.screenshot("users");
+
+    // A click elsewhere closes it as well.
+    await adminButton.click();
+    await adminMenu.getByRole("link", { name: "Workspace" }).waitFor();
+    await page.getByTestId("users-table").click();
+    await expect.poll(() => menuLinks.count()).toBe(0);
+  });
+
+  it("keeps every role's navigation on one line at 1280 px, in English and in Chinese", async () => {
+    const { page } = app;
+    expect(page.viewportSize()?.width).toBe(1280);
+    const navigation = page.getByTestId("main-navigation");
+    // One line: the navigation is no taller than its first link (it wraps onto more lines otherwise).
+    const lines = async () => {
+      const [box, link] = await Promise.all([
+        navigation.boundingBox(),
+        navigation.getByRole("link").first().boundingBox(),
+      ]);
+      return Math.round(box!.height / link!.height);
+    };
+    for (const email of ["admin@example.com", "trainer@example.com", "manager@example.com", "rep.north@example.com"]) {
+      await app.signInAs(email);
+      await navigation.getByRole("link", { name: "Recordings" }).waitFor();
+      expect(await lines(), `${email}, English`).toBe(1);
+
+      await page.getByTestId("language-switch").selectOption("zh-CN");
+      await navigation.getByRole("link", { name: "录音" }).waitFor();
+      expect(await lines(), `${email}, Chinese`).toBe(1);
+      if (email === "admin@example.com") await app.browser.screenshot("navigation-admin-zh-CN");
+      await page.getByTestId("language-switch").selectOption("en");
+      await navigation.getByRole("link", { name: "Recordings" }).waitFor();
+    }
   });
 
   it("lets an admin add a user with a role and team, and disable them", async () => {

@@ -28,7 +28,7 @@ describe("model connectors in the browser", () => {
   it("adds a connector, shows only its key hint, tests it, fetches its models, and shows the exact error of a wrong key", async () => {
     const { page } = app;
     await app.signInAs("admin@example.com", "/connectors");
-    await page.getByRole("link", { name: "Model connectors" }).waitFor();
+    await page.getByRole("heading", { name: "Model connectors" }).waitFor();
     await page.getByTestId("create-connector").locator("summary").click();
     const form = page.getByTestId("create-connector").getByTestId("connector-form");
     await form.locator('select[name="preset"]').selectOption("dashscope");

@@ -20,9 +20,13 @@ afterAll(async () => {
 describe("workspace profile", () => {
   it("lets an admin declare the industry and products, and keeps them", async () => {
     const { page } = app;
-    await app.signInAs("admin@example.com", "/settings");
+    await app.signInAs("admin@example.com");
+    // Admins find it in the Admin menu, which opens Settings on its section.
+    await page.getByTestId("admin-menu").getByRole("button", { name: "Admin" }).click();
+    await page.getByTestId("admin-menu").getByRole("link", { name: "Workspace" }).click();
     const panel = page.getByTestId("workspace-profile");
     await panel.waitFor();
+    expect(new URL(page.url()).pathname + new URL(page.url()).hash).toBe("/settings#workspace");
     const industry = panel.getByLabel("Industry");
     await expect.poll(() => industry.isEnabled()).toBe(true);
     expect(await industry.inputValue()).toBe("");

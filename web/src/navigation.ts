@@ -2,6 +2,9 @@
  * The screens and who may open them, as data: the header renders its links from this list and the
  * router guards each route with the same roles, so the two cannot disagree. The server enforces
  * the same rules on its API; this only spares people links they cannot use.
+ *
+ * An admin sees every screen, which is too many links for one line: the ones only an admin manages
+ * (people, integrations, model connectors, the workspace) sit in one "Admin" menu for them instead.
  */
 import type { Role } from "./api/types.ts";
 
@@ -21,12 +24,15 @@ export interface Screen {
     | "integrations.navigation"
     | "traces.navigation"
     | "connectors.navigation"
-    | "nav.settings";
+    | "nav.settings"
+    | "nav.workspace";
   roles: readonly Role[];
   /** Shown in the main navigation (Settings lives with the account instead). */
   inNavigation: boolean;
   /** Roles that get a navigation link, when fewer than those who may open it. */
   navigationRoles?: readonly Role[];
+  /** For an admin, listed in the Admin menu rather than on the top line (other roles keep the link). */
+  inAdminMenu?: boolean;
 }
 
 const everyone: Role[] = ["rep", "trainer", "manager", "admin"];
@@ -78,18 +84,34 @@ export const screens = {
     roles: ["manager", "admin"],
     inNavigation: true,
   },
-  users: { path: "/users", label: "nav.users", roles: ["admin"], inNavigation: true },
+  users: {
+    path: "/users",
+    label: "nav.users",
+    roles: ["admin"],
+    inNavigation: true,
+    inAdminMenu: true,
+  },
   integrations: {
     path: "/integrations",
     label: "integrations.navigation",
     roles: ["manager", "admin"],
     inNavigation: true,
+    inAdminMenu: true,
   },
   connectors: {
     path: "/connectors",
     label: "connectors.navigation",
     roles: ["admin"],
     inNavigation: true,
+    inAdminMenu: true,
+  },
+  // A section of Settings, not a route of its own: the Admin menu is where admins look for it.
+  workspace: {
+    path: "/settings#workspace",
+    label: "nav.workspace",
+    roles: ["admin"],
+    inNavigation: true,
+    inAdminMenu: true,
   },
   settings: { path: "/settings", label: "nav.settings", roles: everyone, inNavigation: false },
 } as const satisfies Record<string, Screen>;
@@ -98,9 +120,23 @@ export function canOpen(screen: Screen, role: Role): boolean {
   return screen.roles.includes(role);
 }
 
-export function navigationFor(role: Role): Screen[] {
-  return Object.values(screens).filter(
+export interface Navigation {
+  /** The links on the top line. */
+  links: Screen[];
+  /** The entries of the Admin menu: empty for everyone but admins. */
+  adminMenu: Screen[];
+}
+
+export function navigationFor(role: Role): Navigation {
+  const linked = Object.values(screens).filter(
     (screen: Screen) =>
-      screen.inNavigation && canOpen(screen, role) && (screen.navigationRoles?.includes(role) ?? true),
+      screen.inNavigation &&
+      canOpen(screen, role) &&
+      (screen.navigationRoles?.includes(role) ?? true),
   );
+  const inMenu = (screen: Screen) => role === "admin" && screen.inAdminMenu === true;
+  return {
+    links: linked.filter((screen) => !inMenu(screen)),
+    adminMenu: linked.filter(inMenu),
+  };
 }

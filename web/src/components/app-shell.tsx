@@ -4,7 +4,9 @@ import { useTranslation } from "react-i18next";
 import { Link, useLocation } from "wouter";
 import { useHotkeys } from "../hotkeys/hotkeys-context.tsx";
 import { navigationFor, screens } from "../navigation.ts";
+import type { Screen } from "../navigation.ts";
 import { useSession } from "../session/session-context.tsx";
+import { DisclosureMenu } from "./disclosure-menu.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
 import { Toasts } from "./toasts.tsx";
 
@@ -16,6 +18,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   if (session.status !== "signed-in") return null;
   const { user, teamName } = session;
   const isActive = (path: string) => location === path || location.startsWith(`${path}/`);
+  const navigation = navigationFor(user.role);
 
   return (
     <div className="shell">
@@ -30,16 +33,24 @@ export function AppShell({ children }: { children: ReactNode }) {
           {t("app.name")}
         </Link>
         <nav className="topbar__nav" aria-label={t("nav.label")} data-testid="main-navigation">
-          {navigationFor(user.role).map((screen) => (
-            <Link
-              key={screen.path}
-              href={screen.path}
-              className={`nav-link ${isActive(screen.path) ? "nav-link--active" : ""}`}
-              aria-current={isActive(screen.path) ? "page" : undefined}
-            >
-              {t(screen.label)}
-            </Link>
+          {navigation.links.map((screen) => (
+            <NavigationLink key={screen.path} screen={screen} active={isActive(screen.path)} />
           ))}
+          {navigation.adminMenu.length > 0 && (
+            <DisclosureMenu
+              label={t("nav.admin")}
+              active={navigation.adminMenu.some((screen) => isActive(screen.path))}
+              testId="admin-menu"
+            >
+              <ul className="disclosure-menu__list">
+                {navigation.adminMenu.map((screen) => (
+                  <li key={screen.path}>
+                    <NavigationLink screen={screen} active={isActive(screen.path)} />
+                  </li>
+                ))}
+              </ul>
+            </DisclosureMenu>
+          )}
         </nav>
         <div className="topbar__tools">
           <LanguageSwitch />
@@ -53,34 +64,41 @@ export function AppShell({ children }: { children: ReactNode }) {
           >
             ?
           </button>
-          <div
+          {/* Who you are, your settings and signing out: one button, so the links fit on one line. */}
+          <DisclosureMenu
+            label={<span className="account__name">{user.displayName}</span>}
+            accessibleLabel={t("header.account", { name: user.displayName })}
+            active={isActive(screens.settings.path)}
+            align="end"
             className="account"
-            data-testid="account"
-            aria-label={t("header.account", { name: user.displayName })}
+            testId="account"
           >
-            <span className="account__name">{user.displayName}</span>
-            <span className="account__meta">
+            <p className="account__meta">
               <span data-testid="account-role">{t(`roles.${user.role}`)}</span>
               {teamName && <span data-testid="account-team"> · {teamName}</span>}
-            </span>
-          </div>
-          <Link
-            href={screens.settings.path}
-            className={`nav-link ${isActive(screens.settings.path) ? "nav-link--active" : ""}`}
-          >
-            {t("nav.settings")}
-          </Link>
-          <button
-            type="button"
-            className="button button--ghost"
-            data-testid="sign-out"
-            onClick={async () => {
-              await signOut().catch(() => undefined);
-              setLocation("/sign-in");
-            }}
-          >
-            {t("header.signOut")}
-          </button>
+            </p>
+            <ul className="disclosure-menu__list">
+              <li>
+                <NavigationLink
+                  screen={screens.settings}
+                  active={isActive(screens.settings.path)}
+                />
+              </li>
+              <li>
+                <button
+                  type="button"
+                  className="nav-link"
+                  data-testid="sign-out"
+                  onClick={async () => {
+                    await signOut().catch(() => undefined);
+                    setLocation("/sign-in");
+                  }}
+                >
+                  {t("header.signOut")}
+                </button>
+              </li>
+            </ul>
+          </DisclosureMenu>
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>
@@ -88,5 +106,18 @@ export function AppShell({ children }: { children: ReactNode }) {
       </main>
       <Toasts />
     </div>
+  );
+}
+
+function NavigationLink({ screen, active }: { screen: Screen; active: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <Link
+      href={screen.path}
+      className={`nav-link ${active ? "nav-link--active" : ""}`}
+      aria-current={active ? "page" : undefined}
+    >
+      {t(screen.label)}
+    </Link>
   );
 }

@@ -30,6 +30,8 @@ const en = {
     capabilityMap: "Capability map",
     users: "Users",
     settings: "Settings",
+    admin: "Admin",
+    workspace: "Workspace",
   },
   header: {
     signOut: "Sign out",

@@ -27,6 +27,8 @@ const zhCN: Messages = {
     capabilityMap: "能力地图",
     users: "用户",
     settings: "设置",
+    admin: "管理",
+    workspace: "工作区",
   },
   header: {
     signOut: "退出登录",

@@ -5,6 +5,7 @@
 import { useEffect, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { useLocationProperty } from "wouter/use-browser-location";
 import { api } from "../api/client.ts";
 import type { ApiToken, CurrentUser } from "../api/types.ts";
 import { ErrorMessage } from "../components/error-message.tsx";
@@ -17,11 +18,13 @@ import { PasswordSettings } from "./password-settings.tsx";
 
 export default function SettingsPage() {
   const { t } = useTranslation();
-  // Links such as "/settings#shortcuts" (from the ? dialog) land on their section.
+  // Links such as "/settings#shortcuts" (from the ? dialog) or "/settings#workspace" (the Admin
+  // menu) land on their section, also when Settings is already open.
+  const hash = useLocationProperty(() => window.location.hash);
   useEffect(() => {
-    const id = window.location.hash.slice(1);
+    const id = hash.slice(1);
     if (id) document.getElementById(id)?.scrollIntoView({ block: "start" });
-  }, []);
+  }, [hash]);
   return (
     <section data-testid="settings-page">
       <PageHeader title={t("settings.title")} />
