@@ -71,8 +71,10 @@ describe("taxonomy editor", () => {
     const row = page.locator('[data-testid="taxonomy-row"][data-id="warranty_question"]');
     await row.getByRole("button", { name: "Edit" }).click();
     await dialog.getByLabel("English name").fill("Warranty or guarantee question");
-    await dialog.getByRole("button", { name: "Save" }).click();
+    // Enter in a field saves, as the Save button does.
+    await dialog.getByLabel("English name").press("Enter");
     await row.getByText("Warranty or guarantee question").waitFor();
+    await dialog.waitFor({ state: "detached" });
   });
 
   it("refuses a code the schema does not accept, with the reason", async () => {
@@ -86,7 +88,10 @@ describe("taxonomy editor", () => {
     await dialog.getByLabel("Chinese name").fill("复制");
     await dialog.getByRole("button", { name: "Save" }).click();
     await dialog.getByText("Duplicate English intent name", { exact: false }).waitFor();
-    await dialog.getByRole("button", { name: "Cancel" }).click();
+    // The dialog stays open with the reason, its buttons usable again; Escape closes it.
+    expect(await dialog.getByRole("button", { name: "Save" }).isEnabled()).toBe(true);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
   });
 
   it("retires a used intent only by moving its labels", async () => {

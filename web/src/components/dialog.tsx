@@ -3,9 +3,12 @@
  * inert, with no library. Mount it to open it; `onClose` runs for Escape, the backdrop and buttons.
  * Mark the field that should take the focus with `data-autofocus`: React's `autoFocus` runs before
  * `showModal()`, which then moves the focus to the first button (the ×).
+ *
+ * `FormDialog` is the one for a form (fields, error, Cancel and submit, busy while it saves; Enter in
+ * a field submits, Escape cancels); `ConfirmDialog` is a `FormDialog` that asks one question.
  */
 import { useCallback, useEffect, useId, useRef, useState } from "react";
-import type { ReactNode } from "react";
+import type { FormEvent, ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorMessage } from "./error-message.tsx";
 
@@ -66,6 +69,87 @@ export function Dialog({ title, onClose, children, footer, size = "small", testI
   );
 }
 
+export interface FormDialogProps {
+  title: ReactNode;
+  /** The form's fields. */
+  children: ReactNode;
+  submitLabel: ReactNode;
+  /** The submit button's text while `onSubmit` runs (the same as `submitLabel` when not given). */
+  busyLabel?: ReactNode;
+  /**
+   * Runs on the submit button or Enter in a field, with both buttons disabled until it settles; the
+   * dialog stays open, showing the error, if it throws. It closes the dialog itself when done.
+   */
+  onSubmit(): Promise<void> | void;
+  onClose(): void;
+  /** False keeps the submit button disabled (a required choice is missing). */
+  canSubmit?: boolean;
+  danger?: boolean;
+  size?: DialogProps["size"];
+  testId?: string;
+}
+
+/** A dialog around one form: its fields, the error of the last attempt, Cancel and a submit button. */
+export function FormDialog({
+  title,
+  children,
+  submitLabel,
+  busyLabel = submitLabel,
+  onSubmit,
+  onClose,
+  canSubmit = true,
+  danger = false,
+  size,
+  testId,
+}: FormDialogProps) {
+  const { t } = useTranslation();
+  const formId = useId();
+  const [busy, setBusy] = useStateSafe(false);
+  const [error, setError] = useStateSafe<unknown>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await onSubmit();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog
+      title={title}
+      onClose={onClose}
+      size={size}
+      testId={testId}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={busy}>
+            {t("common.cancel")}
+          </button>
+          <button
+            type="submit"
+            form={formId}
+            className={`button ${danger ? "button--danger" : "button--primary"}`}
+            disabled={busy || !canSubmit}
+          >
+            {busy ? busyLabel : submitLabel}
+          </button>
+        </>
+      }
+    >
+      <form id={formId} onSubmit={submit}>
+        {children}
+        {error !== null && <ErrorMessage error={error} />}
+      </form>
+    </Dialog>
+  );
+}
+
 export interface ConfirmDialogProps {
   title: ReactNode;
   body: ReactNode;
@@ -84,43 +168,20 @@ export function ConfirmDialog({
   onClose,
   danger = true,
 }: ConfirmDialogProps) {
-  const { t } = useTranslation();
-  const [busy, setBusy] = useStateSafe(false);
-  const [error, setError] = useStateSafe<unknown>(null);
   return (
-    <Dialog
+    <FormDialog
       title={title}
-      onClose={onClose}
+      submitLabel={confirmLabel}
+      danger={danger}
       testId="confirm-dialog"
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
-            {t("common.cancel")}
-          </button>
-          <button
-            type="button"
-            className={`button ${danger ? "button--danger" : "button--primary"}`}
-            disabled={busy}
-            onClick={async () => {
-              setBusy(true);
-              setError(null);
-              try {
-                await onConfirm();
-                onClose();
-              } catch (caught) {
-                setError(caught);
-                setBusy(false);
-              }
-            }}
-          >
-            {confirmLabel}
-          </button>
-        </>
-      }
+      onClose={onClose}
+      onSubmit={async () => {
+        await onConfirm();
+        onClose();
+      }}
     >
       <p>{body}</p>
-      {error !== null && <ErrorMessage error={error} />}
-    </Dialog>
+    </FormDialog>
   );
 }
 

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../api/client.ts";
-import { locales, roles } from "../api/types.ts";
+import { locales } from "../api/types.ts";
 import type { Locale, ManagedUser, Role, Team } from "../api/types.ts";
 import { ConfirmDialog } from "../components/dialog.tsx";
 import { ErrorMessage } from "../components/error-message.tsx";
@@ -15,7 +15,7 @@ import { currentLocale } from "../i18n/i18n.ts";
 import { useFormatters } from "../i18n/format.ts";
 import { useCurrentUser } from "../session/session-context.tsx";
 import { TeamOptions, TeamsPanel } from "./teams-panel.tsx";
-import { EditUserDialog, ResetPasswordDialog } from "./user-dialogs.tsx";
+import { EditUserDialog, ResetPasswordDialog, RoleOptions } from "./user-dialogs.tsx";
 
 export default function UsersPage() {
   const { t } = useTranslation();
@@ -270,11 +270,7 @@ function CreateUserForm({
               value={form.role}
               onChange={(event) => set("role", event.target.value as Role)}
             >
-              {roles.map((role) => (
-                <option key={role} value={role}>
-                  {t(`roles.${role}`)}
-                </option>
-              ))}
+              <RoleOptions />
             </select>
           </label>
           <label className="field">

@@ -9,6 +9,7 @@ import { useTranslation } from "react-i18next";
 import { api } from "../../api/client.ts";
 import { ConfirmDialog } from "../../components/dialog.tsx";
 import { ErrorMessage } from "../../components/error-message.tsx";
+import { CheckboxGroup } from "../../components/field.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { useResource } from "../../components/use-resource.ts";
 import { useFormatters } from "../../i18n/format.ts";
@@ -193,21 +194,16 @@ function CreateWebhook({ onCreated }: { onCreated(secret: string | null): void }
             </label>
           )}
         </div>
-        <fieldset className="integrations__events">
-          <legend className="field__label">{t("integrations.events")}</legend>
-          {webhookEventTypes.map((type) => (
-            <label key={type} className="integrations__event">
-              <input
-                type="checkbox"
-                checked={form.events.includes(type)}
-                onChange={(event) =>
-                  setForm({ ...form, events: event.target.checked ? [...form.events, type] : form.events.filter((existing) => existing !== type) })
-                }
-              />{" "}
-              {t(`integrations.eventTypes.${type}`)}
-            </label>
-          ))}
-        </fieldset>
+        <CheckboxGroup
+          className="integrations__events"
+          legend={t("integrations.events")}
+          options={webhookEventTypes}
+          checked={form.events}
+          label={(type) => t(`integrations.eventTypes.${type}`)}
+          onToggle={(type, checked) =>
+            setForm({ ...form, events: checked ? [...form.events, type] : form.events.filter((existing) => existing !== type) })
+          }
+        />
         {error !== null && <ErrorMessage error={error} />}
         <button type="submit" className="button button--primary" disabled={busy || form.events.length === 0}>
           {busy ? t("integrations.creating") : t("integrations.create")}

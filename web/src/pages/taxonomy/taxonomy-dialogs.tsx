@@ -1,14 +1,10 @@
 /** The editor's dialogs: one entry (intent or sales action) added or edited, and retiring one. */
-import { useId, useState } from "react";
-import type { FormEvent } from "react";
+import { useState } from "react";
+import type { ChangeEvent } from "react";
 import { useTranslation } from "react-i18next";
-import type {
-  ActionField,
-  ActionType,
-  IntentDefinition,
-} from "../../../../core/draft/schema.ts";
-import { Dialog } from "../../components/dialog.tsx";
-import { ErrorMessage } from "../../components/error-message.tsx";
+import type { ActionField, ActionType, IntentDefinition } from "../../../../core/draft/schema.ts";
+import { FormDialog } from "../../components/dialog.tsx";
+import { CheckboxGroup, Field } from "../../components/field.tsx";
 import { localName } from "../review/item-content.ts";
 import { useLocale } from "../review/use-locale.ts";
 
@@ -36,7 +32,6 @@ export function EntryDialog({
 }) {
   const { t } = useTranslation();
   const locale = useLocale();
-  const formId = useId();
   const action = entry && "fields" in entry ? entry : null;
   const [form, setForm] = useState({
     id: entry?.id ?? "",
@@ -47,187 +42,102 @@ export function EntryDialog({
     examplesEnglish: action?.examples.en.join("\n") ?? "",
     examplesChinese: action?.examples.zh.join("\n") ?? "",
   });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const set = <Key extends keyof typeof form>(
-    key: Key,
-    value: (typeof form)[Key],
-  ) => setForm((current) => ({ ...current, [key]: value }));
+  const set = <Key extends keyof typeof form>(key: Key, value: (typeof form)[Key]) =>
+    setForm((current) => ({ ...current, [key]: value }));
+  /** A text input's or text area's name, value and change handler, for one key of the form. */
+  const text = (key: Exclude<keyof typeof form, "fields">) => ({
+    name: key,
+    value: form[key],
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+      set(key, event.target.value),
+  });
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  async function save() {
     const name = { en: form.english.trim(), zh: form.chinese.trim() };
-    const saved: Entry =
+    await onSave(
       kind === "intents"
         ? { id: form.id.trim(), name, description: form.description.trim() }
         : {
             id: form.id.trim(),
             name,
             fields: form.fields,
-            examples: {
-              en: lines(form.examplesEnglish),
-              zh: lines(form.examplesChinese),
-            },
-          };
-    try {
-      await onSave(saved);
-      onClose();
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
+            examples: { en: lines(form.examplesEnglish), zh: lines(form.examplesChinese) },
+          },
+    );
+    onClose();
   }
 
-  const title = entry
-    ? t("taxonomy.form.editTitle", { name: localName(entry.name, locale) })
-    : t(
-        kind === "intents"
-          ? "taxonomy.form.addIntentTitle"
-          : "taxonomy.form.addActionTitle",
-      );
   return (
-    <Dialog
-      title={title}
+    <FormDialog
+      title={
+        entry
+          ? t("taxonomy.form.editTitle", { name: localName(entry.name, locale) })
+          : t(kind === "intents" ? "taxonomy.form.addIntentTitle" : "taxonomy.form.addActionTitle")
+      }
+      submitLabel={t("taxonomy.form.save")}
+      busyLabel={t("taxonomy.form.saving")}
+      onSubmit={save}
       onClose={onClose}
       size="medium"
       testId="taxonomy-entry-dialog"
-      footer={
-        <>
-          <button
-            type="button"
-            className="button"
-            onClick={onClose}
-            disabled={busy}
-          >
-            {t("common.cancel")}
-          </button>
-          <button
-            type="submit"
-            form={formId}
-            className="button button--primary"
-            disabled={busy}
-          >
-            {busy ? t("taxonomy.form.saving") : t("taxonomy.form.save")}
-          </button>
-        </>
-      }
     >
-      <form id={formId} onSubmit={submit}>
-        <div className="form-grid">
-          <label className="field">
-            <span className="field__label">{t("taxonomy.form.id")}</span>
-            <input
-              type="text"
-              name="id"
-              required
-              pattern="[a-z][a-z0-9_]*"
-              maxLength={100}
-              readOnly={entry !== null}
-              data-autofocus={entry === null ? true : undefined}
-              value={form.id}
-              onChange={(event) => set("id", event.target.value)}
-            />
-            <span className="field__hint">{t("taxonomy.form.idHint")}</span>
-          </label>
-          <label className="field">
-            <span className="field__label">{t("taxonomy.form.english")}</span>
-            <input
-              type="text"
-              name="english"
-              required
-              maxLength={200}
-              data-autofocus={entry !== null ? true : undefined}
-              value={form.english}
-              onChange={(event) => set("english", event.target.value)}
-            />
-          </label>
-          <label className="field">
-            <span className="field__label">{t("taxonomy.form.chinese")}</span>
-            <input
-              type="text"
-              name="chinese"
-              required
-              maxLength={200}
-              value={form.chinese}
-              onChange={(event) => set("chinese", event.target.value)}
-            />
-          </label>
-        </div>
-        {kind === "intents" ? (
-          <label className="field">
-            <span className="field__label">
-              {t("taxonomy.form.description")}
-            </span>
-            <textarea
-              name="description"
-              rows={3}
-              maxLength={2000}
-              value={form.description}
-              onChange={(event) => set("description", event.target.value)}
-            />
-          </label>
-        ) : (
-          <>
-            <fieldset className="field taxonomy__fields">
-              <legend className="field__label">
-                {t("taxonomy.form.fields")}
-              </legend>
-              {actionFields.map((field) => (
-                <label key={field} className="checkbox">
-                  <input
-                    type="checkbox"
-                    checked={form.fields.includes(field)}
-                    onChange={() =>
-                      set(
-                        "fields",
-                        form.fields.includes(field)
-                          ? form.fields.filter((entry) => entry !== field)
-                          : actionFields.filter(
-                              (entry) =>
-                                entry === field || form.fields.includes(entry),
-                            ),
-                      )
-                    }
-                  />
-                  {t(`taxonomy.form.fieldNames.${field}`)}
-                </label>
-              ))}
-            </fieldset>
-            <div className="form-grid">
-              <label className="field">
-                <span className="field__label">
-                  {t("taxonomy.form.examplesEnglish")}
-                </span>
-                <textarea
-                  name="examplesEnglish"
-                  rows={5}
-                  value={form.examplesEnglish}
-                  onChange={(event) =>
-                    set("examplesEnglish", event.target.value)
-                  }
-                />
-              </label>
-              <label className="field">
-                <span className="field__label">
-                  {t("taxonomy.form.examplesChinese")}
-                </span>
-                <textarea
-                  name="examplesChinese"
-                  rows={5}
-                  value={form.examplesChinese}
-                  onChange={(event) =>
-                    set("examplesChinese", event.target.value)
-                  }
-                />
-              </label>
-            </div>
-          </>
-        )}
-        {error !== null && <ErrorMessage error={error} />}
-      </form>
-    </Dialog>
+      <div className="form-grid">
+        <Field label={t("taxonomy.form.id")} hint={t("taxonomy.form.idHint")}>
+          <input
+            type="text"
+            required
+            pattern="[a-z][a-z0-9_]*"
+            maxLength={100}
+            readOnly={entry !== null}
+            data-autofocus={entry === null ? true : undefined}
+            {...text("id")}
+          />
+        </Field>
+        <Field label={t("taxonomy.form.english")}>
+          <input
+            type="text"
+            required
+            maxLength={200}
+            data-autofocus={entry !== null ? true : undefined}
+            {...text("english")}
+          />
+        </Field>
+        <Field label={t("taxonomy.form.chinese")}>
+          <input type="text" required maxLength={200} {...text("chinese")} />
+        </Field>
+      </div>
+      {kind === "intents" ? (
+        <Field label={t("taxonomy.form.description")}>
+          <textarea rows={3} maxLength={2000} {...text("description")} />
+        </Field>
+      ) : (
+        <>
+          <CheckboxGroup
+            className="field taxonomy__fields"
+            legend={t("taxonomy.form.fields")}
+            options={actionFields}
+            checked={form.fields}
+            label={(field) => t(`taxonomy.form.fieldNames.${field}`)}
+            // The fields keep the order of the list, whichever is ticked first.
+            onToggle={(field, checked) =>
+              set(
+                "fields",
+                actionFields.filter((entry) =>
+                  entry === field ? checked : form.fields.includes(entry),
+                ),
+              )
+            }
+          />
+          <div className="form-grid">
+            {(["examplesEnglish", "examplesChinese"] as const).map((key) => (
+              <Field key={key} label={t(`taxonomy.form.${key}`)}>
+                <textarea rows={5} {...text(key)} />
+              </Field>
+            ))}
+          </div>
+        </>
+      )}
+    </FormDialog>
   );
 }
 
@@ -248,57 +158,26 @@ export function RetireDialog({
   const { t } = useTranslation();
   const locale = useLocale();
   const [target, setTarget] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const name = localName(entry.name, locale);
-
-  async function retire() {
-    setBusy(true);
-    setError(null);
-    try {
-      await onRetire(usage > 0 ? target : null);
-      onClose();
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
-  }
 
   return (
-    <Dialog
-      title={t("taxonomy.retireDialog.title", { name })}
+    <FormDialog
+      title={t("taxonomy.retireDialog.title", { name: localName(entry.name, locale) })}
+      submitLabel={t("taxonomy.retireDialog.confirm")}
+      danger
+      canSubmit={usage === 0 || target !== ""}
+      onSubmit={async () => {
+        await onRetire(usage > 0 ? target : null);
+        onClose();
+      }}
       onClose={onClose}
       testId="taxonomy-retire-dialog"
-      footer={
-        <>
-          <button
-            type="button"
-            className="button"
-            onClick={onClose}
-            disabled={busy}
-          >
-            {t("common.cancel")}
-          </button>
-          <button
-            type="button"
-            className="button button--danger"
-            disabled={busy || (usage > 0 && !target)}
-            onClick={() => void retire()}
-          >
-            {t("taxonomy.retireDialog.confirm")}
-          </button>
-        </>
-      }
     >
       {usage === 0 ? (
         <p>{t("taxonomy.retireDialog.unused")}</p>
       ) : (
         <>
           <p>{t("taxonomy.retireDialog.used", { count: usage })}</p>
-          <label className="field">
-            <span className="field__label">
-              {t("taxonomy.retireDialog.moveTo")}
-            </span>
+          <Field label={t("taxonomy.retireDialog.moveTo")}>
             <select
               name="moveTo"
               value={target}
@@ -312,10 +191,9 @@ export function RetireDialog({
                 </option>
               ))}
             </select>
-          </label>
+          </Field>
         </>
       )}
-      {error !== null && <ErrorMessage error={error} />}
-    </Dialog>
+    </FormDialog>
   );
 }
