@@ -15,12 +15,16 @@
  * item left after review is a case too (expecting none), when at least one item was decided.
  */
 import type { Actor } from "../auth/actor.ts";
-import { recordingScope } from "../auth/actor.ts";
 import type { Queryable } from "../db/database.ts";
 import type { TranscriptSegment } from "../draft/schema.ts";
 import { ValidationError } from "../errors.ts";
-import { outcomeFilterSql } from "../outcomes/training-signal.ts";
-import { checkFilters, type NewSample, type SnapshotFilters, type SnapshotPreview } from "./datasets.ts";
+import {
+  checkFilters,
+  recordingConditions,
+  type NewSample,
+  type SnapshotFilters,
+  type SnapshotPreview,
+} from "./datasets.ts";
 
 /** The snapshot filters that apply to whole calls (intents and label decisions are per utterance). */
 export type ActionItemFilters = Omit<SnapshotFilters, "intents" | "decisions">;
@@ -74,30 +78,8 @@ export async function collectActionItemCases(
       throw new ValidationError(`Filter "${name}" applies to intent labels, not to a dataset of reviewed calls.`);
     }
   }
-  const params: unknown[] = [actor.workspaceId];
-  const conditions = ["r.workspace_id = $1", "r.status <> 'erased'"];
-  const scope = recordingScope(actor, "r", params.length + 1);
-  conditions.push(scope.sql);
-  params.push(...scope.params);
-  if (filters.teamId) {
-    params.push(filters.teamId);
-    conditions.push(
-      `r.team_id IN (SELECT id FROM teams WHERE path LIKE (SELECT path FROM teams WHERE id = $${params.length}) || '%')`,
-    );
-  }
-  if (filters.customerStages?.length) {
-    params.push(filters.customerStages);
-    conditions.push(`r.customer_stage = ANY($${params.length}::text[])`);
-  }
-  if (filters.from) {
-    params.push(filters.from);
-    conditions.push(`coalesce(r.call_date, r.created_at::date) >= $${params.length}::date`);
-  }
-  if (filters.to) {
-    params.push(filters.to);
-    conditions.push(`coalesce(r.call_date, r.created_at::date) <= $${params.length}::date`);
-  }
-  if (filters.outcome) conditions.push(outcomeFilterSql(filters.outcome, "r"));
+  const params: unknown[] = [];
+  const conditions = recordingConditions(actor, filters, params);
   if (filters.languages?.length) {
     params.push(filters.languages.map((language) => language.toLowerCase()));
     conditions.push(

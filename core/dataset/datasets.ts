@@ -516,26 +516,18 @@ export function previewSamples(samples: NewSample[]): SnapshotPreview {
 }
 
 /**
- * The reviewed intent labels the actor may see: intent items a trainer accepted or overrode
- * (the override's intent wins), with the utterance's redacted text and the one before it. When a
- * recording was drafted more than once, the latest draft's label for an utterance counts.
+ * The conditions on the recording (alias `r`) that every kind of snapshot shares: in the actor's
+ * workspace and within what they may see, not erased, and the team, customer stage, date and outcome
+ * filters. Their values are appended to `params`. The language filter is not here: which column says
+ * a sample's language depends on whether the sample is an utterance or a whole call.
  */
-export async function collectLabelledSamples(
-  db: Queryable,
+export function recordingConditions(
   actor: Actor,
-  filters: SnapshotFilters = {},
-): Promise<NewSample[]> {
-  checkFilters(filters);
-  const params: unknown[] = [actor.workspaceId];
-  const decisions = filters.decisions?.length ? filters.decisions : labelDecisions;
-  const conditions = [
-    "di.kind = 'intent'",
-    `di.status IN (${decisions.map((decision) => `'${decision}'`).join(", ")})`,
-    // A rep's correction joins the pool when a trainer approves it.
-    "di.decided_as IS DISTINCT FROM 'rep'",
-    "r.status <> 'erased'",
-    "r.workspace_id = $1",
-  ];
+  filters: SnapshotFilters,
+  params: unknown[],
+): string[] {
+  params.push(actor.workspaceId);
+  const conditions = [`r.workspace_id = $${params.length}`, "r.status <> 'erased'"];
   const scope = recordingScope(actor, "r", params.length + 1);
   conditions.push(scope.sql);
   params.push(...scope.params);
@@ -558,6 +550,29 @@ export async function collectLabelledSamples(
     conditions.push(`coalesce(r.call_date, r.created_at::date) <= $${params.length}::date`);
   }
   if (filters.outcome) conditions.push(outcomeFilterSql(filters.outcome, "r"));
+  return conditions;
+}
+
+/**
+ * The reviewed intent labels the actor may see: intent items a trainer accepted or overrode
+ * (the override's intent wins), with the utterance's redacted text and the one before it. When a
+ * recording was drafted more than once, the latest draft's label for an utterance counts.
+ */
+export async function collectLabelledSamples(
+  db: Queryable,
+  actor: Actor,
+  filters: SnapshotFilters = {},
+): Promise<NewSample[]> {
+  checkFilters(filters);
+  const params: unknown[] = [];
+  const decisions = filters.decisions?.length ? filters.decisions : labelDecisions;
+  const conditions = [
+    "di.kind = 'intent'",
+    `di.status IN (${decisions.map((decision) => `'${decision}'`).join(", ")})`,
+    // A rep's correction joins the pool when a trainer approves it.
+    "di.decided_as IS DISTINCT FROM 'rep'",
+    ...recordingConditions(actor, filters, params),
+  ];
   if (filters.languages?.length) {
     params.push(filters.languages.map((language) => language.toLowerCase()));
     // 'zh-CN' and 'zh' are both Chinese: compare the primary subtag.
