@@ -16,11 +16,15 @@ import { duplicateIssues, issuesFromZod, type ValidationIssue } from "./taxonomy
 
 export const maximumActionTypeCount = 100;
 
+// `owners`: the rep's own steps say ["agent"]; a customer can also send documents and return a
+// signed contract, so those two are open to either.
+
 export const defaultActionCatalogue: ActionType[] = [
   {
     id: "send_comparison_sheet",
     name: { en: "Send product comparison sheet", zh: "发送产品对比表" },
     fields: ["owner", "dueDate", "customer"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我明天把对比表发给您",
@@ -50,6 +54,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "send_quote",
     name: { en: "Send quote", zh: "发送报价单" },
     fields: ["owner", "dueDate", "customer", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我今天下午把报价单发给您",
@@ -85,6 +90,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "book_three_way_video_consult",
     name: { en: "Book three-way video consultation", zh: "预约三方视频会诊" },
     fields: ["owner", "dueDate", "customer"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我来约一个三方视频，把我们的专家也拉进来",
@@ -108,6 +114,7 @@ export const defaultActionCatalogue: ActionType[] = [
       zh: "安排试用/样品/试驾",
     },
     fields: ["owner", "dueDate", "customer", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我给您开通一个十四天的免费试用账号",
@@ -147,6 +154,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "schedule_follow_up",
     name: { en: "Schedule follow-up", zh: "约定跟进" },
     fields: ["owner", "dueDate", "customer"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我下周三再给您打电话跟进",
@@ -189,6 +197,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "trigger_compliance_approval",
     name: { en: "Trigger compliance approval", zh: "发起合规审批" },
     fields: ["owner", "dueDate", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "这个条款我得先走一下合规审批",
@@ -217,6 +226,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "escalate_to_specialist",
     name: { en: "Escalate to specialist", zh: "转交专家处理" },
     fields: ["owner", "dueDate", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "这个技术问题我转给我们的技术专家，让他直接联系您",
@@ -248,6 +258,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "update_crm_stage",
     name: { en: "Update CRM stage", zh: "更新CRM阶段" },
     fields: ["owner", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我在系统里把您这边更新到方案阶段",
@@ -292,6 +303,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "send_case_study",
     name: { en: "Send case study", zh: "发送客户案例" },
     fields: ["owner", "dueDate", "customer"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我把同行业客户的成功案例发给您参考",
@@ -318,6 +330,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "send_product_materials",
     name: { en: "Send product materials", zh: "发送产品资料" },
     fields: ["owner", "dueDate", "customer"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我把产品手册和条款发您微信",
@@ -345,6 +358,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "request_discount_approval",
     name: { en: "Request discount approval", zh: "申请折扣审批" },
     fields: ["owner", "dueDate", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我去跟领导申请一下特价",

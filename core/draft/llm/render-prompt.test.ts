@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createPromptSetVersion } from "../prompt-sets.ts";
+import { defaultActionCatalogue } from "../action-catalogue.ts";
 import {
+  formatActionCatalogue,
   formatTranscript,
   neutraliseUntrustedText,
   renderDraftPrompt,
@@ -82,6 +84,14 @@ describe("selectFewShotExamples", () => {
         { count: 5, sameStage: true },
       ),
     ).toHaveLength(3);
+  });
+});
+
+describe("formatActionCatalogue", () => {
+  it("says which entries only one side commits to", () => {
+    const lines = formatActionCatalogue(defaultActionCatalogue).split("\n");
+    expect(lines.find((line) => line.startsWith("- send_quote:"))).toContain("(only the agent commits to it)");
+    expect(lines.find((line) => line.startsWith("- collect_customer_documents:"))).not.toContain("only the");
   });
 });
 

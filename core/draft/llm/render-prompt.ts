@@ -59,7 +59,8 @@ export function formatActionCatalogue(actionTypes: ActionType[]): string {
       ].map((example) => `"${singleLine(example)}"`);
       const fields =
         actionType.fields.length > 0 ? ` (fields: ${actionType.fields.join(", ")})` : "";
-      return `- ${actionType.id}: ${singleLine(actionType.name.en)} / ${singleLine(actionType.name.zh)}${fields}${examples.length > 0 ? `; e.g. ${examples.join(", ")}` : ""}`;
+      const owners = actionType.owners ? ` (only the ${actionType.owners.join(" or ")} commits to it)` : "";
+      return `- ${actionType.id}: ${singleLine(actionType.name.en)} / ${singleLine(actionType.name.zh)}${fields}${owners}${examples.length > 0 ? `; e.g. ${examples.join(", ")}` : ""}`;
     })
     .join("\n");
 }

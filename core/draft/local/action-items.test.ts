@@ -243,6 +243,40 @@ describe("extractActionItems", () => {
     ]);
   });
 
+  it("keeps a customer's promises to their own decision process out of the action items", () => {
+    for (const text of [
+      "I'll talk to my CFO and get back to you next week.",
+      "Let me run it by my boss first.",
+      "We'll discuss it internally on Monday.",
+      "我们这周开会定一下。",
+      "我让IT的同事联系你。",
+    ]) {
+      expect(itemsFrom("customer", text), text).toEqual([]);
+    }
+  });
+
+  it("gives a customer only the actions a customer can own (documents, a signed contract)", () => {
+    // "book a room for the demo" reads like arranging a trial, which is the rep's step.
+    expect(itemsFrom("customer", "I'll book a room for the demo.")).toEqual([]);
+    expect(itemsFrom("agent", "I'll book a demo unit for your clinic.")).toEqual([
+      expect.objectContaining({ type: "arrange_trial_or_sample", owner: "agent" }),
+    ]);
+    expect(itemsFrom("customer", "好，我明天把营业执照拍照发给你。")).toEqual([
+      expect.objectContaining({ type: "collect_customer_documents", owner: "customer", dueDate: "2025-03-13" }),
+    ]);
+    // With unknown roles every entry competes, as before.
+    expect(itemsFrom("SPEAKER_01", "I'll book a demo unit for your clinic.")).toEqual([
+      expect.objectContaining({ type: "arrange_trial_or_sample", owner: "SPEAKER_01" }),
+    ]);
+  });
+
+  it("books a call the rep offers as a ring, but not an overview they give", () => {
+    expect(itemsFrom("agent", "I'll give you a ring on Thursday to see where things stand.")).toEqual([
+      expect.objectContaining({ type: "schedule_follow_up", dueDate: "2025-03-13" }),
+    ]);
+    expect(itemsFrom("agent", "I'll give you a quick overview of the dashboard.")).toEqual([]);
+  });
+
   it("keeps the speaker label as owner when roles are unknown", () => {
     const [item] = extractActionItems(
       transcript(["SPEAKER_00", "我明天把报价单发给您"]),

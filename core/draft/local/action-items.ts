@@ -12,7 +12,7 @@
 import { ValidationError } from "../../errors.ts";
 import type { ActionItem, ActionType, TranscriptSegment } from "../schema.ts";
 import { parseDueDate } from "./due-dates.ts";
-import { speakerRole, textLanguage } from "./moments.ts";
+import { speakerRole, textLanguage, type SpeakerRole } from "./moments.ts";
 
 export interface ExtractActionItemsOptions {
   /** The call's calendar day (UTC midnight; see `referenceDayIn`), for relative due dates. */
@@ -389,7 +389,8 @@ function isEnglishCommitment(clause: string): boolean {
     const committedAnyway =
       englishVerbWithObject.test(verb) &&
       englishObjectAfter.test(next) &&
-      !/\b(?:tell|give) you\b/i.test(normalised) &&
+      // "I'll give you an overview" explains; "I'll give you a ring on Thursday" books a call.
+      !/\b(?:tell|give) you\b(?! a (?:call|ring|buzz|shout)\b)/i.test(normalised) &&
       !/\bshare (?:my|the) screen\b/i.test(normalised) &&
       !/\btalk (?:about|through)\b/i.test(normalised);
     if (!committedAnyway) return false;
@@ -520,6 +521,19 @@ export function extractActionItems(
   const threshold = validateOptions(options);
   const matcher = createCatalogueMatcher(catalogue);
   const byId = new Map(catalogue.map((action) => [action.id, action]));
+  // Only the entries the speaker can commit to compete (see `owners`); unknown roles: all of them.
+  const matchers = new Map<SpeakerRole, CatalogueMatcher>();
+  const matcherFor = (role: SpeakerRole | null): CatalogueMatcher => {
+    if (role === null) return matcher;
+    let restricted = matchers.get(role);
+    if (!restricted) {
+      restricted = {
+        match: (text) => matcher.match(text).filter((match) => byId.get(match.id)?.owners?.includes(role) ?? true),
+      };
+      matchers.set(role, restricted);
+    }
+    return restricted;
+  };
   const ordered = [...segments].sort((left, right) => left.ordinal - right.ordinal);
   const candidates: Candidate[] = [];
 
@@ -527,13 +541,18 @@ export function extractActionItems(
     const commitments = findCommitments(segment.text);
     if (commitments.length === 0) return;
     const language = textLanguage(segment.text);
-    const owner = speakerRole(segment.speaker, options.agentSpeaker) ?? segment.speaker;
+    const role = speakerRole(segment.speaker, options.agentSpeaker);
+    const owner = role ?? segment.speaker;
+    const ownerMatcher = matcherFor(role);
     const previous = index > 0 ? ordered[index - 1] : null;
     const context = previous && previous.speaker !== segment.speaker ? previous : null;
     const clauses = commitments.map((commitment) =>
-      matchClause(commitment.text, segment.ordinal, context, matcher, threshold),
+      matchClause(commitment.text, segment.ordinal, context, ownerMatcher, threshold),
     );
-    for (const clause of consolidateClauses(clauses, matcher, threshold)) {
+    for (const clause of consolidateClauses(clauses, ownerMatcher, threshold)) {
+      // A customer's promise outside the catalogue ("let me run it by my boss", "我们内部开会定一下")
+      // is their own decision process (an intent), not a step for the rep to follow up on.
+      if (role === "customer" && !clause.typed) continue;
       const said =
         parseDueDate(clause.text, options.reference, language) ??
         parseDueDate(segment.text, options.reference, language);

@@ -70,6 +70,8 @@ export function EntryDialog({
               en: lines(form.examplesEnglish),
               zh: lines(form.examplesChinese),
             },
+            // Not edited here: who can commit to the action stays as it was.
+            ...(action?.owners ? { owners: action.owners } : {}),
           };
     try {
       await onSave(saved);
