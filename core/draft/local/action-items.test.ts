@@ -291,7 +291,7 @@ describe("extractActionItems", () => {
       transcript(
         ["agent", "我明天给您寄一份新年礼品，再把报价发您。"],
         ["customer", "好的。"],
-        ["agent", "I'll also put you on the guest list for our user conference."],
+        ["agent", "I'll also put you on the guest list for our user conference by Friday."],
       ),
       defaultActionCatalogue,
       { reference },
@@ -310,19 +310,28 @@ describe("extractActionItems", () => {
       expect.objectContaining({
         type: null,
         flagged: true,
-        title: "I'll also put you on the guest list for our user conference",
+        title: "I'll also put you on the guest list for our user conference by Friday",
+        dueDate: "2025-03-14",
         evidence: [2],
       }),
     ]);
     expect(items[0].confidence).toBeLessThan(0.32);
   });
 
+  it("leaves out undated promises the catalogue does not cover, and any of the customer's", () => {
+    for (const text of ["We'll handle the installation ourselves.", "I'll send everything in writing. Thanks Marcus.", "我给您演示一下后台怎么用。"]) {
+      expect(itemsFrom("agent", text), text).toEqual([]);
+    }
+    expect(itemsFrom("customer", "我明天给你寄一份新年礼品。")).toEqual([]);
+  });
+
   it("does not guess the type of a bare commitment without context", () => {
-    const [item] = itemsFrom("agent", "Sure, I'll send it over.");
+    const [item] = itemsFrom("agent", "Sure, I'll send it over tomorrow.");
     expect(item).toMatchObject({
       type: null,
       flagged: true,
-      title: "Sure, I'll send it over".slice(6),
+      title: "I'll send it over tomorrow",
+      dueDate: "2025-03-13",
     });
   });
 

@@ -45,9 +45,13 @@ const englishStopWords = new Set(
   ).split(" "),
 );
 
-/** Time words, particles and generic "get it ready" verbs carry no information about *which* action; dropping them helps. */
+/**
+ * Time words, particles, pronouns ("我这边", "把…") and generic "get it ready" verbs carry no
+ * information about *which* action; dropping them helps ("我这边记一下" once took a compliance
+ * cue from "这边", and "我把"/"把报" bigrams only join words).
+ */
 const chineseNoise =
-  /(?:整理|准备|弄)好?|大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|给您|给你|发给|一份|一下|一个|一些|这个|那个|[的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
+  /(?:整理|准备|弄)好?|大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|给您|给你|发给|一份|一下|一个|一些|这个|那个|我们|咱们|这边|那边|[我您你咱把的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
 
 const englishSuffixes: Array<[string, string]> = [
   ["ations", ""],
@@ -550,9 +554,6 @@ export function extractActionItems(
       matchClause(commitment.text, segment.ordinal, context, ownerMatcher, threshold),
     );
     for (const clause of consolidateClauses(clauses, ownerMatcher, threshold)) {
-      // A customer's promise outside the catalogue ("let me run it by my boss", "我们内部开会定一下")
-      // is their own decision process (an intent), not a step for the rep to follow up on.
-      if (role === "customer" && !clause.typed) continue;
       const said =
         parseDueDate(clause.text, options.reference, language) ??
         parseDueDate(segment.text, options.reference, language);
@@ -562,6 +563,12 @@ export function extractActionItems(
       if (answer) clause.evidence = [...new Set([...clause.evidence, answer.ordinal])].sort((left, right) => left - right);
       const { best } = clause;
       const typed = clause.typed && best ? byId.get(best.id) : undefined;
+      // A promise outside the catalogue is kept for a trainer to name only when it is a dated one
+      // of the rep's ("我明天给您寄一份新年礼品"). A customer's ("let me run it by my boss",
+      // "我们内部开会定一下") is their own decision process, an intent; an undated one ("I'll take
+      // care of it", "we'll handle the installation", "I'll send everything in writing") is talk,
+      // not a step anyone will track.
+      if (!typed && (role === "customer" || due === null)) continue;
       const item: ActionItem = typed
         ? {
             type: typed.id,
