@@ -108,4 +108,6 @@ export interface DraftInput {
   intents: IntentDefinition[];
   actionTypes: ActionType[];
   fewShot: FewShotExample[];
+  /** What the workspace sells, as its admin declared it (Settings); absent: not known. */
+  workspace?: { industry: string | null; products: string[] };
 }
