@@ -44,6 +44,10 @@ describe("findCommitments", () => {
     "合同我周五之前发过去",
     "我会尽快提交合规审批",
     "我去跟领导申请一下",
+    "含税价我核算好了发您微信", // sending to the listener is the promise
+    "这个条款我得先报法务审批，周五前答复您",
+    "这个技术问题我请我们的工程师直接联系您",
+    "我发几个医院的使用案例给您参考",
     "I'll send over the quote by Friday",
     "Sure, I'll set up the trial account today",
     "We'll get the contract over to you by Thursday",
