@@ -5,9 +5,11 @@
  * matcher over the catalogue's example phrasings (character bigrams for Chinese, which has no
  * spaces; stemmed words and word bigrams for English) and the due-date parser.
  *
- * A commitment that matches no catalogue entry well enough is kept with `type: null, flagged:
- * true` for a trainer to name: the engine never invents a type. Questions, offers without a
- * commitment ("we can arrange a test drive") and chit-chat produce nothing.
+ * A dated commitment of the rep's that matches no catalogue entry well enough is kept with
+ * `type: null, flagged: true` for a trainer to name: the engine never invents a type. Undated
+ * untyped promises, a customer's untyped ones, questions, offers without a commitment ("we can
+ * arrange a test drive") and chit-chat produce nothing. A speaker only competes for the entries
+ * they can own (`owners` in the catalogue: a customer sends documents, not quotes).
  */
 import { ValidationError } from "../../errors.ts";
 import type { ActionItem, ActionType, TranscriptSegment } from "../schema.ts";
