@@ -10,6 +10,7 @@ import {
   formatFewShotExamples,
   formatIntentTaxonomy,
   formatTranscript,
+  formatWorkspaceProfile,
   neutraliseUntrustedText,
   selectFewShotExamples,
 } from "../draft/llm/render-prompt.ts";
@@ -52,6 +53,7 @@ export function renderAgentPrompt(promptSet: PromptSetVersion, call: AgentCall):
     transcript: formatTranscript(input.segments),
     actionItems: formatActionItems(call.upstreamActionItems),
     callDate: call.callDate.toISOString().slice(0, 10),
+    workspaceProfile: formatWorkspaceProfile(input.workspace),
   };
   return { system: renderTemplate(promptSet.system, values).trim(), user: renderTemplate(promptSet.user, values).trim(), fewShotExamples };
 }

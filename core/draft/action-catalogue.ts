@@ -16,11 +16,15 @@ import { duplicateIssues, issuesFromZod, type ValidationIssue } from "./taxonomy
 
 export const maximumActionTypeCount = 100;
 
+// `owners`: the rep's own steps say ["agent"]; a customer can also send documents and return a
+// signed contract, so those two are open to either.
+
 export const defaultActionCatalogue: ActionType[] = [
   {
     id: "send_comparison_sheet",
     name: { en: "Send product comparison sheet", zh: "发送产品对比表" },
     fields: ["owner", "dueDate", "customer"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我明天把对比表发给您",
@@ -33,6 +37,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "两款设备的性能对比我做成一页发您",
         "我把两家课程的课时和服务做个对比表",
         "我把两家的价格和服务列个表发您",
+        "我把我们跟友商的差异点列个清单发您",
+        "两家的优缺点我给您做个对照，明早发您",
       ],
       en: [
         "I'll send you the comparison sheet tomorrow",
@@ -43,6 +49,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll write up how we stack up against their offer, line by line",
         "Let me send you a one-page comparison of both options",
         "I'll map our plan against the other quote so you can see the gaps",
+        "I'll pull together a quick breakdown of how we compare to them",
+        "I'll send you a side-by-side of our plan and theirs",
       ],
     },
   },
@@ -50,6 +58,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "send_quote",
     name: { en: "Send quote", zh: "发送报价单" },
     fields: ["owner", "dueDate", "customer", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我今天下午把报价单发给您",
@@ -64,6 +73,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "这个量的价格我核一下，下午给您报过去",
         "方案和报价我一起做好发您",
         "修改后的方案今晚发您邮箱",
+        "价格明细我今天给您报过去",
+        "我按您说的数量重新出个价",
       ],
       en: [
         "I'll send over the quote by Friday",
@@ -78,6 +89,9 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll email a formal quote for the forty units",
         "Let me put the numbers in a proposal and send it over",
         "I'll send through an illustration of the premiums for both plans",
+        "I'll get the pricing numbers over to you by end of day",
+        "I'll price up both options and send them through",
+        "I'll send you pricing for the bigger package tomorrow",
       ],
     },
   },
@@ -85,12 +99,14 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "book_three_way_video_consult",
     name: { en: "Book three-way video consultation", zh: "预约三方视频会诊" },
     fields: ["owner", "dueDate", "customer"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我来约一个三方视频，把我们的专家也拉进来",
         "我帮您预约一个三方视频会议，核保老师一起在线解答",
         "明天我们开个三方视频，您、我还有产品经理一起",
         "我们安排一次三方视频沟通，让技术专家给您讲讲",
+        "我拉上我们的专家，咱们三方开个线上会",
       ],
       en: [
         "I'll set up a three-way video call with our specialist",
@@ -98,6 +114,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "We'll arrange a three-way Zoom with our solutions engineer next week",
         "I'll schedule a joint video meeting so our product expert can walk you through it",
         "I'll set up a joint call with our underwriter and your finance director",
+        "I'll get a video call in the diary with you, me and our specialist",
       ],
     },
   },
@@ -108,6 +125,7 @@ export const defaultActionCatalogue: ActionType[] = [
       zh: "安排试用/样品/试驾",
     },
     fields: ["owner", "dueDate", "customer", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我给您开通一个十四天的免费试用账号",
@@ -147,6 +165,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "schedule_follow_up",
     name: { en: "Schedule follow-up", zh: "约定跟进" },
     fields: ["owner", "dueDate", "customer"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我下周三再给您打电话跟进",
@@ -162,11 +181,13 @@ export const defaultActionCatalogue: ActionType[] = [
         "我下周再打给您，听听您和领导商量的结果",
         "我周四上午再跟您通个电话",
         "那我过几天再回访一次",
+        "那我们下周再对一下进度",
+        "回头我再给您打电话",
       ],
       en: [
         "I'll call you back next Wednesday to follow up",
         "Let's set up another call on Friday",
-        "I'll check in with you in a couple of days",
+        "I'll check in with you by phone in a couple of days",
         "I'll follow up with you early next week",
         "We'll reconnect after your board meeting",
         "I'll give you a call on Thursday to see where things stand",
@@ -175,13 +196,16 @@ export const defaultActionCatalogue: ActionType[] = [
         "Shall I give you a call in early May once the budget is approved?",
         "Let's keep half an hour on the 14th to walk through it together",
         "I'll touch base again after your board meets",
-        "Let's catch up again next Tuesday afternoon",
+        "Let's catch up on a call again next Tuesday afternoon",
         "We'll talk again once you've read it through",
         "I'll speak to you again on the 20th",
         "We'll book the delivery and installation for Saturday morning",
         "I'll give you a ring early next week to hear what your boss thinks",
         "I'll follow up by phone on Thursday morning",
         "Let's pick this up again after your budget meeting",
+        "I'll circle back with you on Monday",
+        "Let's regroup on a call next week",
+        "I'll reach out by phone again on Friday",
       ],
     },
   },
@@ -189,6 +213,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "trigger_compliance_approval",
     name: { en: "Trigger compliance approval", zh: "发起合规审批" },
     fields: ["owner", "dueDate", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "这个条款我得先走一下合规审批",
@@ -210,6 +235,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll get the security questionnaire and the pen test summary approved for release to you",
         "I'll put the custom data terms through our legal approval",
         "I'll have compliance sign off on the wording before I send it",
+        "I'll send over our security documentation once legal has cleared it",
+        "I'll get our privacy team to approve the data terms",
       ],
     },
   },
@@ -217,6 +244,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "escalate_to_specialist",
     name: { en: "Escalate to specialist", zh: "转交专家处理" },
     fields: ["owner", "dueDate", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "这个技术问题我转给我们的技术专家，让他直接联系您",
@@ -229,6 +257,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "让我们的教研老师跟您详细聊一下课程安排",
         "我让工程师直接给您IT负责人打电话",
         "接口的事我们技术同事会直接跟您对接",
+        "我请我们的技术总监跟您约个时间聊聊对接",
       ],
       en: [
         "I'll loop in our solutions engineer to answer the integration question",
@@ -241,6 +270,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "Let me connect you with our curriculum lead for the details",
         "I'll get one of our engineers to call your IT lead",
         "I'll have our specialist reach out to your team directly",
+        "I'll get our product specialist on the phone with you",
+        "I'll ask one of our experts to answer that directly",
       ],
     },
   },
@@ -248,6 +279,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "update_crm_stage",
     name: { en: "Update CRM stage", zh: "更新CRM阶段" },
     fields: ["owner", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我在系统里把您这边更新到方案阶段",
@@ -255,12 +287,14 @@ export const defaultActionCatalogue: ActionType[] = [
         "我在CRM里记一下，标成意向客户",
         "我把跟进记录更新到系统里",
         "您的信息我先录到系统里",
+        "我在系统里给您备注一下",
       ],
       en: [
         "I'll update the opportunity stage in the CRM",
         "I'll move the deal to proposal stage in Salesforce",
         "Let me log this in the CRM and mark you as a qualified lead",
         "I'll update your record in our system after the call",
+        "I'll note that on your account in our system",
       ],
     },
   },
@@ -277,6 +311,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "协议我今天发您，您那边盖章就行",
         "我把投保单发您手机，您签个字",
         "合同我快递给您，您签完寄回来",
+        "合同文本我今天发您过目",
       ],
       en: [
         "I'll send the contract over for signature today",
@@ -285,6 +320,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll send the DocuSign link for the contract this afternoon",
         "I'll send the agreement for e-signature this afternoon",
         "I'll get the order form over to you to sign today",
+        "I'll get the paperwork over to you for signature",
       ],
     },
   },
@@ -292,6 +328,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "send_case_study",
     name: { en: "Send case study", zh: "发送客户案例" },
     fields: ["owner", "dueDate", "customer"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我把同行业客户的成功案例发给您参考",
@@ -301,6 +338,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "我把同类医院的使用报告发您参考",
         "我发几个往届学员的上岸案例给您",
         "我介绍一个正在用的老客户跟您聊聊",
+        "我发几个用户评价给您参考",
       ],
       en: [
         "I'll send you a case study from a customer in your industry",
@@ -311,6 +349,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll share a reference from a school district your size",
         "I'll put you in touch with a customer who uses it today",
         "I'll connect you with a reference customer in your area",
+        "I'll send you a couple of customer testimonials",
       ],
     },
   },
@@ -318,6 +357,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "send_product_materials",
     name: { en: "Send product materials", zh: "发送产品资料" },
     fields: ["owner", "dueDate", "customer"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我把产品手册和条款发您微信",
@@ -328,6 +368,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "课程大纲和师资介绍我发您微信",
         "我把产品说明书和规格参数发您",
         "菜单和产品目录我给您寄一份",
+        "规格书我发您邮箱",
       ],
       en: [
         "I'll send you the product brochure and the policy wording",
@@ -338,6 +379,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll email the course syllabus and the teacher profiles",
         "I'll send the spec sheet and the user manual",
         "I'll send you our catalogue and the price list",
+        "I'll send over the spec sheet after the call",
+        "I'll email you the brochure",
       ],
     },
   },
@@ -345,6 +388,7 @@ export const defaultActionCatalogue: ActionType[] = [
     id: "request_discount_approval",
     name: { en: "Request discount approval", zh: "申请折扣审批" },
     fields: ["owner", "dueDate", "notes"],
+    owners: ["agent"],
     examples: {
       zh: [
         "我去跟领导申请一下特价",
@@ -357,6 +401,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "付款周期的事我向领导请示一下",
         "价格我再跟经理争取一下",
         "我问问老板能不能把安装费免了",
+        "我回去帮您争取一下优惠",
       ],
       en: [
         "I'll ask my manager to approve an extra discount",
@@ -369,6 +414,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll see if finance will approve a longer payment term",
         "I'll ask my boss if we can waive the setup fee",
         "I'll go back to my manager about a better price for you",
+        "Let me see what I can do on the price with my manager",
       ],
     },
   },
@@ -389,6 +435,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "孩子的成绩单我周末扫描了发给你",
         "科室的采购需求表我让同事发你",
         "营业执照和法人身份证我拍给你",
+        "我把我们现在的用量数据导出来发你",
+        "发票我找一下发给你",
       ],
       en: [
         "I'll send you a copy of my ID and the medical report tonight",
@@ -401,6 +449,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll send you our floor plan tonight",
         "I'll get our usage numbers over to you this week",
         "I'll have my assistant send our requirements list",
+        "I'll send you last month's invoices so you can check",
+        "We'll get you the list of our locations",
       ],
     },
   },

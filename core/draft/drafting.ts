@@ -71,13 +71,14 @@ async function loadCall(db: Queryable, recordingId: string): Promise<CallContext
   );
   const call = rows[0];
   if (!call) throw new NotFoundError("The recording has no transcript to draft from.");
-  // Two independent reads, asked for at once.
-  const [segments, settings] = await Promise.all([
+  // Independent reads, asked for at once.
+  const [segments, settings, profile] = await Promise.all([
     db.query<TranscriptSegment>(
       `SELECT ordinal, speaker, text, start_ms AS "startMs", end_ms AS "endMs" FROM segments WHERE transcript_id = $1 ORDER BY ordinal`,
       [call.transcriptId],
     ),
     workspaceDraftSettings(db, call.workspaceId),
+    workspaceProfile(db, call.workspaceId),
   ]);
   if (segments.rows.length === 0) throw new UnprocessableError("The transcript has no utterances to draft from.");
   const language = call.language === "zh" || call.language === "en" ? call.language : null;
@@ -94,6 +95,7 @@ async function loadCall(db: Queryable, recordingId: string): Promise<CallContext
       intents: settings.intents,
       actionTypes: settings.actionCatalogue,
       fewShot: [],
+      workspace: profile,
     },
   };
 }

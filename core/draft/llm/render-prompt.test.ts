@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createPromptSetVersion } from "../prompt-sets.ts";
+import { defaultActionCatalogue } from "../action-catalogue.ts";
 import {
+  formatActionCatalogue,
   formatTranscript,
+  formatWorkspaceProfile,
   neutraliseUntrustedText,
   renderDraftPrompt,
   selectFewShotExamples,
@@ -82,6 +85,24 @@ describe("selectFewShotExamples", () => {
         { count: 5, sameStage: true },
       ),
     ).toHaveLength(3);
+  });
+});
+
+describe("formatActionCatalogue", () => {
+  it("says which entries only one side commits to", () => {
+    const lines = formatActionCatalogue(defaultActionCatalogue).split("\n");
+    expect(lines.find((line) => line.startsWith("- send_quote:"))).toContain("(only the agent commits to it)");
+    expect(lines.find((line) => line.startsWith("- collect_customer_documents:"))).not.toContain("only the");
+  });
+});
+
+describe("formatWorkspaceProfile", () => {
+  it("names the industry and the products on one line, or says they were not declared", () => {
+    expect(formatWorkspaceProfile({ industry: "saas", products: ["Shift planner", "Payroll\nadd-on"] })).toBe(
+      "industry: saas; products: Shift planner, Payroll add-on",
+    );
+    expect(formatWorkspaceProfile({ industry: null, products: [] })).toBe("industry: not declared; products: not declared");
+    expect(formatWorkspaceProfile(undefined)).toBe("industry: not declared; products: not declared");
   });
 });
 

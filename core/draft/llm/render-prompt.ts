@@ -35,6 +35,16 @@ export function formatTranscript(segments: DraftInput["segments"]): string {
   return ["<transcript>", ...lines, "</transcript>"].join("\n");
 }
 
+/**
+ * The workspace's industry and products on one line. An admin typed the products, so they are
+ * escaped like call text: a product name cannot open a tag or start a new line of the prompt.
+ */
+export function formatWorkspaceProfile(workspace: DraftInput["workspace"]): string {
+  const industry = workspace?.industry ? workspace.industry.replace(/_/g, " ") : "not declared";
+  const products = (workspace?.products ?? []).map((product) => neutraliseUntrustedText(product.trim())).filter(Boolean);
+  return `industry: ${industry}; products: ${products.length > 0 ? products.join(", ") : "not declared"}`;
+}
+
 export function formatIntentTaxonomy(intents: IntentDefinition[]): string {
   if (intents.length === 0) return "(no intents are configured: return an empty intents array)";
   return intents
@@ -59,7 +69,8 @@ export function formatActionCatalogue(actionTypes: ActionType[]): string {
       ].map((example) => `"${singleLine(example)}"`);
       const fields =
         actionType.fields.length > 0 ? ` (fields: ${actionType.fields.join(", ")})` : "";
-      return `- ${actionType.id}: ${singleLine(actionType.name.en)} / ${singleLine(actionType.name.zh)}${fields}${examples.length > 0 ? `; e.g. ${examples.join(", ")}` : ""}`;
+      const owners = actionType.owners ? ` (only the ${actionType.owners.join(" or ")} commits to it)` : "";
+      return `- ${actionType.id}: ${singleLine(actionType.name.en)} / ${singleLine(actionType.name.zh)}${fields}${owners}${examples.length > 0 ? `; e.g. ${examples.join(", ")}` : ""}`;
     })
     .join("\n");
 }
@@ -142,6 +153,7 @@ export function renderDraftPrompt(
     fewShotExamples: formatFewShotExamples(fewShotExamples),
     segmentCount: String(input.segments.length),
     transcript: formatTranscript(input.segments),
+    workspaceProfile: formatWorkspaceProfile(input.workspace),
   };
   return {
     system: renderTemplate(promptSet.system, values).trim(),

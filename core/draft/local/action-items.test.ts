@@ -44,6 +44,10 @@ describe("findCommitments", () => {
     "合同我周五之前发过去",
     "我会尽快提交合规审批",
     "我去跟领导申请一下",
+    "含税价我核算好了发您微信", // sending to the listener is the promise
+    "这个条款我得先报法务审批，周五前答复您",
+    "这个技术问题我请我们的工程师直接联系您",
+    "我发几个医院的使用案例给您参考",
     "I'll send over the quote by Friday",
     "Sure, I'll set up the trial account today",
     "We'll get the contract over to you by Thursday",
@@ -243,6 +247,40 @@ describe("extractActionItems", () => {
     ]);
   });
 
+  it("keeps a customer's promises to their own decision process out of the action items", () => {
+    for (const text of [
+      "I'll talk to my CFO and get back to you next week.",
+      "Let me run it by my boss first.",
+      "We'll discuss it internally on Monday.",
+      "我们这周开会定一下。",
+      "我让IT的同事联系你。",
+    ]) {
+      expect(itemsFrom("customer", text), text).toEqual([]);
+    }
+  });
+
+  it("gives a customer only the actions a customer can own (documents, a signed contract)", () => {
+    // "book a room for the demo" reads like arranging a trial, which is the rep's step.
+    expect(itemsFrom("customer", "I'll book a room for the demo.")).toEqual([]);
+    expect(itemsFrom("agent", "I'll book a demo unit for your clinic.")).toEqual([
+      expect.objectContaining({ type: "arrange_trial_or_sample", owner: "agent" }),
+    ]);
+    expect(itemsFrom("customer", "好，我明天把营业执照拍照发给你。")).toEqual([
+      expect.objectContaining({ type: "collect_customer_documents", owner: "customer", dueDate: "2025-03-13" }),
+    ]);
+    // With unknown roles every entry competes, as before.
+    expect(itemsFrom("SPEAKER_01", "I'll book a demo unit for your clinic.")).toEqual([
+      expect.objectContaining({ type: "arrange_trial_or_sample", owner: "SPEAKER_01" }),
+    ]);
+  });
+
+  it("books a call the rep offers as a ring, but not an overview they give", () => {
+    expect(itemsFrom("agent", "I'll give you a ring on Thursday to see where things stand.")).toEqual([
+      expect.objectContaining({ type: "schedule_follow_up", dueDate: "2025-03-13" }),
+    ]);
+    expect(itemsFrom("agent", "I'll give you a quick overview of the dashboard.")).toEqual([]);
+  });
+
   it("keeps the speaker label as owner when roles are unknown", () => {
     const [item] = extractActionItems(
       transcript(["SPEAKER_00", "我明天把报价单发给您"]),
@@ -257,7 +295,7 @@ describe("extractActionItems", () => {
       transcript(
         ["agent", "我明天给您寄一份新年礼品，再把报价发您。"],
         ["customer", "好的。"],
-        ["agent", "I'll also put you on the guest list for our user conference."],
+        ["agent", "I'll also put you on the guest list for our user conference by Friday."],
       ),
       defaultActionCatalogue,
       { reference },
@@ -276,19 +314,28 @@ describe("extractActionItems", () => {
       expect.objectContaining({
         type: null,
         flagged: true,
-        title: "I'll also put you on the guest list for our user conference",
+        title: "I'll also put you on the guest list for our user conference by Friday",
+        dueDate: "2025-03-14",
         evidence: [2],
       }),
     ]);
     expect(items[0].confidence).toBeLessThan(0.32);
   });
 
+  it("leaves out undated promises the catalogue does not cover, and any of the customer's", () => {
+    for (const text of ["We'll handle the installation ourselves.", "I'll send everything in writing. Thanks Marcus.", "我给您演示一下后台怎么用。"]) {
+      expect(itemsFrom("agent", text), text).toEqual([]);
+    }
+    expect(itemsFrom("customer", "我明天给你寄一份新年礼品。")).toEqual([]);
+  });
+
   it("does not guess the type of a bare commitment without context", () => {
-    const [item] = itemsFrom("agent", "Sure, I'll send it over.");
+    const [item] = itemsFrom("agent", "Sure, I'll send it over tomorrow.");
     expect(item).toMatchObject({
       type: null,
       flagged: true,
-      title: "Sure, I'll send it over".slice(6),
+      title: "I'll send it over tomorrow",
+      dueDate: "2025-03-13",
     });
   });
 

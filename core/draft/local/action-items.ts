@@ -5,14 +5,16 @@
  * matcher over the catalogue's example phrasings (character bigrams for Chinese, which has no
  * spaces; stemmed words and word bigrams for English) and the due-date parser.
  *
- * A commitment that matches no catalogue entry well enough is kept with `type: null, flagged:
- * true` for a trainer to name: the engine never invents a type. Questions, offers without a
- * commitment ("we can arrange a test drive") and chit-chat produce nothing.
+ * A dated commitment of the rep's that matches no catalogue entry well enough is kept with
+ * `type: null, flagged: true` for a trainer to name: the engine never invents a type. Undated
+ * untyped promises, a customer's untyped ones, questions, offers without a commitment ("we can
+ * arrange a test drive") and chit-chat produce nothing. A speaker only competes for the entries
+ * they can own (`owners` in the catalogue: a customer sends documents, not quotes).
  */
 import { ValidationError } from "../../errors.ts";
 import type { ActionItem, ActionType, TranscriptSegment } from "../schema.ts";
 import { parseDueDate } from "./due-dates.ts";
-import { speakerRole, textLanguage } from "./moments.ts";
+import { speakerRole, textLanguage, type SpeakerRole } from "./moments.ts";
 
 export interface ExtractActionItemsOptions {
   /** The call's calendar day (UTC midnight; see `referenceDayIn`), for relative due dates. */
@@ -45,9 +47,13 @@ const englishStopWords = new Set(
   ).split(" "),
 );
 
-/** Time words, particles and generic "get it ready" verbs carry no information about *which* action; dropping them helps. */
+/**
+ * Time words, particles, pronouns ("我这边", "把…") and generic "get it ready" verbs carry no
+ * information about *which* action; dropping them helps ("我这边记一下" once took a compliance
+ * cue from "这边", and "我把"/"把报" bigrams only join words).
+ */
 const chineseNoise =
-  /(?:整理|准备|弄)好?|大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|给您|给你|发给|一份|一下|一个|一些|这个|那个|[的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
+  /(?:整理|准备|弄)好?|大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|给您|给你|发给|一份|一下|一个|一些|这个|那个|我们|咱们|这边|那边|[我您你咱把的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
 
 const englishSuffixes: Array<[string, string]> = [
   ["ations", ""],
@@ -241,21 +247,21 @@ function splitClauses(text: string): string[] {
 
 const chineseActionVerb = new RegExp(
   [
-    "发(?=[给到过您你一个下邮微短链合报资方送出份贵公我他她群在来回]|$|[，。！,.!])",
+    "发(?=[给到过您你一个几下邮微短链合报资方送出份贵公我他她群在来回]|$|[，。！,.!])",
     "寄",
     "传(?=给|过|到|一|您|你)",
     "安排",
     "(?<!大)约(?![为合等莫])",
     "申请",
     "提交",
-    "报(?:备|审|个价|一下价|价给)",
+    "报(?:备|审|个价|一下价|价给|给|过去|法务|合规|领导)",
     "整理",
     "准备",
     "出(?:一|个|份|具)",
     "做(?:一|个|份|张|成|好)",
     "联系",
     "打(?:电话|给|过去|个电话)",
-    "回电|回访|回复",
+    "回电|回访|回复|回(?:个)?电话",
     "跟进",
     "更新|录入|记(?:一下|下来)|标(?:成|记)|改成",
     "拉(?:个|一个)?群|拉(?:进|上)",
@@ -267,7 +273,7 @@ const chineseActionVerb = new RegExp(
     "拍照|复印|送(?:过去|过来|到)|上门|拜访",
     "再(?:聊|谈|沟通|联系|打|约)",
     "通(?:个)?电话|开(?:个|一个)?(?:三方)?(?:视频|会)",
-    "算(?:一下|好)|批(?:一个|个)",
+    "算(?:一下|好)|批(?:一下|一个|个)",
     "带(?:样机|样品|资料|过去|过来|上)|演示|快递|拍(?:给|照|一下)|录(?:到|进|入)|争取|回(?:您|你)(?:话|消息|个话)?(?![们])",
     "列(?:个|一个|张|一张)?(?:表|清单|单子)|(?:开|改|弄|办|填|写|整理|配|装)好",
   ].join("|"),
@@ -275,7 +281,7 @@ const chineseActionVerb = new RegExp(
 
 /** Words that turn an action into a commitment by the speaker (time, will, let me, 把…). */
 const chineseCommitmentMarker =
-  /会|来|去|先|马上|立刻|稍后|稍等|回头|待会|等会|一会|晚点|晚些|尽快|争取|负责|保证|一定|肯定|今天|今晚|明天|明早|后天|下午|上午|晚上|这周|本周|下周|周[一二三四五六日天末]|月底|这两天|过两天|回去|把|给您|给你|帮您|帮你|为您|替您|这边|让|安排|预约|申请|提交|再/;
+  /会|来|去|先|马上|立刻|稍后|稍等|回头|待会|等会|一会|晚点|晚些|尽快|争取|负责|保证|一定|肯定|今天|今晚|明天|明早|后天|下午|上午|晚上|这周|本周|下周|周[一二三四五六日天末]|月底|这两天|过两天|回去|把|给您|给你|帮您|帮你|为您|替您|这边|让|我请|安排|预约|申请|提交|再|(?:发|寄|报)(?:给)?(?:您|你)/;
 
 const chineseStrongVerb = /安排|预约|约|申请|提交|寄|跟进/;
 
@@ -389,7 +395,8 @@ function isEnglishCommitment(clause: string): boolean {
     const committedAnyway =
       englishVerbWithObject.test(verb) &&
       englishObjectAfter.test(next) &&
-      !/\b(?:tell|give) you\b/i.test(normalised) &&
+      // "I'll give you an overview" explains; "I'll give you a ring on Thursday" books a call.
+      !/\b(?:tell|give) you\b(?! a (?:call|ring|buzz|shout)\b)/i.test(normalised) &&
       !/\bshare (?:my|the) screen\b/i.test(normalised) &&
       !/\btalk (?:about|through)\b/i.test(normalised);
     if (!committedAnyway) return false;
@@ -520,6 +527,19 @@ export function extractActionItems(
   const threshold = validateOptions(options);
   const matcher = createCatalogueMatcher(catalogue);
   const byId = new Map(catalogue.map((action) => [action.id, action]));
+  // Only the entries the speaker can commit to compete (see `owners`); unknown roles: all of them.
+  const matchers = new Map<SpeakerRole, CatalogueMatcher>();
+  const matcherFor = (role: SpeakerRole | null): CatalogueMatcher => {
+    if (role === null) return matcher;
+    let restricted = matchers.get(role);
+    if (!restricted) {
+      restricted = {
+        match: (text) => matcher.match(text).filter((match) => byId.get(match.id)?.owners?.includes(role) ?? true),
+      };
+      matchers.set(role, restricted);
+    }
+    return restricted;
+  };
   const ordered = [...segments].sort((left, right) => left.ordinal - right.ordinal);
   const candidates: Candidate[] = [];
 
@@ -527,13 +547,15 @@ export function extractActionItems(
     const commitments = findCommitments(segment.text);
     if (commitments.length === 0) return;
     const language = textLanguage(segment.text);
-    const owner = speakerRole(segment.speaker, options.agentSpeaker) ?? segment.speaker;
+    const role = speakerRole(segment.speaker, options.agentSpeaker);
+    const owner = role ?? segment.speaker;
+    const ownerMatcher = matcherFor(role);
     const previous = index > 0 ? ordered[index - 1] : null;
     const context = previous && previous.speaker !== segment.speaker ? previous : null;
     const clauses = commitments.map((commitment) =>
-      matchClause(commitment.text, segment.ordinal, context, matcher, threshold),
+      matchClause(commitment.text, segment.ordinal, context, ownerMatcher, threshold),
     );
-    for (const clause of consolidateClauses(clauses, matcher, threshold)) {
+    for (const clause of consolidateClauses(clauses, ownerMatcher, threshold)) {
       const said =
         parseDueDate(clause.text, options.reference, language) ??
         parseDueDate(segment.text, options.reference, language);
@@ -543,6 +565,12 @@ export function extractActionItems(
       if (answer) clause.evidence = [...new Set([...clause.evidence, answer.ordinal])].sort((left, right) => left - right);
       const { best } = clause;
       const typed = clause.typed && best ? byId.get(best.id) : undefined;
+      // A promise outside the catalogue is kept for a trainer to name only when it is a dated one
+      // of the rep's ("我明天给您寄一份新年礼品"). A customer's ("let me run it by my boss",
+      // "我们内部开会定一下") is their own decision process, an intent; an undated one ("I'll take
+      // care of it", "we'll handle the installation", "I'll send everything in writing") is talk,
+      // not a step anyone will track.
+      if (!typed && (role === "customer" || due === null)) continue;
       const item: ActionItem = typed
         ? {
             type: typed.id,

@@ -35,6 +35,16 @@ describe("chooseContext", () => {
     expect(choice).toMatchObject({ validation: "given", validationRows: 24, useContext: true });
   });
 
+  it("weighs context on the rows that know their previous utterance, however many do not", () => {
+    const withoutContext = loadClinc150()
+      .filter((sample) => sample.split === "train")
+      .slice(0, 600)
+      .map((sample) => ({ text: sample.text, label: sample.label }));
+    const choice = chooseContext([...withoutContext, ...replies(5)]);
+    // 120 of 720 rows know what came before; a fifth of them is scored, nothing else.
+    expect(choice).toMatchObject({ validation: "held-out", validationRows: 24, useContext: true });
+  });
+
   it("does without context when no example has any, without training", () => {
     const train = loadClinc150().filter((sample) => sample.split === "train").slice(0, 500);
     expect(chooseContext(train)).toEqual({

@@ -62,6 +62,8 @@ export function EntryDialog({
             name,
             fields: form.fields,
             examples: { en: lines(form.examplesEnglish), zh: lines(form.examplesChinese) },
+            // Not edited here: who can commit to the action stays as it was.
+            ...(action?.owners ? { owners: action.owners } : {}),
           },
     );
     onClose();
