@@ -83,7 +83,9 @@ describe.each(databaseKinds)("recordings on %s", (kind) => {
   it("transcribes an uploaded stereo call into redacted agent and customer segments", async () => {
     const upload = await clients.rep.request("POST", "/api/recordings", form({ name: "客户通话 0412.wav", bytes: stereoCall, type: "audio/wav" }));
     expect(upload.status).toBe(201);
-    expect(upload.body.recording).toMatchObject({ status: "queued", originalFilename: "客户通话 0412.wav", channels: 2, durationMs: 5000 });
+    expect(upload.body.recording).toMatchObject({ originalFilename: "客户通话 0412.wav", channels: 2, durationMs: 5000 });
+    // A worker may already have picked it up by the time the answer is written.
+    expect(["queued", "normalising", "transcribing"]).toContain(upload.body.recording.status);
     const id = upload.body.recording.id;
 
     const done = await waitForRecording(clients.rep, id, (body) => body.transcript !== null && body.recording.status !== "transcribing");

@@ -34,7 +34,8 @@ function holdInChildProcess(directory: string, then: "wait" | "exit" | "close-so
   });
   return new Promise((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("open")) resolve(child);
+      // An exiting child is only done once it has exited (and released what it held on exit).
+      if (then !== "exit" && chunk.toString().includes("open")) resolve(child);
     });
     child.on("exit", (code) => (then !== "wait" && code === 0 ? resolve(child) : reject(new Error(`child exited with ${code}`))));
   });
