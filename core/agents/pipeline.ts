@@ -281,9 +281,8 @@ async function summariseDraft(db: Queryable, draftId: string): Promise<void> {
 
 /** The call as an agent sees it, with the standing action items of its pipeline. */
 export async function loadAgentCall(db: Queryable, recordingId: string, draftId: string | null): Promise<AgentCall> {
-  const call = await loadCallForDrafting(db, recordingId);
-  const [{ rows: recordings }, { rows: items }] = await Promise.all([
-    db.query<{ teamId: string }>(`SELECT team_id AS "teamId" FROM recordings WHERE id = $1`, [recordingId]),
+  const [call, { rows: items }] = await Promise.all([
+    loadCallForDrafting(db, recordingId),
     db.query<{ content: unknown }>(
       `SELECT coalesce(current_content, content) AS content FROM draft_items
        WHERE draft_id = $1 AND kind = 'action_item' AND status <> 'rejected' ORDER BY segment_ordinal NULLS LAST, position`,
@@ -294,7 +293,7 @@ export async function loadAgentCall(db: Queryable, recordingId: string, draftId:
     workspaceId: call.workspaceId,
     recordingId,
     transcriptId: call.transcriptId,
-    teamId: recordings[0].teamId,
+    teamId: call.teamId,
     customerStage: call.customerStage,
     callDate: call.callDate,
     input: call.input,
@@ -364,6 +363,17 @@ interface Invocation {
   costUsd: number;
 }
 
+// Loaded on first use: LangChain costs about a second of start-up that the local engine never needs.
+// The promise is kept: a dynamic import() of a loaded module still goes through the module loader
+// (and tsx's hooks) on every call, about a millisecond each.
+let llmAgentModuleLoading: Promise<typeof import("../draft/llm/invoke-llm-agent.ts")> | null = null;
+function llmAgentModule() {
+  llmAgentModuleLoading ??= import("../draft/llm/invoke-llm-agent.ts");
+  // A failed load is tried again next time.
+  llmAgentModuleLoading.catch(() => (llmAgentModuleLoading = null));
+  return llmAgentModuleLoading;
+}
+
 async function invoke(
   deps: AgentDependencies,
   agent: AgentKind,
@@ -397,8 +407,7 @@ async function invoke(
   // A connector without prices (e.g. the one from OPENAI_BASE_URL) falls back to the prompt manifest's.
   const priced = connector.priceInputPerMTokUsd > 0 || connector.priceOutputPerMTokUsd > 0;
   const costOf = (usage: { inputTokens: number; outputTokens: number }) => (priced ? costUsd(connector, usage) : estimateCostUsd(promptSet, usage));
-  // Loaded on first use: LangChain costs about a second of start-up that the local engine never needs.
-  const { invokeLlmAgent } = await import("../draft/llm/invoke-llm-agent.ts");
+  const { invokeLlmAgent } = await llmAgentModule();
   const result = await invokeLlmAgent<AgentProduct>({
     baseUrl: connector.baseUrl,
     apiKey: connector.apiKey,
@@ -496,18 +505,21 @@ async function storeItems(db: Queryable, run: RunRow, items: AgentItem[], double
  * final (a second delivery). `recording` is for `advance`, which then need not lock them again.
  */
 async function lockRun(db: Queryable, runId: string): Promise<(RunRow & { recording: RecordingForPipeline | undefined }) | null> {
-  // The recording locked in the statement that finds it (one round trip, as lockRecording locks it).
-  const { rows: found } = await db.query<RecordingForPipeline & { draftId: string }>(
-    `SELECT r.id, r.workspace_id AS "workspaceId", r.owner_id AS "ownerId", r.team_id AS "teamId", t.path AS "teamPath", r.status, a.draft_id AS "draftId"
-     FROM agent_runs a JOIN recordings r ON r.id = a.recording_id JOIN teams t ON t.id = r.team_id WHERE a.id = $1 FOR UPDATE OF r`,
+  // One round trip for the three locks. PostgreSQL takes a statement's row locks in the order of its
+  // FOR UPDATE OF list (the rowmarks keep the clause's order), so this is still recording, then
+  // draft, then run — the order every other transaction of a pipeline follows.
+  const { rows } = await db.query<RunRow & { recording: RecordingForPipeline }>(
+    `SELECT a.id, a.workspace_id AS "workspaceId", a.recording_id AS "recordingId", a.draft_id AS "draftId", a.agent,
+            a.agent_version AS "agentVersion", a.agent_version_id AS "agentVersionId", a.status, a.depends_on AS "dependsOn",
+            a.created_at AS "createdAt",
+            json_build_object('id', r.id, 'workspaceId', r.workspace_id, 'ownerId', r.owner_id, 'teamId', r.team_id,
+                              'teamPath', t.path, 'status', r.status) AS recording
+     FROM agent_runs a JOIN recordings r ON r.id = a.recording_id JOIN teams t ON t.id = r.team_id JOIN drafts d ON d.id = a.draft_id
+     WHERE a.id = $1 FOR UPDATE OF r, d, a`,
     [runId],
   );
-  if (!found[0]) return null;
-  const { draftId, ...recording } = found[0];
-  await db.query("SELECT id FROM drafts WHERE id = $1 FOR UPDATE", [draftId]);
-  const { rows } = await db.query<RunRow>(`SELECT ${runColumns} FROM agent_runs WHERE id = $1 FOR UPDATE`, [runId]);
   const run = rows[0];
-  return run && !finalStatuses.has(run.status) ? { ...run, recording } : null;
+  return run && !finalStatuses.has(run.status) ? run : null;
 }
 
 // Agent versions are immutable (never updated; a change is a new version), so a process keeps the
@@ -591,28 +603,32 @@ export async function runAgent(
   try {
     const call = await callLoading;
     const invocation = await invoke(deps, agent, definition, call, engine, trace, options.signal, promptSetLoading ?? undefined);
-    const resultSpan = trace.span("result", invocation.status === "needs_connector" ? needsConnectorMessage : "stored");
     const report: { became?: "ready" | "failed" } = {};
     const stored = await db.transaction(async (transaction) => {
+      const resultSpan = trace.span("result", invocation.status === "needs_connector" ? needsConnectorMessage : "stored");
       const locked = await lockRun(transaction, run.id);
-      if (!locked) return null;
-      const itemIds = invocation.status === "succeeded" ? await storeItems(transaction, locked, invocation.product.items, deps.doubleLabelShare ?? 0) : [];
-      const output =
-        invocation.product.output !== null || invocation.product.notes.length > 0
-          ? { ...(invocation.product.output ?? {}), ...(invocation.product.notes.length > 0 ? { notes: invocation.product.notes } : {}) }
-          : null;
-      await transaction.query(
-        `UPDATE agent_runs SET status = $2, engine = $3, connector_id = $4, model = $5, prompt_set_version = $6, trace_id = $7,
-           finished_at = now(), duration_ms = $8, input_tokens = $9, output_tokens = $10, cost_usd = $11, output = $12, items = $13, error = $14
-         WHERE id = $1`,
-        [run.id, invocation.status, invocation.engine, invocation.connectorId, invocation.model, invocation.promptSetVersion, trace.id,
-          Math.round(performance.now() - started), invocation.inputTokens, invocation.outputTokens, invocation.costUsd,
-          output === null ? null : JSON.stringify(output), itemIds.length, invocation.status === "needs_connector" ? needsConnectorMessage : null],
-      );
-      return { itemIds, jobs: await advance(transaction, run.draftId, report, locked.recording) };
+      let result: { itemIds: string[]; jobs: Job[] } | null = null;
+      if (locked) {
+        const itemIds = invocation.status === "succeeded" ? await storeItems(transaction, locked, invocation.product.items, deps.doubleLabelShare ?? 0) : [];
+        const output =
+          invocation.product.output !== null || invocation.product.notes.length > 0
+            ? { ...(invocation.product.output ?? {}), ...(invocation.product.notes.length > 0 ? { notes: invocation.product.notes } : {}) }
+            : null;
+        await transaction.query(
+          `UPDATE agent_runs SET status = $2, engine = $3, connector_id = $4, model = $5, prompt_set_version = $6, trace_id = $7,
+             finished_at = now(), duration_ms = $8, input_tokens = $9, output_tokens = $10, cost_usd = $11, output = $12, items = $13, error = $14
+           WHERE id = $1`,
+          [run.id, invocation.status, invocation.engine, invocation.connectorId, invocation.model, invocation.promptSetVersion, trace.id,
+            Math.round(performance.now() - started), invocation.inputTokens, invocation.outputTokens, invocation.costUsd,
+            output === null ? null : JSON.stringify(output), itemIds.length, invocation.status === "needs_connector" ? needsConnectorMessage : null],
+        );
+        result = { itemIds, jobs: await advance(transaction, run.draftId, report, locked.recording) };
+      }
+      resultSpan.end({ output: { items: result?.itemIds.length ?? 0, draftItemIds: result?.itemIds ?? [], output: invocation.product.output } });
+      // The trace commits with what it describes: a crash loses both or neither.
+      await trace.finish({ status: "ok", output: { status: invocation.status, items: result?.itemIds.length ?? 0 } }, { transaction });
+      return result;
     });
-    resultSpan.end({ output: { items: stored?.itemIds.length ?? 0, draftItemIds: stored?.itemIds ?? [], output: invocation.product.output } });
-    await trace.finish({ status: "ok", output: { status: invocation.status, items: stored?.itemIds.length ?? 0 } });
     return { status: stored ? invocation.status : "skipped", jobs: stored?.jobs ?? [], traceId: trace.id, recordingBecame: report.became };
   } catch (error) {
     return afterError(deps, run, trace, error, started, options, engine);
@@ -629,9 +645,11 @@ async function afterError(
   engine?: Engine,
 ): Promise<AgentRunOutcome> {
   const message = error instanceof Error ? error.message || error.name : String(error);
-  await trace?.finish({ status: "error", error: message });
   // Shutting down, or a failure of ours rather than the model's: let the job run again.
-  if (options.signal?.aborted || (!(error instanceof CalibrateError) && !options.finalAttempt)) throw error;
+  if (options.signal?.aborted || (!(error instanceof CalibrateError) && !options.finalAttempt)) {
+    await trace?.finish({ status: "error", error: message });
+    throw error;
+  }
   return failRun(deps, run, trace, message, started, engine ?? null, error);
 }
 
@@ -649,6 +667,8 @@ async function failRun(
   const report: { became?: "ready" | "failed" } = {};
   const jobs = await deps.db.transaction(async (transaction) => {
     const locked = await lockRun(transaction, run.id);
+    // The trace commits with the failure it explains.
+    await trace?.finish({ status: "error", error: message }, { transaction });
     if (!locked) return [];
     await transaction.query(
       `UPDATE agent_runs SET status = 'failed', error = $2, trace_id = $3, finished_at = now(), duration_ms = $4,
@@ -660,6 +680,10 @@ async function failRun(
         usage?.inputTokens ?? 0, usage?.outputTokens ?? 0],
     );
     return advance(transaction, run.draftId, report, locked.recording);
+  }).catch(async (failure: unknown) => {
+    // Rolled back: the trace still says what happened, on its own.
+    await trace?.finish({ status: "error", error: message });
+    throw failure;
   });
   return { status: "failed", jobs, traceId: trace?.id ?? null, recordingBecame: report.became };
 }
