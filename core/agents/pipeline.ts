@@ -202,6 +202,8 @@ async function advance(
   report: { became?: "ready" | "failed" } = {},
   /** The recording when the caller already holds the locks of the recording and this draft (`lockRun`). */
   lockedRecording?: RecordingForPipeline,
+  /** The latest run of each agent when the caller has just read them under those locks (`storeResults`). */
+  currentRuns?: Array<RunRow & { error: string | null }>,
 ): Promise<Job[]> {
   let recording = lockedRecording ?? null;
   if (!recording) {
@@ -212,7 +214,7 @@ async function advance(
     if (!recording) return [];
     await db.query("SELECT id FROM drafts WHERE id = $1 FOR UPDATE", [draftId]);
   }
-  const runs = await latestRuns(db, draftId);
+  const runs = currentRuns ?? (await latestRuns(db, draftId));
   const byAgent = new Map(runs.map((run) => [run.agent, run]));
   const jobs: Job[] = [];
   // Skips cascade (a skipped run skips what waits for it), so repeat until nothing changes.
@@ -446,8 +448,22 @@ function itemKey(item: { kind: string; evidence: number[]; content: Record<strin
   return `talk:${String(item.content.moment)}:${item.evidence.join(",")}`;
 }
 
-/** Replaces this agent's undecided items in the pipeline with `items`; decided ones stay. Returns the ids stored. */
-async function storeItems(db: Queryable, run: RunRow, items: AgentItem[], doubleLabelShare: number): Promise<string[]> {
+/** A draft item ready to insert, as `storeResults` takes them. */
+interface NewItem {
+  kind: string;
+  position: number;
+  ordinal: number | null;
+  evidence: number[];
+  content: Record<string, unknown>;
+  confidence: number | null;
+  doubleLabel: boolean;
+}
+
+/**
+ * Clears this agent's undecided items in the pipeline and returns `items` as they will be stored
+ * (those people already decided left out, positions after the kept ones); decided ones stay.
+ */
+async function replaceableItems(db: Queryable, run: RunRow, items: AgentItem[], doubleLabelShare: number): Promise<NewItem[]> {
   // One round trip: the delete, what is left of this agent's items, and the next position per kind
   // (both read as after the delete: a data-modifying CTE's own changes are invisible to its siblings,
   // so the deleted rows are left out by id).
@@ -475,29 +491,65 @@ async function storeItems(db: Queryable, run: RunRow, items: AgentItem[], double
     [run.draftId, run.agent],
   );
   const decided = new Set(before.kept.map(itemKey));
-  const fresh = items.filter((item) => !decided.has(itemKey(item)));
-  if (fresh.length === 0) return [];
   const next = new Map(before.positions.map((row) => [row.kind, Number(row.next)]));
-  const ids: string[] = [];
-  for (let offset = 0; offset < fresh.length; offset += 300) {
-    const batch = fresh.slice(offset, offset + 300);
-    const params: unknown[] = [];
-    const values = batch.map((item) => {
+  return items
+    .filter((item) => !decided.has(itemKey(item)))
+    .map((item) => {
       const position = next.get(item.kind) ?? 0;
       next.set(item.kind, position + 1);
-      const doubleLabel = item.kind === "intent" && Math.random() < doubleLabelShare;
-      params.push(run.draftId, run.recordingId, item.kind, position, item.ordinal, item.evidence, JSON.stringify(item.content), item.confidence, doubleLabel, run.id);
-      const base = params.length - 10;
-      return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}::int[], $${base + 7}::jsonb, $${base + 8}, $${base + 9}, $${base + 10})`;
+      return {
+        kind: item.kind,
+        position,
+        ordinal: item.ordinal,
+        evidence: item.evidence,
+        content: item.content,
+        confidence: item.confidence,
+        doubleLabel: item.kind === "intent" && Math.random() < doubleLabelShare,
+      };
     });
-    const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence, double_label, agent_run_id)
-       VALUES ${values.join(", ")} RETURNING id`,
-      params,
-    );
-    ids.push(...rows.map((row) => row.id));
-  }
-  return ids;
+}
+
+/**
+ * One round trip for what a finished run writes and what `advance` reads next: its items (all of
+ * them as one JSON parameter, however many), the run's final row, and the latest run of each agent
+ * of the pipeline — as the statement's snapshot shows them, so this run's own new status is put in
+ * here rather than read back.
+ */
+async function storeResults(
+  db: Queryable,
+  run: RunRow,
+  items: NewItem[],
+  result: Pick<Invocation, "status" | "engine" | "connectorId" | "model" | "promptSetVersion" | "inputTokens" | "outputTokens" | "costUsd"> & {
+    error: string | null;
+    traceId: string;
+    durationMs: number;
+    output: Record<string, unknown> | null;
+  },
+): Promise<{ itemIds: string[]; runs: Array<RunRow & { error: string | null }> }> {
+  const { rows } = await db.query<RunRow & { error: string | null; itemIds: string[] }>(
+    `WITH inserted AS (
+       INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence, double_label, agent_run_id)
+       SELECT $2, $3, item.kind, item.position, item.ordinal, ARRAY(SELECT jsonb_array_elements_text(item.evidence)::integer),
+              item.content, item.confidence, item."doubleLabel", $1
+         FROM jsonb_to_recordset($4::jsonb) AS item (kind text, position integer, ordinal integer, evidence jsonb, content jsonb,
+                                                     confidence real, "doubleLabel" boolean)
+       RETURNING id
+     ),
+     finished AS (
+       UPDATE agent_runs SET status = $5, error = $6, engine = $7, connector_id = $8, model = $9, prompt_set_version = $10, trace_id = $11,
+         finished_at = now(), duration_ms = $12, input_tokens = $13, output_tokens = $14, cost_usd = $15, output = $16,
+         items = (SELECT count(*) FROM inserted)
+       WHERE id = $1 RETURNING id
+     ),
+     ids AS (SELECT coalesce(json_agg(id), '[]'::json) AS ids FROM inserted)
+     SELECT latest.*, ids.ids AS "itemIds"
+       FROM (SELECT DISTINCT ON (agent) ${runColumns}, error FROM agent_runs WHERE draft_id = $2 ORDER BY agent, created_at DESC, id) AS latest, ids`,
+    [run.id, run.draftId, run.recordingId, JSON.stringify(items), result.status, result.error, result.engine, result.connectorId, result.model,
+      result.promptSetVersion, result.traceId, result.durationMs, result.inputTokens, result.outputTokens, result.costUsd,
+      result.output === null ? null : JSON.stringify(result.output)],
+  );
+  const runs = rows.map(({ itemIds: _ids, ...latest }) => (latest.id === run.id ? { ...latest, status: result.status, error: result.error } : latest));
+  return { itemIds: rows[0]?.itemIds ?? [], runs };
 }
 
 /**
@@ -609,20 +661,19 @@ export async function runAgent(
       const locked = await lockRun(transaction, run.id);
       let result: { itemIds: string[]; jobs: Job[] } | null = null;
       if (locked) {
-        const itemIds = invocation.status === "succeeded" ? await storeItems(transaction, locked, invocation.product.items, deps.doubleLabelShare ?? 0) : [];
+        const items = invocation.status === "succeeded" ? await replaceableItems(transaction, locked, invocation.product.items, deps.doubleLabelShare ?? 0) : [];
         const output =
           invocation.product.output !== null || invocation.product.notes.length > 0
             ? { ...(invocation.product.output ?? {}), ...(invocation.product.notes.length > 0 ? { notes: invocation.product.notes } : {}) }
             : null;
-        await transaction.query(
-          `UPDATE agent_runs SET status = $2, engine = $3, connector_id = $4, model = $5, prompt_set_version = $6, trace_id = $7,
-             finished_at = now(), duration_ms = $8, input_tokens = $9, output_tokens = $10, cost_usd = $11, output = $12, items = $13, error = $14
-           WHERE id = $1`,
-          [run.id, invocation.status, invocation.engine, invocation.connectorId, invocation.model, invocation.promptSetVersion, trace.id,
-            Math.round(performance.now() - started), invocation.inputTokens, invocation.outputTokens, invocation.costUsd,
-            output === null ? null : JSON.stringify(output), itemIds.length, invocation.status === "needs_connector" ? needsConnectorMessage : null],
-        );
-        result = { itemIds, jobs: await advance(transaction, run.draftId, report, locked.recording) };
+        const { itemIds, runs } = await storeResults(transaction, locked, items, {
+          ...invocation,
+          error: invocation.status === "needs_connector" ? needsConnectorMessage : null,
+          traceId: trace.id,
+          durationMs: Math.round(performance.now() - started),
+          output,
+        });
+        result = { itemIds, jobs: await advance(transaction, run.draftId, report, locked.recording, runs) };
       }
       resultSpan.end({ output: { items: result?.itemIds.length ?? 0, draftItemIds: result?.itemIds ?? [], output: invocation.product.output } });
       // The trace commits with what it describes: a crash loses both or neither.

@@ -36,7 +36,7 @@ export interface LlmInvocation<Value> {
   outputName: string;
   messages: { system: string; user: string };
   validate(raw: string): OutputCheck<Value>;
-  /** Takes one concurrency slot for one HTTP request; released while backing off. */
+  /** Takes one concurrency slot for one HTTP request; released (not awaited) before backing off or going on. */
   acquire(signal?: AbortSignal): Promise<() => void | Promise<void>>;
   retryPolicy: RetryPolicy;
   onRetry?: (event: RetryEvent) => void;
@@ -233,7 +233,9 @@ export async function invokeLlmAgent<Value>(invocation: LlmInvocation<Value>): P
           endSpan(captured.usage, { status: "ok" });
           return captured.raw;
         } finally {
-          await release();
+          // Given back without waiting for it: nothing after this depends on it (a waiter is woken when
+          // it is done), and a release that fails lapses with its lease.
+          void (async () => release())().catch(() => {});
         }
       },
       invocation.retryPolicy,
