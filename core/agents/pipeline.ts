@@ -22,7 +22,7 @@ import type { Embedder } from "../draft/embeddings.ts";
 import { centroid, nearestNeighbours } from "../draft/embeddings.ts";
 import type { RetryPolicy } from "../draft/llm/retry.ts";
 import { estimateCostUsd } from "../draft/llm/provenance.ts";
-import { syncPromptSetsFromFiles, versionForLabel, type StoredPromptSetVersion } from "../draft/prompt-set-store.ts";
+import { getVersionById, syncPromptSetsFromFiles, versionForLabel, type StoredPromptSetVersion } from "../draft/prompt-set-store.ts";
 import { formatPromptSetReference } from "../draft/prompt-sets.ts";
 import { actionItemSchema, type ActionItem, type FewShotExample } from "../draft/schema.ts";
 import { CalibrateError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors.ts";
@@ -574,19 +574,33 @@ async function lockRun(db: Queryable, runId: string): Promise<(RunRow & { record
   return run && !finalStatuses.has(run.status) ? run : null;
 }
 
-// Agent versions are immutable (never updated; a change is a new version), so a process keeps the
-// definitions it has read, by version id. Bounded: the oldest entry goes first.
+// Agent versions and prompt-set versions are immutable (never updated; a change is a new version),
+// so a process keeps those it has read, by version id; which version a label points at is asked of
+// the database every time (in the statement that claims the run). Bounded: the oldest entry goes first.
+const versionCacheSize = 1000;
 const definitionsById = new Map<string, AgentDefinition>();
-const definitionCacheSize = 1000;
+const promptSetsById = new Map<string, StoredPromptSetVersion>();
+
+function remember<Value>(cache: Map<string, Value>, id: string, value: Value): Value {
+  if (cache.size >= versionCacheSize) cache.delete(cache.keys().next().value!);
+  cache.set(id, value);
+  return value;
+}
 
 async function agentDefinitionById(db: Queryable, versionId: string): Promise<AgentDefinition | null> {
   const cached = definitionsById.get(versionId);
   if (cached) return cached;
   const version = await getAgentVersionById(db, versionId);
-  if (!version) return null;
-  if (definitionsById.size >= definitionCacheSize) definitionsById.delete(definitionsById.keys().next().value!);
-  definitionsById.set(versionId, version.definition);
-  return version.definition;
+  return version ? remember(definitionsById, versionId, version.definition) : null;
+}
+
+/**
+ * The prompt-set version the run's label points at (`versionId`, read when the run was claimed), or
+ * null when it points at none. A kept version's `labels` may be out of date; nothing here reads them.
+ */
+async function labelledPromptSet(db: Queryable, workspaceId: string, versionId: string | null): Promise<StoredPromptSetVersion | null> {
+  if (!versionId) return null;
+  return promptSetsById.get(versionId) ?? remember(promptSetsById, versionId, await getVersionById(db, workspaceId, versionId));
 }
 
 export interface AgentRunOutcome {
@@ -610,12 +624,18 @@ export async function runAgent(
   options: { signal?: AbortSignal; finalAttempt?: boolean } = {},
 ): Promise<AgentRunOutcome> {
   const { db } = deps;
-  const { rows: claimed } = await db.query<RunRow>(
+  const { rows: claimed } = await db.query<RunRow & { promptSetVersionId: string | null }>(
     // No fsync for this one (core/db/async-commit.ts): forgotten in a database crash, the run is still
-    // `queued` and the redelivered job claims it again.
+    // `queued` and the redelivered job claims it again. It also says which version the agent's
+    // prompt-set label points at now (its content is kept in memory by version id).
     `WITH sync AS (SELECT ${asyncCommit})
      UPDATE agent_runs SET status = 'running', started_at = now(), error = NULL FROM sync
-     WHERE id = $1 AND status IN ('queued', 'running') RETURNING ${runColumns}`,
+     WHERE id = $1 AND status IN ('queued', 'running')
+     RETURNING ${runColumns},
+       (SELECT label.version_id FROM agent_versions version
+          JOIN prompt_sets prompt_set ON prompt_set.workspace_id = agent_runs.workspace_id AND prompt_set.name = version.definition->'promptSet'->>'name'
+          JOIN prompt_set_labels label ON label.prompt_set_id = prompt_set.id AND label.label = version.definition->'promptSet'->>'label'
+         WHERE version.id = agent_runs.agent_version_id) AS "promptSetVersionId"`,
     [runId],
   );
   const run = claimed[0];
@@ -631,8 +651,7 @@ export async function runAgent(
   // The call, the connector and the prompt set do not depend on each other: asked for at once. A
   // failure of the call's or prompt set's read surfaces where it is awaited, as before.
   const callLoading = loadAgentCall(db, run.recordingId, run.draftId);
-  const promptSetLoading =
-    definition.engine.kind === "local" ? null : versionForLabel(db, run.workspaceId, definition.promptSet.name, definition.promptSet.label);
+  const promptSetLoading = definition.engine.kind === "local" ? null : labelledPromptSet(db, run.workspaceId, run.promptSetVersionId);
   callLoading.catch(() => {});
   promptSetLoading?.catch(() => {});
   let engine: Engine;
