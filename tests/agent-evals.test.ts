@@ -2,12 +2,11 @@
  * The eval harness on agent versions (issue 12): a dataset of call-level action-item cases built
  * from a trainer's real decisions over the review API (accept, reject, edit, add), the action-items
  * agent scored item by item on the local engine (figures computed by hand below) and on an LLM
- * connector (the project's local OpenAI-compatible server), and the refusals: an agent with no
+ * connector (the project's local OpenAI-compatible server, stored as an admin adds it once the call
+ * was drafted locally, and disabled again afterwards), and the refusals: an agent with no
  * scorer, a dataset of the wrong kind, the intent agent on utterances.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConnectorDirectory, ConnectorWithKey } from "../core/connectors/connector.ts";
-import { createMemoryTracer } from "../core/traces/memory-tracer.ts";
 import { agentModel } from "./support/agent-model.ts";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "./support/databases.ts";
 import { eventually } from "./support/eventually.ts";
@@ -61,7 +60,6 @@ describe.each(databaseKinds)("agent versions in the eval harness (%s)", (kind) =
   let database: TestDatabase;
   let server: TestServer;
   let model: OpenAiCompatibleServer;
-  let connector: ConnectorWithKey;
   const scripts = new Map<string, ScriptedReply[]>();
   const clients: Record<string, TestClient> = {};
   let drafted: Item[] = [];
@@ -70,36 +68,12 @@ describe.each(databaseKinds)("agent versions in the eval harness (%s)", (kind) =
   beforeAll(async () => {
     model = await startOpenAiCompatibleServer({ apiKey: "key-eval", fallback: agentModel(scripts) });
     database = await createTestDatabase(kind);
-    const organisation = await createOrganisation(database.db);
-    connector = {
-      id: "conn-eval",
-      workspaceId: organisation.workspaceId,
-      kind: "openai-compatible",
-      name: "Eval",
-      purposes: ["chat"],
-      allowUnredacted: false,
-      enabled: true,
-      bootstrap: false,
-      apiKeyHint: null,
-      baseUrl: model.baseUrl,
-      apiKey: "key-eval",
-      models: ["model-eval"],
-      defaultModel: "model-eval",
-      timeoutMs: 10_000,
-      maxConcurrency: 2,
-      priceInputPerMTokUsd: 1,
-      priceOutputPerMTokUsd: 2,
-    };
-    // No default chat connector: the pipeline drafts on the local engine; only a version bound to
-    // "conn-eval" reaches the model server.
-    const connectors: ConnectorDirectory = {
-      get: async (_workspaceId, id) => (id === connector.id ? connector : null),
-      defaultFor: async () => null,
-    };
+    await createOrganisation(database.db);
+    // No connector yet: the pipeline drafts on the local engine.
     server = await startTestServer(database.db, {
       work: true,
       environment: { DOUBLE_LABEL_SHARE: "0" },
-      agents: { connectors, tracer: createMemoryTracer(), retryPolicy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } },
+      agents: { retryPolicy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } },
     });
     for (const [name, email] of Object.entries({ rep: "rep.north@example.com", trainer: "trainer@example.com", admin: "admin@example.com" })) {
       clients[name] = createTestClient(server.baseUrl);
@@ -201,6 +175,19 @@ describe.each(databaseKinds)("agent versions in the eval harness (%s)", (kind) =
   });
 
   it("scores it on an LLM connector: the version bound to the connector asks the model server", async () => {
+    const created = await clients.admin.request("POST", "/api/connectors", {
+      name: "Eval",
+      baseUrl: model.baseUrl,
+      apiKey: "key-eval",
+      models: ["model-eval"],
+      defaultModel: "model-eval",
+      timeoutMs: 10_000,
+      maxConcurrency: 2,
+      priceInputPerMTokUsd: 1,
+      priceOutputPerMTokUsd: 2,
+    });
+    expect(created.status).toBe(201);
+    const connector: { id: string } = created.body.connector;
     const bound = await clients.admin.request("PATCH", "/api/agents/action-items", {
       engine: { kind: "llm", connectorId: connector.id, model: null },
     });
@@ -238,6 +225,8 @@ describe.each(databaseKinds)("agent versions in the eval harness (%s)", (kind) =
     const comparison = await clients.trainer.request("GET", `/api/eval-runs/compare?baseline=${local.id}&candidate=${run.id}`);
     expect(comparison.status).toBe(200);
     expect(comparison.body.candidateRun.metrics.microF1).toBeCloseTo(0.4, 10);
+    // The versions that name no connector run on the local engine again, as before it was added.
+    expect((await clients.admin.request("PATCH", `/api/connectors/${connector.id}`, { enabled: false })).status).toBe(200);
   });
 
   it("refuses agents without a scorer and datasets of the wrong kind with 422; scores the intent agent per utterance", async () => {

@@ -1,14 +1,15 @@
 /**
  * The agent pipeline on the LLM engine, against two real local OpenAI-compatible servers (two
- * connectors): the summary agent bound to connector B in the UI, the others on connector A —
- * asserted from what each server received; then a refused key, a timeout, invalid JSON repaired on
- * the second try and a context-length refusal, each ending with the right run status and trace.
+ * connectors, stored as an admin adds them, with the shared limiter and the database tracer of the
+ * runtime): the summary agent bound to connector B in the UI, the others on connector A — asserted
+ * from what each server received; then a refused key, a timeout, invalid JSON repaired on the
+ * second try and a context-length refusal, each ending with the right run status and trace (read
+ * back through the API, as the trace viewer reads it).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConnectorDirectory, ConnectorWithKey } from "../core/connectors/connector.ts";
 import { costUsd } from "../core/connectors/connector.ts";
-import { createMemoryTracer } from "../core/traces/memory-tracer.ts";
-import type { MemoryTrace } from "../core/traces/memory-tracer.ts";
+import type { ConnectorListing } from "../core/connectors/connectors.ts";
+import type { TraceDetail, TraceSpan } from "../core/traces/trace-queries.ts";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { eventually } from "./support/eventually.ts";
@@ -56,9 +57,8 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
   let server: TestServer;
   let serverA: OpenAiCompatibleServer;
   let serverB: OpenAiCompatibleServer;
-  let connectorA: ConnectorWithKey;
-  let connectorB: ConnectorWithKey;
-  const tracer = createMemoryTracer();
+  let connectorA: ConnectorListing;
+  let connectorB: ConnectorListing;
   /** Scripted replies per structured-output name, used before the default answer. */
   const scripts = new Map<string, ScriptedReply[]>();
   const clients: Record<string, TestClient> = {};
@@ -69,34 +69,35 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
   beforeAll(async () => {
     serverA = await startOpenAiCompatibleServer({ apiKey: "key-a", fallback: reply });
     serverB = await startOpenAiCompatibleServer({ apiKey: "key-b", fallback: reply });
-    const base = {
-      kind: "openai-compatible" as const,
-      purposes: ["chat" as const],
-      allowUnredacted: false,
-      enabled: true,
-      bootstrap: false,
-      apiKeyHint: null,
-      timeoutMs: 10_000,
-      maxConcurrency: 4,
-    };
     database = await createTestDatabase(kind);
-    const organisation = await createOrganisation(database.db);
-    connectorA = { ...base, id: "conn-a", workspaceId: organisation.workspaceId, name: "A", baseUrl: serverA.baseUrl, apiKey: "key-a", models: ["model-a"], defaultModel: "model-a", priceInputPerMTokUsd: 1, priceOutputPerMTokUsd: 2 };
-    connectorB = { ...base, id: "conn-b", workspaceId: organisation.workspaceId, name: "B", baseUrl: serverB.baseUrl, apiKey: "key-b", models: ["model-b"], defaultModel: "model-b", priceInputPerMTokUsd: 3, priceOutputPerMTokUsd: 4 };
-    // The connector contract (core/connectors/connector.ts) over these two; the tests change them in place.
-    const connectors: ConnectorDirectory = {
-      get: async (_workspaceId, id) => [connectorA, connectorB].find((connector) => connector.id === id) ?? null,
-      defaultFor: async () => connectorA,
-    };
+    await createOrganisation(database.db);
     server = await startTestServer(database.db, {
       work: true,
       environment: { DOUBLE_LABEL_SHARE: "0" },
-      agents: { connectors, tracer, retryPolicy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 10 } },
+      agents: { retryPolicy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 10 } },
     });
     for (const [name, email] of Object.entries({ rep: "rep.north@example.com", admin: "admin@example.com" })) {
       clients[name] = createTestClient(server.baseUrl);
       await clients[name].signIn(email, testPassword);
     }
+    // A first: the agents that name no connector run on the oldest enabled one.
+    const add = async (name: string, target: OpenAiCompatibleServer, apiKey: string, model: string, prices: [number, number]) => {
+      const created = await clients.admin.request("POST", "/api/connectors", {
+        name,
+        baseUrl: target.baseUrl,
+        apiKey,
+        models: [model],
+        defaultModel: model,
+        timeoutMs: 10_000,
+        maxConcurrency: 4,
+        priceInputPerMTokUsd: prices[0],
+        priceOutputPerMTokUsd: prices[1],
+      });
+      expect(created.status).toBe(201);
+      return created.body.connector as ConnectorListing;
+    };
+    connectorA = await add("A", serverA, "key-a", "model-a", [1, 2]);
+    connectorB = await add("B", serverB, "key-b", "model-b", [3, 4]);
   });
 
   afterAll(async () => {
@@ -106,6 +107,18 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
     await database?.drop();
   });
 
+  /** Changes a stored connector as an admin does in the UI. */
+  async function updateConnector(connector: ConnectorListing, changes: Record<string, unknown>): Promise<void> {
+    expect((await clients.admin.request("PATCH", `/api/connectors/${connector.id}`, changes)).status).toBe(200);
+  }
+
+  /** A trace as the trace viewer reads it. */
+  async function traceOf(id: string): Promise<TraceDetail> {
+    const response = await clients.admin.request("GET", `/api/traces/${id}`);
+    expect(response.status).toBe(200);
+    return response.body;
+  }
+
   async function runsOf(id: string): Promise<Run[]> {
     const response = await clients.rep.request("GET", `/api/recordings/${id}/agent-runs`);
     expect(response.status).toBe(200);
@@ -113,20 +126,20 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
   }
 
   /** Re-runs one agent on the first call and waits until that run is final. */
-  async function rerun(agent: string): Promise<{ run: Run; trace: MemoryTrace }> {
+  async function rerun(agent: string): Promise<{ run: Run; trace: TraceDetail }> {
     const response = await clients.rep.request("POST", `/api/recordings/${recordingId}/agents/${agent}/runs`);
     expect(response.status).toBe(202);
     const run = await eventually(async () => {
       const found = (await runsOf(recordingId)).find((candidate) => candidate.id === response.body.runId);
       return found && ["succeeded", "failed", "skipped", "needs_connector"].includes(found.status) ? found : null;
     });
-    return { run, trace: tracer.get(run.traceId!)! };
+    return { run, trace: await traceOf(run.traceId!) };
   }
 
-  const modelCalls = (trace: MemoryTrace) => trace.spans.filter((span) => span.kind === "model_call");
+  const modelCalls = (trace: TraceDetail): TraceSpan[] => trace.spans.filter((span) => span.kind === "model_call");
 
   it("routes the summary to connector B as bound in the UI and the other agents to connector A", async () => {
-    const bound = await clients.admin.request("PATCH", "/api/agents/call-summary", { engine: { kind: "llm", connectorId: "conn-b", model: "model-b" } });
+    const bound = await clients.admin.request("PATCH", "/api/agents/call-summary", { engine: { kind: "llm", connectorId: connectorB.id, model: "model-b" } });
     expect(bound.status).toBe(200);
     expect(bound.body.version).toMatchObject({ agent: "call-summary", version: 2, source: "api", labels: ["production", "staging"] });
     expect((await clients.admin.request("PATCH", "/api/agents/call-summary", { engine: { kind: "llm", connectorId: "nope" } })).status).toBe(400);
@@ -140,11 +153,11 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
 
     const runs = await runsOf(recordingId);
     expect(runs.map((run) => [run.agent, run.status, run.connectorId])).toEqual([
-      ["intent-tagger", "succeeded", "conn-a"],
-      ["action-items", "succeeded", "conn-a"],
-      ["talk-tracks", "succeeded", "conn-a"],
-      ["call-summary", "succeeded", "conn-b"],
-      ["follow-up-email", "succeeded", "conn-a"],
+      ["intent-tagger", "succeeded", connectorA.id],
+      ["action-items", "succeeded", connectorA.id],
+      ["talk-tracks", "succeeded", connectorA.id],
+      ["call-summary", "succeeded", connectorB.id],
+      ["follow-up-email", "succeeded", connectorA.id],
     ]);
     const summary = runs.find((run) => run.agent === "call-summary")!;
     expect(summary.costUsd).toBeCloseTo(costUsd(connectorB, summary), 6);
@@ -163,8 +176,8 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
 
   it("traces the summary's invocation: the exact messages, the model call with tokens and cost, the parse and the result", async () => {
     const summary = (await runsOf(recordingId)).find((run) => run.agent === "call-summary")!;
-    const trace = tracer.get(summary.traceId!)!;
-    expect(trace).toMatchObject({ agent: "call-summary", agentVersion: "call-summary@v2", engine: "llm", connectorId: "conn-b", model: "model-b", status: "ok" });
+    const trace = await traceOf(summary.traceId!);
+    expect(trace).toMatchObject({ agent: "call-summary", agentVersion: "call-summary@v2", engine: "llm", connectorId: connectorB.id, model: "model-b", status: "ok" });
     expect(trace.spans.map((span) => [span.kind, span.status])).toEqual([
       ["prompt", "ok"],
       ["model_call", "ok"],
@@ -175,7 +188,11 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
     expect(prompt[1].content).toContain("[1] Customer: Honestly the price you quoted is too high for our budget this year.");
     const [modelCall] = modelCalls(trace);
     expect(modelCall.attributes).toMatchObject({ model: "model-b", attempt: 1, repair: false });
-    expect((modelCall.attributes.request as { model: string }).model).toBe("model-b");
+    // The request body as sent, the prompt's messages included (stored once, with the prompt span).
+    const request = modelCall.input as { model: string; messages: unknown[] };
+    expect(request.model).toBe("model-b");
+    expect(request.messages).toEqual(prompt);
+    expect(request.messages).toEqual(serverB.chatRequests()[0].messages);
     expect(modelCall.output).toContain("chat.completion");
     expect(modelCall.inputTokens).toBe(summary.inputTokens);
     expect(modelCall.costUsd).toBeCloseTo(summary.costUsd, 6);
@@ -189,18 +206,18 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
     const tried = await trainer.request("POST", "/api/agents/call-summary/try", { recordingId, versions: [1, 2] });
     expect(tried.status).toBe(200);
     expect(tried.body.results.map((result: { version: string; status: string; connectorId: string; model: string }) => [result.version, result.status, result.connectorId, result.model])).toEqual([
-      ["call-summary@v1", "succeeded", "conn-a", "model-a"],
-      ["call-summary@v2", "succeeded", "conn-b", "model-b"],
+      ["call-summary@v1", "succeeded", connectorA.id, "model-a"],
+      ["call-summary@v2", "succeeded", connectorB.id, "model-b"],
     ]);
     expect(tried.body.results[1].product.output).toMatchObject({ keyPoints: [{ text: "The customer finds the quote too high." }] });
-    expect(tracer.get(tried.body.results[0].traceId)).toMatchObject({ agentRunId: null, agentVersion: "call-summary@v1", status: "ok" });
+    expect(await traceOf(tried.body.results[0].traceId)).toMatchObject({ agentRunId: null, agentVersion: "call-summary@v1", status: "ok" });
     expect((await database.db.query<{ count: number }>("SELECT count(*)::int AS count FROM agent_runs")).rows[0].count).toBe(runsBefore);
     expect((await clients.rep.request("POST", "/api/agents/call-summary/try", { recordingId, versions: [1] })).status).toBe(403);
     expect((await trainer.request("POST", "/api/agents/call-summary/try", { recordingId, versions: [9] })).status).toBe(404);
   });
 
   it("fails a run whose key is refused (401), without retrying, and traces the error", async () => {
-    connectorB.apiKey = "wrong-key";
+    await updateConnector(connectorB, { apiKey: "wrong-key" });
     try {
       const { run, trace } = await rerun("call-summary");
       expect(run.status).toBe("failed");
@@ -208,13 +225,13 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
       expect(trace.status).toBe("error");
       expect(modelCalls(trace).map((span) => span.status)).toEqual(["error"]);
     } finally {
-      connectorB.apiKey = "key-b";
+      await updateConnector(connectorB, { apiKey: "key-b" });
     }
   });
 
   it("fails a run whose model times out on every attempt, with one traced model call per attempt", async () => {
-    connectorB.timeoutMs = 300;
-    const slow = { content: JSON.stringify(answers.call_summary), delayMs: 2_000 };
+    await updateConnector(connectorB, { timeoutMs: 1_000 });
+    const slow = { content: JSON.stringify(answers.call_summary), delayMs: 2_500 };
     scripts.set("call_summary", [slow, slow]);
     try {
       const { run, trace } = await rerun("call-summary");
@@ -226,7 +243,7 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
         ["error", 2],
       ]);
     } finally {
-      connectorB.timeoutMs = 10_000;
+      await updateConnector(connectorB, { timeoutMs: 10_000 });
       scripts.delete("call_summary");
     }
   });
@@ -264,15 +281,15 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
     expect(byAgent["action-items"].error).toMatch(/HTTP 400.*context.*maximum context length/);
     expect(byAgent["follow-up-email"]).toMatchObject({ status: "skipped", error: "skipped: action-items failed" });
     for (const agent of ["intent-tagger", "talk-tracks", "call-summary"]) expect(byAgent[agent].status).toBe("succeeded");
-    const trace = tracer.get(byAgent["action-items"].traceId!)!;
+    const trace = await traceOf(byAgent["action-items"].traceId!);
     expect(trace.status).toBe("error");
     expect(modelCalls(trace).map((span) => span.status)).toEqual(["error"]);
     expect(trace.spans.some((span) => span.kind === "result")).toBe(false);
   });
 
   it("fails the call only when every agent failed", async () => {
-    connectorA.apiKey = "wrong-a";
-    connectorB.apiKey = "wrong-b";
+    await updateConnector(connectorA, { apiKey: "wrong-a" });
+    await updateConnector(connectorB, { apiKey: "wrong-b" });
     try {
       const imported = await clients.rep.request("POST", "/api/recordings/import", transcriptForm(`${call}\nNOTE third call\n`, "all-fail.vtt"));
       expect(imported.status).toBe(201);
@@ -287,8 +304,8 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
       expect(statuses.filter((status) => status === "failed")).toHaveLength(4);
       expect(statuses).toContain("skipped");
     } finally {
-      connectorA.apiKey = "key-a";
-      connectorB.apiKey = "key-b";
+      await updateConnector(connectorA, { apiKey: "key-a" });
+      await updateConnector(connectorB, { apiKey: "key-b" });
     }
   });
 });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentRegistry } from "../agents/registry.ts";
 import { runAgent, startPipeline } from "../core/agents/pipeline.ts";
-import { createMemoryTracer } from "../core/traces/memory-tracer.ts";
+import type { TraceDetail } from "../core/traces/trace-queries.ts";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { eventually } from "./support/eventually.ts";
@@ -57,7 +57,6 @@ describe.each(databaseKinds)("the agent pipeline on the local engine (%s)", (kin
   let server: TestServer;
   let organisation: Organisation;
   let receiver: WebhookReceiver;
-  const tracer = createMemoryTracer();
   const clients: Record<string, TestClient> = {};
   let recordingId: string;
 
@@ -69,7 +68,7 @@ describe.each(databaseKinds)("the agent pipeline on the local engine (%s)", (kin
       `INSERT INTO webhook_subscriptions (workspace_id, name, url, events, format) VALUES ($1, 'ready', $2, '{call.ready}', 'slack')`,
       [organisation.workspaceId, receiver.url],
     );
-    server = await startTestServer(database.db, { work: true, environment: { DOUBLE_LABEL_SHARE: "0" }, agents: { tracer } });
+    server = await startTestServer(database.db, { work: true, environment: { DOUBLE_LABEL_SHARE: "0" }, });
     for (const [name, email] of Object.entries({ rep: "rep.north@example.com", trainer: "trainer@example.com", manager: "manager@example.com", admin: "admin@example.com" })) {
       clients[name] = createTestClient(server.baseUrl);
       await clients[name].signIn(email, testPassword);
@@ -111,7 +110,10 @@ describe.each(databaseKinds)("the agent pipeline on the local engine (%s)", (kin
 
   it("traces every invocation: the local model's top-k labels, and what was stored", async () => {
     const intentRun = (await runs()).find((run) => run.agent === "intent-tagger")!;
-    const trace = tracer.get(intentRun.traceId!)!;
+    // As the trace viewer reads it, from the database.
+    const response = await clients.admin.request("GET", `/api/traces/${intentRun.traceId}`);
+    expect(response.status).toBe(200);
+    const trace: TraceDetail = response.body;
     expect(trace).toMatchObject({ agent: "intent-tagger", agentVersion: "intent-tagger@v1", agentRunId: intentRun.id, engine: "local", status: "ok" });
     const local = trace.spans.find((span) => span.kind === "local_model")!;
     expect(local.attributes.model).toMatch(/^local-intent@\d+$/);

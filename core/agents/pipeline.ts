@@ -22,7 +22,7 @@ import type { Embedder } from "../draft/embeddings.ts";
 import { centroid, nearestNeighbours } from "../draft/embeddings.ts";
 import type { RetryPolicy } from "../draft/llm/retry.ts";
 import { estimateCostUsd } from "../draft/llm/provenance.ts";
-import { syncPromptSetsFromFiles, versionForLabel, type StoredPromptSetVersion } from "../draft/prompt-set-store.ts";
+import { getVersionById, syncPromptSetsFromFiles, versionForLabel, type StoredPromptSetVersion } from "../draft/prompt-set-store.ts";
 import { formatPromptSetReference } from "../draft/prompt-sets.ts";
 import { actionItemSchema, type ActionItem, type FewShotExample } from "../draft/schema.ts";
 import { CalibrateError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors.ts";
@@ -202,6 +202,8 @@ async function advance(
   report: { became?: "ready" | "failed" } = {},
   /** The recording when the caller already holds the locks of the recording and this draft (`lockRun`). */
   lockedRecording?: RecordingForPipeline,
+  /** The latest run of each agent when the caller has just read them under those locks (`storeResults`). */
+  currentRuns?: Array<RunRow & { error: string | null }>,
 ): Promise<Job[]> {
   let recording = lockedRecording ?? null;
   if (!recording) {
@@ -212,7 +214,7 @@ async function advance(
     if (!recording) return [];
     await db.query("SELECT id FROM drafts WHERE id = $1 FOR UPDATE", [draftId]);
   }
-  const runs = await latestRuns(db, draftId);
+  const runs = currentRuns ?? (await latestRuns(db, draftId));
   const byAgent = new Map(runs.map((run) => [run.agent, run]));
   const jobs: Job[] = [];
   // Skips cascade (a skipped run skips what waits for it), so repeat until nothing changes.
@@ -281,9 +283,8 @@ async function summariseDraft(db: Queryable, draftId: string): Promise<void> {
 
 /** The call as an agent sees it, with the standing action items of its pipeline. */
 export async function loadAgentCall(db: Queryable, recordingId: string, draftId: string | null): Promise<AgentCall> {
-  const call = await loadCallForDrafting(db, recordingId);
-  const [{ rows: recordings }, { rows: items }] = await Promise.all([
-    db.query<{ teamId: string }>(`SELECT team_id AS "teamId" FROM recordings WHERE id = $1`, [recordingId]),
+  const [call, { rows: items }] = await Promise.all([
+    loadCallForDrafting(db, recordingId),
     db.query<{ content: unknown }>(
       `SELECT coalesce(current_content, content) AS content FROM draft_items
        WHERE draft_id = $1 AND kind = 'action_item' AND status <> 'rejected' ORDER BY segment_ordinal NULLS LAST, position`,
@@ -294,7 +295,7 @@ export async function loadAgentCall(db: Queryable, recordingId: string, draftId:
     workspaceId: call.workspaceId,
     recordingId,
     transcriptId: call.transcriptId,
-    teamId: recordings[0].teamId,
+    teamId: call.teamId,
     customerStage: call.customerStage,
     callDate: call.callDate,
     input: call.input,
@@ -364,6 +365,17 @@ interface Invocation {
   costUsd: number;
 }
 
+// Loaded on first use: LangChain costs about a second of start-up that the local engine never needs.
+// The promise is kept: a dynamic import() of a loaded module still goes through the module loader
+// (and tsx's hooks) on every call, about a millisecond each.
+let llmAgentModuleLoading: Promise<typeof import("../draft/llm/invoke-llm-agent.ts")> | null = null;
+function llmAgentModule() {
+  llmAgentModuleLoading ??= import("../draft/llm/invoke-llm-agent.ts");
+  // A failed load is tried again next time.
+  llmAgentModuleLoading.catch(() => (llmAgentModuleLoading = null));
+  return llmAgentModuleLoading;
+}
+
 async function invoke(
   deps: AgentDependencies,
   agent: AgentKind,
@@ -397,8 +409,7 @@ async function invoke(
   // A connector without prices (e.g. the one from OPENAI_BASE_URL) falls back to the prompt manifest's.
   const priced = connector.priceInputPerMTokUsd > 0 || connector.priceOutputPerMTokUsd > 0;
   const costOf = (usage: { inputTokens: number; outputTokens: number }) => (priced ? costUsd(connector, usage) : estimateCostUsd(promptSet, usage));
-  // Loaded on first use: LangChain costs about a second of start-up that the local engine never needs.
-  const { invokeLlmAgent } = await import("../draft/llm/invoke-llm-agent.ts");
+  const { invokeLlmAgent } = await llmAgentModule();
   const result = await invokeLlmAgent<AgentProduct>({
     baseUrl: connector.baseUrl,
     apiKey: connector.apiKey,
@@ -437,8 +448,22 @@ function itemKey(item: { kind: string; evidence: number[]; content: Record<strin
   return `talk:${String(item.content.moment)}:${item.evidence.join(",")}`;
 }
 
-/** Replaces this agent's undecided items in the pipeline with `items`; decided ones stay. Returns the ids stored. */
-async function storeItems(db: Queryable, run: RunRow, items: AgentItem[], doubleLabelShare: number): Promise<string[]> {
+/** A draft item ready to insert, as `storeResults` takes them. */
+interface NewItem {
+  kind: string;
+  position: number;
+  ordinal: number | null;
+  evidence: number[];
+  content: Record<string, unknown>;
+  confidence: number | null;
+  doubleLabel: boolean;
+}
+
+/**
+ * Clears this agent's undecided items in the pipeline and returns `items` as they will be stored
+ * (those people already decided left out, positions after the kept ones); decided ones stay.
+ */
+async function replaceableItems(db: Queryable, run: RunRow, items: AgentItem[], doubleLabelShare: number): Promise<NewItem[]> {
   // One round trip: the delete, what is left of this agent's items, and the next position per kind
   // (both read as after the delete: a data-modifying CTE's own changes are invisible to its siblings,
   // so the deleted rows are left out by id).
@@ -466,29 +491,65 @@ async function storeItems(db: Queryable, run: RunRow, items: AgentItem[], double
     [run.draftId, run.agent],
   );
   const decided = new Set(before.kept.map(itemKey));
-  const fresh = items.filter((item) => !decided.has(itemKey(item)));
-  if (fresh.length === 0) return [];
   const next = new Map(before.positions.map((row) => [row.kind, Number(row.next)]));
-  const ids: string[] = [];
-  for (let offset = 0; offset < fresh.length; offset += 300) {
-    const batch = fresh.slice(offset, offset + 300);
-    const params: unknown[] = [];
-    const values = batch.map((item) => {
+  return items
+    .filter((item) => !decided.has(itemKey(item)))
+    .map((item) => {
       const position = next.get(item.kind) ?? 0;
       next.set(item.kind, position + 1);
-      const doubleLabel = item.kind === "intent" && Math.random() < doubleLabelShare;
-      params.push(run.draftId, run.recordingId, item.kind, position, item.ordinal, item.evidence, JSON.stringify(item.content), item.confidence, doubleLabel, run.id);
-      const base = params.length - 10;
-      return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}::int[], $${base + 7}::jsonb, $${base + 8}, $${base + 9}, $${base + 10})`;
+      return {
+        kind: item.kind,
+        position,
+        ordinal: item.ordinal,
+        evidence: item.evidence,
+        content: item.content,
+        confidence: item.confidence,
+        doubleLabel: item.kind === "intent" && Math.random() < doubleLabelShare,
+      };
     });
-    const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence, double_label, agent_run_id)
-       VALUES ${values.join(", ")} RETURNING id`,
-      params,
-    );
-    ids.push(...rows.map((row) => row.id));
-  }
-  return ids;
+}
+
+/**
+ * One round trip for what a finished run writes and what `advance` reads next: its items (all of
+ * them as one JSON parameter, however many), the run's final row, and the latest run of each agent
+ * of the pipeline — as the statement's snapshot shows them, so this run's own new status is put in
+ * here rather than read back.
+ */
+async function storeResults(
+  db: Queryable,
+  run: RunRow,
+  items: NewItem[],
+  result: Pick<Invocation, "status" | "engine" | "connectorId" | "model" | "promptSetVersion" | "inputTokens" | "outputTokens" | "costUsd"> & {
+    error: string | null;
+    traceId: string;
+    durationMs: number;
+    output: Record<string, unknown> | null;
+  },
+): Promise<{ itemIds: string[]; runs: Array<RunRow & { error: string | null }> }> {
+  const { rows } = await db.query<RunRow & { error: string | null; itemIds: string[] }>(
+    `WITH inserted AS (
+       INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence, double_label, agent_run_id)
+       SELECT $2, $3, item.kind, item.position, item.ordinal, ARRAY(SELECT jsonb_array_elements_text(item.evidence)::integer),
+              item.content, item.confidence, item."doubleLabel", $1
+         FROM jsonb_to_recordset($4::jsonb) AS item (kind text, position integer, ordinal integer, evidence jsonb, content jsonb,
+                                                     confidence real, "doubleLabel" boolean)
+       RETURNING id
+     ),
+     finished AS (
+       UPDATE agent_runs SET status = $5, error = $6, engine = $7, connector_id = $8, model = $9, prompt_set_version = $10, trace_id = $11,
+         finished_at = now(), duration_ms = $12, input_tokens = $13, output_tokens = $14, cost_usd = $15, output = $16,
+         items = (SELECT count(*) FROM inserted)
+       WHERE id = $1 RETURNING id
+     ),
+     ids AS (SELECT coalesce(json_agg(id), '[]'::json) AS ids FROM inserted)
+     SELECT latest.*, ids.ids AS "itemIds"
+       FROM (SELECT DISTINCT ON (agent) ${runColumns}, error FROM agent_runs WHERE draft_id = $2 ORDER BY agent, created_at DESC, id) AS latest, ids`,
+    [run.id, run.draftId, run.recordingId, JSON.stringify(items), result.status, result.error, result.engine, result.connectorId, result.model,
+      result.promptSetVersion, result.traceId, result.durationMs, result.inputTokens, result.outputTokens, result.costUsd,
+      result.output === null ? null : JSON.stringify(result.output)],
+  );
+  const runs = rows.map(({ itemIds: _ids, ...latest }) => (latest.id === run.id ? { ...latest, status: result.status, error: result.error } : latest));
+  return { itemIds: rows[0]?.itemIds ?? [], runs };
 }
 
 /**
@@ -496,33 +557,50 @@ async function storeItems(db: Queryable, run: RunRow, items: AgentItem[], double
  * final (a second delivery). `recording` is for `advance`, which then need not lock them again.
  */
 async function lockRun(db: Queryable, runId: string): Promise<(RunRow & { recording: RecordingForPipeline | undefined }) | null> {
-  // The recording locked in the statement that finds it (one round trip, as lockRecording locks it).
-  const { rows: found } = await db.query<RecordingForPipeline & { draftId: string }>(
-    `SELECT r.id, r.workspace_id AS "workspaceId", r.owner_id AS "ownerId", r.team_id AS "teamId", t.path AS "teamPath", r.status, a.draft_id AS "draftId"
-     FROM agent_runs a JOIN recordings r ON r.id = a.recording_id JOIN teams t ON t.id = r.team_id WHERE a.id = $1 FOR UPDATE OF r`,
+  // One round trip for the three locks. PostgreSQL takes a statement's row locks in the order of its
+  // FOR UPDATE OF list (the rowmarks keep the clause's order), so this is still recording, then
+  // draft, then run — the order every other transaction of a pipeline follows.
+  const { rows } = await db.query<RunRow & { recording: RecordingForPipeline }>(
+    `SELECT a.id, a.workspace_id AS "workspaceId", a.recording_id AS "recordingId", a.draft_id AS "draftId", a.agent,
+            a.agent_version AS "agentVersion", a.agent_version_id AS "agentVersionId", a.status, a.depends_on AS "dependsOn",
+            a.created_at AS "createdAt",
+            json_build_object('id', r.id, 'workspaceId', r.workspace_id, 'ownerId', r.owner_id, 'teamId', r.team_id,
+                              'teamPath', t.path, 'status', r.status) AS recording
+     FROM agent_runs a JOIN recordings r ON r.id = a.recording_id JOIN teams t ON t.id = r.team_id JOIN drafts d ON d.id = a.draft_id
+     WHERE a.id = $1 FOR UPDATE OF r, d, a`,
     [runId],
   );
-  if (!found[0]) return null;
-  const { draftId, ...recording } = found[0];
-  await db.query("SELECT id FROM drafts WHERE id = $1 FOR UPDATE", [draftId]);
-  const { rows } = await db.query<RunRow>(`SELECT ${runColumns} FROM agent_runs WHERE id = $1 FOR UPDATE`, [runId]);
   const run = rows[0];
-  return run && !finalStatuses.has(run.status) ? { ...run, recording } : null;
+  return run && !finalStatuses.has(run.status) ? run : null;
 }
 
-// Agent versions are immutable (never updated; a change is a new version), so a process keeps the
-// definitions it has read, by version id. Bounded: the oldest entry goes first.
+// Agent versions and prompt-set versions are immutable (never updated; a change is a new version),
+// so a process keeps those it has read, by version id; which version a label points at is asked of
+// the database every time (in the statement that claims the run). Bounded: the oldest entry goes first.
+const versionCacheSize = 1000;
 const definitionsById = new Map<string, AgentDefinition>();
-const definitionCacheSize = 1000;
+const promptSetsById = new Map<string, StoredPromptSetVersion>();
+
+function remember<Value>(cache: Map<string, Value>, id: string, value: Value): Value {
+  if (cache.size >= versionCacheSize) cache.delete(cache.keys().next().value!);
+  cache.set(id, value);
+  return value;
+}
 
 async function agentDefinitionById(db: Queryable, versionId: string): Promise<AgentDefinition | null> {
   const cached = definitionsById.get(versionId);
   if (cached) return cached;
   const version = await getAgentVersionById(db, versionId);
-  if (!version) return null;
-  if (definitionsById.size >= definitionCacheSize) definitionsById.delete(definitionsById.keys().next().value!);
-  definitionsById.set(versionId, version.definition);
-  return version.definition;
+  return version ? remember(definitionsById, versionId, version.definition) : null;
+}
+
+/**
+ * The prompt-set version the run's label points at (`versionId`, read when the run was claimed), or
+ * null when it points at none. A kept version's `labels` may be out of date; nothing here reads them.
+ */
+async function labelledPromptSet(db: Queryable, workspaceId: string, versionId: string | null): Promise<StoredPromptSetVersion | null> {
+  if (!versionId) return null;
+  return promptSetsById.get(versionId) ?? remember(promptSetsById, versionId, await getVersionById(db, workspaceId, versionId));
 }
 
 export interface AgentRunOutcome {
@@ -546,12 +624,18 @@ export async function runAgent(
   options: { signal?: AbortSignal; finalAttempt?: boolean } = {},
 ): Promise<AgentRunOutcome> {
   const { db } = deps;
-  const { rows: claimed } = await db.query<RunRow>(
+  const { rows: claimed } = await db.query<RunRow & { promptSetVersionId: string | null }>(
     // No fsync for this one (core/db/async-commit.ts): forgotten in a database crash, the run is still
-    // `queued` and the redelivered job claims it again.
+    // `queued` and the redelivered job claims it again. It also says which version the agent's
+    // prompt-set label points at now (its content is kept in memory by version id).
     `WITH sync AS (SELECT ${asyncCommit})
      UPDATE agent_runs SET status = 'running', started_at = now(), error = NULL FROM sync
-     WHERE id = $1 AND status IN ('queued', 'running') RETURNING ${runColumns}`,
+     WHERE id = $1 AND status IN ('queued', 'running')
+     RETURNING ${runColumns},
+       (SELECT label.version_id FROM agent_versions version
+          JOIN prompt_sets prompt_set ON prompt_set.workspace_id = agent_runs.workspace_id AND prompt_set.name = version.definition->'promptSet'->>'name'
+          JOIN prompt_set_labels label ON label.prompt_set_id = prompt_set.id AND label.label = version.definition->'promptSet'->>'label'
+         WHERE version.id = agent_runs.agent_version_id) AS "promptSetVersionId"`,
     [runId],
   );
   const run = claimed[0];
@@ -567,8 +651,7 @@ export async function runAgent(
   // The call, the connector and the prompt set do not depend on each other: asked for at once. A
   // failure of the call's or prompt set's read surfaces where it is awaited, as before.
   const callLoading = loadAgentCall(db, run.recordingId, run.draftId);
-  const promptSetLoading =
-    definition.engine.kind === "local" ? null : versionForLabel(db, run.workspaceId, definition.promptSet.name, definition.promptSet.label);
+  const promptSetLoading = definition.engine.kind === "local" ? null : labelledPromptSet(db, run.workspaceId, run.promptSetVersionId);
   callLoading.catch(() => {});
   promptSetLoading?.catch(() => {});
   let engine: Engine;
@@ -591,28 +674,31 @@ export async function runAgent(
   try {
     const call = await callLoading;
     const invocation = await invoke(deps, agent, definition, call, engine, trace, options.signal, promptSetLoading ?? undefined);
-    const resultSpan = trace.span("result", invocation.status === "needs_connector" ? needsConnectorMessage : "stored");
     const report: { became?: "ready" | "failed" } = {};
     const stored = await db.transaction(async (transaction) => {
+      const resultSpan = trace.span("result", invocation.status === "needs_connector" ? needsConnectorMessage : "stored");
       const locked = await lockRun(transaction, run.id);
-      if (!locked) return null;
-      const itemIds = invocation.status === "succeeded" ? await storeItems(transaction, locked, invocation.product.items, deps.doubleLabelShare ?? 0) : [];
-      const output =
-        invocation.product.output !== null || invocation.product.notes.length > 0
-          ? { ...(invocation.product.output ?? {}), ...(invocation.product.notes.length > 0 ? { notes: invocation.product.notes } : {}) }
-          : null;
-      await transaction.query(
-        `UPDATE agent_runs SET status = $2, engine = $3, connector_id = $4, model = $5, prompt_set_version = $6, trace_id = $7,
-           finished_at = now(), duration_ms = $8, input_tokens = $9, output_tokens = $10, cost_usd = $11, output = $12, items = $13, error = $14
-         WHERE id = $1`,
-        [run.id, invocation.status, invocation.engine, invocation.connectorId, invocation.model, invocation.promptSetVersion, trace.id,
-          Math.round(performance.now() - started), invocation.inputTokens, invocation.outputTokens, invocation.costUsd,
-          output === null ? null : JSON.stringify(output), itemIds.length, invocation.status === "needs_connector" ? needsConnectorMessage : null],
-      );
-      return { itemIds, jobs: await advance(transaction, run.draftId, report, locked.recording) };
+      let result: { itemIds: string[]; jobs: Job[] } | null = null;
+      if (locked) {
+        const items = invocation.status === "succeeded" ? await replaceableItems(transaction, locked, invocation.product.items, deps.doubleLabelShare ?? 0) : [];
+        const output =
+          invocation.product.output !== null || invocation.product.notes.length > 0
+            ? { ...(invocation.product.output ?? {}), ...(invocation.product.notes.length > 0 ? { notes: invocation.product.notes } : {}) }
+            : null;
+        const { itemIds, runs } = await storeResults(transaction, locked, items, {
+          ...invocation,
+          error: invocation.status === "needs_connector" ? needsConnectorMessage : null,
+          traceId: trace.id,
+          durationMs: Math.round(performance.now() - started),
+          output,
+        });
+        result = { itemIds, jobs: await advance(transaction, run.draftId, report, locked.recording, runs) };
+      }
+      resultSpan.end({ output: { items: result?.itemIds.length ?? 0, draftItemIds: result?.itemIds ?? [], output: invocation.product.output } });
+      // The trace commits with what it describes: a crash loses both or neither.
+      await trace.finish({ status: "ok", output: { status: invocation.status, items: result?.itemIds.length ?? 0 } }, { transaction });
+      return result;
     });
-    resultSpan.end({ output: { items: stored?.itemIds.length ?? 0, draftItemIds: stored?.itemIds ?? [], output: invocation.product.output } });
-    await trace.finish({ status: "ok", output: { status: invocation.status, items: stored?.itemIds.length ?? 0 } });
     return { status: stored ? invocation.status : "skipped", jobs: stored?.jobs ?? [], traceId: trace.id, recordingBecame: report.became };
   } catch (error) {
     return afterError(deps, run, trace, error, started, options, engine);
@@ -629,9 +715,11 @@ async function afterError(
   engine?: Engine,
 ): Promise<AgentRunOutcome> {
   const message = error instanceof Error ? error.message || error.name : String(error);
-  await trace?.finish({ status: "error", error: message });
   // Shutting down, or a failure of ours rather than the model's: let the job run again.
-  if (options.signal?.aborted || (!(error instanceof CalibrateError) && !options.finalAttempt)) throw error;
+  if (options.signal?.aborted || (!(error instanceof CalibrateError) && !options.finalAttempt)) {
+    await trace?.finish({ status: "error", error: message });
+    throw error;
+  }
   return failRun(deps, run, trace, message, started, engine ?? null, error);
 }
 
@@ -649,6 +737,8 @@ async function failRun(
   const report: { became?: "ready" | "failed" } = {};
   const jobs = await deps.db.transaction(async (transaction) => {
     const locked = await lockRun(transaction, run.id);
+    // The trace commits with the failure it explains.
+    await trace?.finish({ status: "error", error: message }, { transaction });
     if (!locked) return [];
     await transaction.query(
       `UPDATE agent_runs SET status = 'failed', error = $2, trace_id = $3, finished_at = now(), duration_ms = $4,
@@ -660,6 +750,10 @@ async function failRun(
         usage?.inputTokens ?? 0, usage?.outputTokens ?? 0],
     );
     return advance(transaction, run.draftId, report, locked.recording);
+  }).catch(async (failure: unknown) => {
+    // Rolled back: the trace still says what happened, on its own.
+    await trace?.finish({ status: "error", error: message });
+    throw failure;
   });
   return { status: "failed", jobs, traceId: trace?.id ?? null, recordingBecame: report.became };
 }

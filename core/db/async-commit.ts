@@ -8,7 +8,8 @@
  * the pool — never inside a transaction, where the setting would cover the whole transaction:
  * connector leases (a forgotten take frees a slot early, a forgotten release lapses with its lease),
  * job events (NOTIFY: a live view, never the record), an agent run going `running` (it stays
- * `queued` and the redelivered job claims it again) and traces (written best effort already).
+ * `queued` and the redelivered job claims it again) and traces written on their own (sandbox, evals:
+ * best effort already). An agent run's trace is written in the run's transaction and commits with it.
  *
  * Put `${asyncCommit}` in the statement's select list or a CTE it reads; it returns a text.
  */

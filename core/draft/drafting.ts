@@ -20,8 +20,8 @@ import { centroid, nearestNeighbours } from "./embeddings.ts";
 import { ensureIntentModel } from "./intent-models.ts";
 import { versionForLabel } from "./prompt-set-store.ts";
 import type { DraftContent, DraftInput, DraftProvenance, FewShotExample, TranscriptSegment } from "./schema.ts";
-import { workspaceProfile } from "./workspace-profile.ts";
-import { workspaceDraftSettings } from "./workspace-settings.ts";
+import { workspaceProfile, workspaceProfileColumns, workspaceProfileOf, type WorkspaceProfileRow } from "./workspace-profile.ts";
+import { draftSettingsColumns, draftSettingsOf, type DraftSettingsRow } from "./workspace-settings.ts";
 
 /** The prompt set the drafting jobs use; its `production` label picks the version. */
 export const defaultPromptSet = "sales-call";
@@ -48,6 +48,7 @@ export interface DraftResult {
 
 export interface CallContext {
   workspaceId: string;
+  teamId: string;
   recordingId: string;
   transcriptId: string;
   customerStage: string;
@@ -56,34 +57,37 @@ export interface CallContext {
 }
 
 async function loadCall(db: Queryable, recordingId: string): Promise<CallContext> {
-  const { rows } = await db.query<{
-    workspaceId: string;
-    transcriptId: string;
-    customerStage: string;
-    callDate: Date | null;
-    createdAt: Date;
-    language: string | null;
-  }>(
-    `SELECT r.workspace_id AS "workspaceId", t.id AS "transcriptId", r.customer_stage AS "customerStage",
-            r.call_date AS "callDate", r.created_at AS "createdAt", coalesce(nullif(r.language, 'auto'), t.language) AS language
-     FROM recordings r JOIN transcripts t ON t.recording_id = r.id WHERE r.id = $1`,
+  // One round trip: the call, its utterances (as one JSON array) and the workspace's taxonomy and catalogue.
+  const { rows } = await db.query<
+    {
+      workspaceId: string;
+      teamId: string;
+      transcriptId: string;
+      customerStage: string;
+      callDate: Date | null;
+      createdAt: Date;
+      language: string | null;
+      segments: TranscriptSegment[];
+    } & DraftSettingsRow & WorkspaceProfileRow
+  >(
+    `SELECT r.workspace_id AS "workspaceId", r.team_id AS "teamId", t.id AS "transcriptId", r.customer_stage AS "customerStage",
+            r.call_date AS "callDate", r.created_at AS "createdAt", coalesce(nullif(r.language, 'auto'), t.language) AS language,
+            ${draftSettingsColumns}, ${workspaceProfileColumns},
+            (SELECT coalesce(json_agg(json_build_object('ordinal', s.ordinal, 'speaker', s.speaker, 'text', s.text, 'startMs', s.start_ms,
+                                                        'endMs', s.end_ms) ORDER BY s.ordinal), '[]'::json)
+               FROM segments s WHERE s.transcript_id = t.id) AS segments
+     FROM recordings r JOIN transcripts t ON t.recording_id = r.id LEFT JOIN workspaces w ON w.id = r.workspace_id WHERE r.id = $1`,
     [recordingId],
   );
   const call = rows[0];
   if (!call) throw new NotFoundError("The recording has no transcript to draft from.");
-  // Independent reads, asked for at once.
-  const [segments, settings, profile] = await Promise.all([
-    db.query<TranscriptSegment>(
-      `SELECT ordinal, speaker, text, start_ms AS "startMs", end_ms AS "endMs" FROM segments WHERE transcript_id = $1 ORDER BY ordinal`,
-      [call.transcriptId],
-    ),
-    workspaceDraftSettings(db, call.workspaceId),
-    workspaceProfile(db, call.workspaceId),
-  ]);
-  if (segments.rows.length === 0) throw new UnprocessableError("The transcript has no utterances to draft from.");
+  if (call.segments.length === 0) throw new UnprocessableError("The transcript has no utterances to draft from.");
+  const settings = draftSettingsOf(call);
+  const profile = workspaceProfileOf(call);
   const language = call.language === "zh" || call.language === "en" ? call.language : null;
   return {
     workspaceId: call.workspaceId,
+    teamId: call.teamId,
     recordingId,
     transcriptId: call.transcriptId,
     customerStage: call.customerStage,
@@ -91,7 +95,7 @@ async function loadCall(db: Queryable, recordingId: string): Promise<CallContext
     input: {
       language,
       customerStage: call.customerStage,
-      segments: segments.rows,
+      segments: call.segments,
       intents: settings.intents,
       actionTypes: settings.actionCatalogue,
       fewShot: [],

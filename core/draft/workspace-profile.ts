@@ -33,14 +33,23 @@ const storedSchema = z.object({
   products: z.array(z.string()).catch([]).default([]),
 });
 
+/** The profile's columns of `workspaces` (aliased `w`), for queries that read it with other things. */
+export const workspaceProfileColumns = `w.settings->'industry' AS "profileIndustry", w.settings->'products' AS "profileProducts"`;
+
+export interface WorkspaceProfileRow {
+  profileIndustry: unknown;
+  profileProducts: unknown;
+}
+
+/** A hand-edited or older value that no longer parses reads as "not declared", never as an error. */
+export function workspaceProfileOf(row: WorkspaceProfileRow): WorkspaceProfile {
+  return storedSchema.parse({ industry: row.profileIndustry ?? undefined, products: row.profileProducts ?? undefined });
+}
+
 export async function workspaceProfile(db: Queryable, workspaceId: string): Promise<WorkspaceProfile> {
-  const { rows } = await db.query<{ industry: unknown; products: unknown }>(
-    `SELECT settings->'industry' AS industry, settings->'products' AS products FROM workspaces WHERE id = $1`,
-    [workspaceId],
-  );
+  const { rows } = await db.query<WorkspaceProfileRow>(`SELECT ${workspaceProfileColumns} FROM workspaces w WHERE w.id = $1`, [workspaceId]);
   if (!rows[0]) throw new NotFoundError("Workspace not found.");
-  // A hand-edited or older value that no longer parses reads as "not declared", never as an error.
-  return storedSchema.parse({ industry: rows[0].industry ?? undefined, products: rows[0].products ?? undefined });
+  return workspaceProfileOf(rows[0]);
 }
 
 /** Validates and stores the whole profile; products are de-duplicated (case-insensitively), order kept. */

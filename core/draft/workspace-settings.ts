@@ -10,17 +10,26 @@ export interface DraftSettings {
   customerStages: string[];
 }
 
-export async function workspaceDraftSettings(db: Queryable, workspaceId: string): Promise<DraftSettings> {
-  const { rows } = await db.query<{ intents: unknown; actionCatalogue: unknown; customerStages: string[] }>(
-    `SELECT intents, action_catalogue AS "actionCatalogue", customer_stages AS "customerStages" FROM workspaces WHERE id = $1`,
-    [workspaceId],
-  );
-  const row = rows[0];
+/** The columns a `workspaces` row holds them in, as `draftSettingsOf` reads them (for a query that also reads other things). */
+export const draftSettingsColumns = `intents, action_catalogue AS "actionCatalogue", customer_stages AS "customerStages"`;
+
+export interface DraftSettingsRow {
+  intents: unknown;
+  actionCatalogue: unknown;
+  customerStages: string[] | null;
+}
+
+export function draftSettingsOf(row: DraftSettingsRow | undefined): DraftSettings {
   return {
     intents: row?.intents ? parseIntentTaxonomy(row.intents) : defaultIntents,
     actionCatalogue: row?.actionCatalogue ? parseActionCatalogue(row.actionCatalogue) : defaultActionCatalogue,
     customerStages: row?.customerStages ?? [],
   };
+}
+
+export async function workspaceDraftSettings(db: Queryable, workspaceId: string): Promise<DraftSettings> {
+  const { rows } = await db.query<DraftSettingsRow>(`SELECT ${draftSettingsColumns} FROM workspaces WHERE id = $1`, [workspaceId]);
+  return draftSettingsOf(rows[0]);
 }
 
 export async function updateWorkspaceDraftSettings(

@@ -492,6 +492,13 @@ export function llmSettingsFromConnector(connector: ConnectorWithKey | null): Ll
   return { baseUrl: connector.baseUrl, apiKey: connector.apiKey, concurrency: connector.maxConcurrency, timeoutMs: connector.timeoutMs };
 }
 
+/**
+ * OPENAI_BASE_URL / OPENAI_API_KEY / LLM_CONCURRENCY / LLM_TIMEOUT_MS as eval settings, or null when
+ * no endpoint is configured. The fallback behind the stored connectors: the eval worker uses it only
+ * when the workspace has no enabled chat connector (workers/processors/eval-run.ts), and the
+ * in-process eval CLI (evals/cli-context.ts), which opens no connector store, uses it directly.
+ * The same variables also become a bootstrap connector at start (core/connectors/bootstrap.ts).
+ */
 export function llmSettingsFromConfig(config: Config): LlmSettings | null {
   if (!config.OPENAI_BASE_URL) return null;
   return {

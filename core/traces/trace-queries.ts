@@ -14,6 +14,7 @@ import type { Actor } from "../auth/actor.ts";
 import type { Queryable } from "../db/database.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { examplesWhere, otherTeamExample, replaceTexts } from "./example-masking.ts";
+import { promptMessagesOf, withPromptMessages } from "./prompt-once.ts";
 import type { SpanKind, TraceStatus } from "./trace.ts";
 
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
@@ -236,9 +237,15 @@ export async function getTrace(db: Queryable, actor: Actor, id: string): Promise
        FROM trace_spans WHERE trace_id = $1 ORDER BY position`,
     [id],
   );
+  const prompt = promptMessagesOf(spanRows);
   const detail: TraceDetail = {
     ...normaliseSummary(rows[0]),
-    spans: spanRows.map((span) => ({ ...span, costUsd: Number(span.costUsd), durationMs: Number(span.durationMs) })),
+    spans: spanRows.map((span) => ({
+      ...span,
+      input: span.kind === "model_call" ? withPromptMessages(span.input, prompt) : span.input,
+      costUsd: Number(span.costUsd),
+      durationMs: Number(span.durationMs),
+    })),
     masked: false,
   };
   return actor.role === "rep" ? maskOtherTeamsExamples(detail, actor.teamId) : detail;

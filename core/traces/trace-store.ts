@@ -2,16 +2,23 @@
  * The database tracer: a trace and its spans live in memory while the agent runs (a span is a few
  * object fields and one `performance.now()`), and `finish` writes them in one statement (atomic, one
  * round trip): the trace row, the spans as one multi-row VALUES list and the example sources, as
- * data-modifying CTEs. Tokens and cost are summed from the spans. Writing is best effort: a failure is logged and the agent's own result stands.
+ * data-modifying CTEs. Tokens and cost are summed from the spans. The rendered prompt is stored once
+ * (prompt-once.ts): a model call's request keeps only what it adds to it.
+ *
+ * On its own, writing is best effort: a failure is logged and the agent's own result stands. Inside
+ * the caller's transaction (an agent run storing its results) the trace commits with those results,
+ * so a crash loses both or neither.
  *
  * The trace takes team, stage and rep from its recording in the same INSERT; when the recording was
- * erased while the agent ran, nothing is written (erasure wins).
+ * erased while the agent ran, nothing is written (erasure wins) — nor when a recording one of its
+ * examples came from was.
  */
 import { randomUUID } from "node:crypto";
 import { asyncCommit } from "../db/async-commit.ts";
 import type { Db, Queryable } from "../db/database.ts";
 import { valuesList } from "../db/values-list.ts";
 import { examplesWhere, otherTeamExample, replaceTexts } from "./example-masking.ts";
+import { promptMessagesOf, withoutPromptMessages } from "./prompt-once.ts";
 import type { SpanEnd, SpanHandle, SpanKind, TraceHandle, TraceStart, TraceStatus, Tracer } from "./trace.ts";
 
 export interface FinishedSpan {
@@ -77,7 +84,9 @@ export function createDatabaseTracer(db: Db, options: DatabaseTracerOptions = {}
       const startedAt = new Date();
       const origin = performance.now();
       const spans: Array<FinishedSpan & { open: boolean; begin: number }> = [];
-      let finished = false;
+      // A finish inside a transaction may be rolled back with it; the caller may then finish again
+      // (e.g. with the error), which writes the trace anew. After a finish on the pool, never again.
+      let finished: "no" | "in a transaction" | "yes" = "no";
       return {
         id,
         span(kind, name, input, attributes, spanOptions): SpanHandle {
@@ -109,6 +118,7 @@ export function createDatabaseTracer(db: Db, options: DatabaseTracerOptions = {}
               span.open = false;
               span.durationMs = performance.now() - begin;
               span.status = result.status ?? (result.error ? "error" : "ok");
+              if (result.input !== undefined) span.input = result.input;
               if (result.output !== undefined) span.output = result.output;
               if (result.error !== undefined) span.error = result.error;
               if (result.attributes) span.attributes = { ...span.attributes, ...result.attributes };
@@ -118,9 +128,10 @@ export function createDatabaseTracer(db: Db, options: DatabaseTracerOptions = {}
             },
           };
         },
-        finish(result) {
-          if (finished) return Promise.resolve();
-          finished = true;
+        finish(result, finishOptions) {
+          if (finished === "yes") return Promise.resolve();
+          const transaction = finishOptions?.transaction;
+          finished = transaction ? "in a transaction" : "yes";
           const end = performance.now();
           const finishedSpans: FinishedSpan[] = spans.map(({ open, begin, ...span }) =>
             open ? { ...span, status: result.status, durationMs: end - begin, error: span.error ?? (result.status === "error" ? "not ended before the trace finished" : null) } : span,
@@ -139,11 +150,19 @@ export function createDatabaseTracer(db: Db, options: DatabaseTracerOptions = {}
             finishedAt: new Date(startedAt.getTime() + (end - origin)),
             spans: finishedSpans,
           };
-          const work = writeTrace(db, trace)
-            .catch((error: unknown) => options.logger?.warn({ err: error, traceId: id, agent: start.agent }, "Could not write a trace; the agent's result stands"))
-            .then(() => options.exporter?.export(trace));
-          pending.add(work);
-          void work.finally(() => pending.delete(work));
+          const written = (transaction ? writeTrace(transaction, trace, { inTransaction: true }) : writeTrace(db, trace)).then((outcome) => {
+            if (outcome === "example erased") {
+              options.logger?.warn({ traceId: id, agent: start.agent }, "Did not write a trace: a call one of its examples came from was erased meanwhile");
+            }
+          });
+          const work = (
+            transaction
+              ? written
+              : written.catch((error: unknown) => options.logger?.warn({ err: error, traceId: id, agent: start.agent }, "Could not write a trace; the agent's result stands"))
+          ).then(() => options.exporter?.export(trace));
+          const settled = work.catch(() => {});
+          pending.add(settled);
+          void settled.finally(() => pending.delete(settled));
           return work;
         },
       };
@@ -168,10 +187,16 @@ interface RetrievedExample {
 /**
  * Writes one finished trace in one statement (so one round trip, atomic without an explicit
  * transaction): the trace row, all its spans in one multi-row VALUES list, and the recordings its
- * examples came from, as data-modifying CTEs. False when its recording no longer exists. `db` is the
- * pool, never a transaction (the statement turns synchronous_commit off for its own commit).
+ * examples came from, as data-modifying CTEs. Nothing is written when its recording, or one its
+ * examples came from, no longer exists. On the pool (not `inTransaction`) the statement turns synchronous_commit
+ * off for its own commit; inside a transaction it must not, as the setting would cover the whole
+ * transaction.
  */
-export async function writeTrace(db: Db, trace: FinishedTrace): Promise<boolean> {
+export async function writeTrace(
+  db: Queryable,
+  trace: FinishedTrace,
+  options: { inTransaction?: boolean } = {},
+): Promise<"written" | "call erased" | "example erased"> {
   const { traceTeamId } = await attributeExamples(db, trace);
   const sources = [
     ...new Set(
@@ -180,9 +205,11 @@ export async function writeTrace(db: Db, trace: FinishedTrace): Promise<boolean>
         .filter((recordingId): recordingId is string => typeof recordingId === "string" && recordingId !== trace.recordingId),
     ),
   ];
+  const prompt = promptMessagesOf(trace.spans);
   const spans = valuesList(
     trace.spans.map((span) => [
-      span.id, span.parentSpanId, span.position, span.kind, span.name, span.status, jsonOrNull(span.input), jsonOrNull(span.output),
+      span.id, span.parentSpanId, span.position, span.kind, span.name, span.status,
+      jsonOrNull(span.kind === "model_call" ? withoutPromptMessages(span.input, prompt) : span.input), jsonOrNull(span.output),
       JSON.stringify(span.attributes), span.error, span.inputTokens, span.outputTokens, span.costUsd, span.startedAt, span.durationMs,
     ]),
     ["::uuid", "::uuid", "::integer", "::text", "::text", "::text", "::jsonb", "::jsonb", "::jsonb", "::text", "::integer", "::integer", "::numeric", "::timestamptz", "::double precision"],
@@ -206,8 +233,13 @@ export async function writeTrace(db: Db, trace: FinishedTrace): Promise<boolean>
              FROM written, (VALUES ${spans.sql}) AS span (id, parent_span_id, position, kind, name, status, input, output, attributes,
                                                           error, input_tokens, output_tokens, cost_usd, started_at, duration_ms)
          )`;
-  const { rows } = await db.query<{ written: number }>(
-    `WITH written AS (
+  const { rows } = await db.query<{ written: number; erasedExamples: boolean }>(
+    `WITH erased_examples AS (
+       -- An example's call erased meanwhile: no trace rather than a foreign-key error (inside the run's transaction, that would fail the run).
+       SELECT EXISTS (SELECT 1 FROM unnest(${at(21)}::uuid[]) AS example (recording_id)
+                       WHERE NOT EXISTS (SELECT 1 FROM recordings gone WHERE gone.id = example.recording_id)) AS erased
+     ),
+     written AS (
        INSERT INTO traces (id, workspace_id, recording_id, team_id, team_path, customer_stage, owner_id, agent, agent_version,
                            agent_run_id, engine, connector_id, model, status, error, input, output, input_tokens, output_tokens,
                            cost_usd, latency_ms, started_at, finished_at, search_text, search_text_team)
@@ -217,18 +249,20 @@ export async function writeTrace(db: Db, trace: FinishedTrace): Promise<boolean>
          FROM (SELECT 1) AS one
          LEFT JOIN recordings recording ON recording.id = ${at(3)}::uuid
          LEFT JOIN teams team ON team.id = recording.team_id
-        WHERE ${at(3)}::uuid IS NULL OR recording.id IS NOT NULL
+        WHERE (${at(3)}::uuid IS NULL OR recording.id IS NOT NULL) AND NOT (SELECT erased FROM erased_examples)
        RETURNING id
      )${spanInsert},
      sources AS (
        INSERT INTO trace_example_sources (trace_id, recording_id)
        SELECT written.id, source FROM written, unnest(${at(21)}::uuid[]) AS source ON CONFLICT DO NOTHING
      )
-     -- Traces are best effort: their commit need not wait for an fsync (core/db/async-commit.ts).
-     SELECT count(*)::integer AS written, ${asyncCommit} AS sync FROM written`,
+     SELECT count(*)::integer AS written, (SELECT erased FROM erased_examples) AS "erasedExamples"${
+       // On its own a trace is best effort: its commit need not wait for an fsync (core/db/async-commit.ts).
+       options.inTransaction ? "" : `, ${asyncCommit} AS sync`
+     } FROM written`,
     params,
   );
-  return rows[0].written > 0;
+  return rows[0].written > 0 ? "written" : rows[0].erasedExamples ? "example erased" : "call erased";
 }
 
 function retrievedExamples(trace: FinishedTrace): RetrievedExample[] {

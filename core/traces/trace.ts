@@ -1,9 +1,11 @@
 /**
  * Traces (issue 12): every agent invocation — LLM or local engine — records what it saw, what it
  * sent, what came back and what it made, as a trace with spans (Langfuse/LangSmith style). This
- * file is the contract; `trace-store.ts` buffers a trace in memory and writes it in one
- * transaction when it finishes, `otlp-export.ts` optionally sends it to an OpenTelemetry collector.
+ * file is the contract; `trace-store.ts` buffers a trace in memory and writes it in one statement
+ * when it finishes (in the caller's transaction when given one), `otlp-export.ts` optionally sends
+ * it to an OpenTelemetry collector.
  */
+import type { Queryable } from "../db/database.ts";
 
 export type SpanKind =
   | "retrieval" // approved samples found by similarity: output = [{ sourceKey, text, label, similarity, recordingId? }]
@@ -33,6 +35,8 @@ export interface TraceStart {
 
 export interface SpanEnd {
   status?: "ok" | "error";
+  /** The input when it is known only at the end (the request body an HTTP client built); replaces the one given at the start. */
+  input?: unknown;
   output?: unknown;
   error?: string;
   attributes?: Record<string, unknown>;
@@ -51,8 +55,13 @@ export interface TraceHandle {
   readonly id: string;
   /** `options.parentId` nests the span under another of the same trace (e.g. a retry under its call). */
   span(kind: SpanKind, name: string, input?: unknown, attributes?: Record<string, unknown>, options?: { parentId?: string }): SpanHandle;
-  /** Writes the trace and its spans; tokens and cost are summed from the spans. Never rejects: a failed write is logged. */
-  finish(result: { status: "ok" | "error"; output?: unknown; error?: string }): Promise<void>;
+  /**
+   * Writes the trace and its spans; tokens and cost are summed from the spans. Never rejects: a
+   * failed write is logged. Given `options.transaction`, the write is part of that transaction — the
+   * trace commits with the caller's results or not at all, and a failure rejects (failing it); when
+   * that transaction rolls back, `finish` may be called again (the error, on its own).
+   */
+  finish(result: { status: "ok" | "error"; output?: unknown; error?: string }, options?: { transaction?: Queryable }): Promise<void>;
 }
 
 export interface Tracer {

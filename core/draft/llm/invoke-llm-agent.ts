@@ -9,8 +9,10 @@
  * its request body, raw response, tokens, latency, cost and attempt (`model_call` spans), and each
  * validation (`parse` spans). The trace itself is started and finished by the caller.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { ChatOpenAI } from "@langchain/openai";
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import type { Runnable } from "@langchain/core/runnables";
 import { UnprocessableError } from "../../errors.ts";
 import type { TraceHandle } from "../../traces/trace.ts";
 import type { LlmDraftStats } from "./drafter-options.ts";
@@ -34,7 +36,7 @@ export interface LlmInvocation<Value> {
   outputName: string;
   messages: { system: string; user: string };
   validate(raw: string): OutputCheck<Value>;
-  /** Takes one concurrency slot for one HTTP request; released while backing off. */
+  /** Takes one concurrency slot for one HTTP request; released (not awaited) before backing off or going on. */
   acquire(signal?: AbortSignal): Promise<() => void | Promise<void>>;
   retryPolicy: RetryPolicy;
   onRetry?: (event: RetryEvent) => void;
@@ -80,7 +82,7 @@ export function rawOutputOfMessage(message: AIMessage): string {
 }
 
 /**
- * Keeps the last request body and JSON response. With `response_format: json_schema` LangChain
+ * Keeps the request body and JSON response of a call. With `response_format: json_schema` LangChain
  * calls the openai client's `parse()`, which throws on output that is not JSON (or was cut off at
  * max tokens) and drops the text; the captured body gives it back for the repair and the trace.
  */
@@ -89,16 +91,59 @@ interface Capture {
   responseBody: string | null;
 }
 
-function capturingFetch(capture: Capture): typeof fetch {
-  return async (input, init) => {
-    capture.responseBody = null;
-    capture.requestBody = typeof init?.body === "string" ? init.body : null;
-    const response = await fetch(input, init);
-    if (response.headers.get("content-type")?.includes("application/json")) {
-      capture.responseBody = await response.clone().text();
-    }
-    return response;
-  };
+// The model objects are shared between invocations, so the capture of the call in progress is found
+// through the async context the call runs in, not through the model.
+const captures = new AsyncLocalStorage<Capture>();
+
+const capturingFetch: typeof fetch = async (input, init) => {
+  const capture = captures.getStore();
+  if (!capture) return fetch(input, init);
+  capture.responseBody = null;
+  capture.requestBody = typeof init?.body === "string" ? init.body : null;
+  const response = await fetch(input, init);
+  if (!response.headers.get("content-type")?.includes("application/json")) return response;
+  // Read once and handed on as a new response (cheaper than clone(), which tees the stream).
+  capture.responseBody = await response.text();
+  return new Response(capture.responseBody, { status: response.status, statusText: response.statusText, headers: response.headers });
+};
+
+type StructuredModel = Runnable<BaseMessage[], AIMessage>;
+
+// One model object per endpoint, key, model, parameters and output schema, reused by every call:
+// building ChatOpenAI and its structured-output chain on each call cost about 1.5 ms of CPU, the
+// chain's parser (whose result we never read: the agent validates the raw output) another 1.3 ms.
+// The request is the one `withStructuredOutput(schema, { method, strict: true })` sends.
+const models = new WeakMap<object, Map<string, StructuredModel>>();
+const modelsPerSchema = 50;
+
+function structuredModelFor(invocation: LlmInvocation<unknown>): StructuredModel {
+  const { outputJsonSchema: schema, outputName: name } = invocation;
+  const key = JSON.stringify([invocation.baseUrl, invocation.apiKey, invocation.model, invocation.temperature, invocation.maxTokens,
+    invocation.timeoutMs, invocation.structuredOutput, name]);
+  let bySettings = models.get(schema);
+  if (!bySettings) models.set(schema, (bySettings = new Map()));
+  const cached = bySettings.get(key);
+  if (cached) return cached;
+  const chat = new ChatOpenAI({
+    model: invocation.model,
+    apiKey: invocation.apiKey,
+    configuration: { baseURL: invocation.baseUrl, fetch: capturingFetch },
+    temperature: invocation.temperature,
+    maxTokens: invocation.maxTokens,
+    timeout: invocation.timeoutMs,
+    // Retries are ours (retry.ts): counted, observable, and honouring retry-after.
+    maxRetries: 0,
+  });
+  const model: StructuredModel =
+    invocation.structuredOutput === "functionCalling"
+      ? chat.bindTools([{ type: "function", function: { name, description: "", parameters: schema } }], {
+          tool_choice: { type: "function", function: { name } },
+          strict: true,
+        })
+      : chat.withConfig({ response_format: { type: "json_schema", json_schema: { name, schema, strict: true } } });
+  if (bySettings.size >= modelsPerSchema) bySettings.delete(bySettings.keys().next().value!);
+  bySettings.set(key, model);
+  return model;
 }
 
 function isClientSideParseFailure(error: unknown): boolean {
@@ -139,23 +184,8 @@ export async function invokeLlmAgent<Value>(invocation: LlmInvocation<Value>): P
   const started = performance.now();
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
   const stats: LlmDraftStats = { modelCalls: 0, retries: 0, repaired: false };
-  // One model object per invocation so the capture is never shared between calls.
   const capture: Capture = { requestBody: null, responseBody: null };
-  const structuredModel = new ChatOpenAI({
-    model: invocation.model,
-    apiKey: invocation.apiKey,
-    configuration: { baseURL: invocation.baseUrl, fetch: capturingFetch(capture) },
-    temperature: invocation.temperature,
-    maxTokens: invocation.maxTokens,
-    timeout: invocation.timeoutMs,
-    // Retries are ours (retry.ts): counted, observable, and honouring retry-after.
-    maxRetries: 0,
-  }).withStructuredOutput(invocation.outputJsonSchema, {
-    name: invocation.outputName,
-    method: invocation.structuredOutput,
-    includeRaw: true,
-    strict: true,
-  });
+  const structuredModel = structuredModelFor(invocation as LlmInvocation<unknown>);
 
   const complete = (messages: BaseMessage[], repair: boolean): Promise<string> =>
     callWithRetries(
@@ -174,23 +204,24 @@ export async function invokeLlmAgent<Value>(invocation: LlmInvocation<Value>): P
           span?.end({
             status: end.status,
             error: end.error,
+            input: parseJsonOrText(capture.requestBody),
             output: capture.responseBody,
-            attributes: { latencyMs: Math.round(performance.now() - callStarted), request: parseJsonOrText(capture.requestBody) },
+            attributes: { latencyMs: Math.round(performance.now() - callStarted) },
             inputTokens: callUsage.inputTokens,
             outputTokens: callUsage.outputTokens,
             costUsd: invocation.costOf?.(callUsage) ?? 0,
           });
         try {
           stats.modelCalls += 1;
-          const result = (await structuredModel.invoke(messages, { signal })) as { raw: AIMessage };
+          const message = await captures.run(capture, () => structuredModel.invoke(messages, { signal }));
           const callUsage = {
-            inputTokens: result.raw.usage_metadata?.input_tokens ?? 0,
-            outputTokens: result.raw.usage_metadata?.output_tokens ?? 0,
+            inputTokens: message.usage_metadata?.input_tokens ?? 0,
+            outputTokens: message.usage_metadata?.output_tokens ?? 0,
           };
           usage.inputTokens += callUsage.inputTokens;
           usage.outputTokens += callUsage.outputTokens;
           endSpan(callUsage, { status: "ok" });
-          return rawOutputOfMessage(result.raw);
+          return rawOutputOfMessage(message);
         } catch (error) {
           const captured = isClientSideParseFailure(error) && capture.responseBody !== null ? readCapturedCompletion(capture.responseBody) : null;
           if (captured === null) {
@@ -202,7 +233,9 @@ export async function invokeLlmAgent<Value>(invocation: LlmInvocation<Value>): P
           endSpan(captured.usage, { status: "ok" });
           return captured.raw;
         } finally {
-          await release();
+          // Given back without waiting for it: nothing after this depends on it (a waiter is woken when
+          // it is done), and a release that fails lapses with its lease.
+          void (async () => release())().catch(() => {});
         }
       },
       invocation.retryPolicy,
