@@ -41,7 +41,7 @@ import { bootstrapConnectors } from "../core/connectors/bootstrap.ts";
 import { createConnectorDirectory } from "../core/connectors/connectors.ts";
 import { createDatabaseLimiter, createRedisLimiter, type ManagedLimiter } from "../core/connectors/limiter.ts";
 import type { Db, Queryable } from "../core/db/database.ts";
-import { createLocalEmbedder } from "../core/draft/local/local-embedder.ts";
+import { createLocalEmbedder } from "../core/engine/index.ts";
 import { syncPromptSetsFromFiles } from "../core/draft/prompt-set-store.ts";
 import { prepareWorkspace } from "../core/draft/workspace-preparation.ts";
 import { jobOptions } from "../core/jobs/contracts.ts";

@@ -16,7 +16,7 @@ import { storeTranscript } from "../core/upload/recordings.ts";
 import { draftRecording } from "../core/draft/drafting.ts";
 import { nearestNeighbours, upsertEmbeddings } from "../core/draft/embeddings.ts";
 import { trainWorkspaceIntentModel } from "../core/draft/intent-models.ts";
-import { createLocalEmbedder } from "../core/draft/local/local-embedder.ts";
+import { createLocalEmbedder } from "../core/engine/index.ts";
 import { prepareWorkspace } from "../core/draft/workspace-preparation.ts";
 import { defaultIntents } from "../core/draft/taxonomy.ts";
 import fs from "node:fs";

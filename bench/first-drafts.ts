@@ -19,7 +19,7 @@ import type { Db } from "../core/db/database.ts";
 import { loadSalesCalls, type SalesCall } from "../core/dataset/sales-calls.ts";
 import { defaultActionCatalogue } from "../core/draft/action-catalogue.ts";
 import { draftLocally, draftWithLlm, loadCallForDrafting, type DraftingDependencies } from "../core/draft/drafting.ts";
-import { createLocalEmbedder } from "../core/draft/local/local-embedder.ts";
+import { createLocalEmbedder } from "../core/engine/index.ts";
 import type { DraftContent } from "../core/draft/schema.ts";
 import { defaultIntents } from "../core/draft/taxonomy.ts";
 import { prepareWorkspace } from "../core/draft/workspace-preparation.ts";

@@ -26,17 +26,18 @@ import {
   zipfSubsample,
   type PublicSample,
 } from "../core/dataset/public-sets.ts";
-import { chooseContext } from "../core/draft/local/context-choice.ts";
-import { labelEfficiencyCurve, type LabelStrategy } from "../core/eval/label-efficiency.ts";
-import { expectedCalibrationError } from "../core/draft/local/calibration.ts";
 import {
+  chooseContext,
+  createLocalEmbedder,
+  createRandom,
+  expectedCalibrationError,
+  shuffleInPlace,
   trainIntentClassifier,
   type IntentClassifier,
   type IntentPrediction,
   type TrainOptions,
-} from "../core/draft/local/intent-classifier.ts";
-import { createLocalEmbedder } from "../core/draft/local/local-embedder.ts";
-import { createRandom, shuffleInPlace } from "../core/draft/local/random.ts";
+} from "../core/engine/index.ts";
+import { labelEfficiencyCurve, type LabelStrategy } from "../core/eval/label-efficiency.ts";
 
 interface Measured<T> {
   value: T;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "../core/auth/sessions.ts";
 import { loadSeedTalkTracks } from "../core/dataset/seed.ts";
 import { draftRecording, type DraftingDependencies } from "../core/draft/drafting.ts";
-import { createLocalEmbedder } from "../core/draft/local/local-embedder.ts";
+import { createLocalEmbedder } from "../core/engine/index.ts";
 import type { DraftContent } from "../core/draft/schema.ts";
 import { prepareWorkspace } from "../core/draft/workspace-preparation.ts";
 import { updateWorkspaceProfile, workspaceProfile } from "../core/draft/workspace-profile.ts";

@@ -13,7 +13,7 @@ import { createTeam, defaultWorkspaceId } from "../core/auth/teams.ts";
 import { createUser } from "../core/auth/users.ts";
 import { DemoRefusedError, demoCalls, demoUsers, loadDemo } from "../core/demo/demo-workspace.ts";
 import type { DemoDependencies, DemoReport } from "../core/demo/demo-workspace.ts";
-import { createLocalEmbedder } from "../core/draft/local/local-embedder.ts";
+import { createLocalEmbedder } from "../core/engine/index.ts";
 import { createFileSystemBlobStore } from "../core/upload/blob-store.ts";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";

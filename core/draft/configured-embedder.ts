@@ -1,7 +1,7 @@
 /** The embedder the configuration asks for: the offline local one by default, or an OpenAI-compatible endpoint. */
 import type { Config } from "../config.ts";
 import type { Embedder } from "./embeddings.ts";
-import { createLocalEmbedder } from "./local/local-embedder.ts";
+import { createLocalEmbedder } from "../engine/index.ts";
 import { createOpenAiEmbedder } from "./openai-embedder.ts";
 
 export function createConfiguredEmbedder(

@@ -4,7 +4,7 @@ import { openPglite, type Db } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { ensureVectorIndex, nearestNeighbours, upsertEmbeddings } from "./embeddings.ts";
 import type { EmbeddingItem } from "./embeddings.ts";
-import { createLocalEmbedder } from "./local/local-embedder.ts";
+import { createLocalEmbedder } from "../engine/index.ts";
 
 const embedder = createLocalEmbedder({ dimensions: 64 });
 

@@ -7,14 +7,10 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/database.ts";
 import { valuesList } from "../db/values-list.ts";
+import type { Embedder } from "../engine/index.ts";
 import { ValidationError } from "../errors.ts";
 
-export interface Embedder {
-  /** Identifies the model, e.g. "local-hash-384" or "openai:text-embedding-3-small@384". */
-  readonly name: string;
-  readonly dimensions: number;
-  embed(texts: string[]): Promise<number[][]>;
-}
+export type { Embedder } from "../engine/index.ts";
 
 export type EmbeddingSource = "segment" | "sample" | "talk_track" | "example";
 

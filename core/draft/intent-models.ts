@@ -6,9 +6,14 @@
  */
 import type { Queryable } from "../db/database.ts";
 import { loadSeedIntentExamples } from "../dataset/seed.ts";
-import { chooseContext } from "./local/context-choice.ts";
-import type { IntentClassifier, LabelledExample, PredictionInput } from "./local/intent-classifier.ts";
-import { loadIntentClassifier, trainIntentClassifier } from "./local/intent-classifier.ts";
+import {
+  chooseContext,
+  loadIntentClassifier,
+  trainIntentClassifier,
+  type IntentClassifier,
+  type LabelledExample,
+  type PredictionInput,
+} from "../engine/index.ts";
 import type { IntentDefinition } from "./schema.ts";
 import { workspaceDraftSettings } from "./workspace-settings.ts";
 

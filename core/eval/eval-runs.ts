@@ -733,8 +733,7 @@ async function localEngine(
   }
   report({ stage: "train", done: 0, total: 1, errors: 0 });
   // Loaded here so that LLM-only callers (the API, cached re-runs) never load the local engine.
-  const { trainIntentClassifier } = await import("../draft/local/intent-classifier.ts");
-  const { chooseContext } = await import("../draft/local/context-choice.ts");
+  const { trainIntentClassifier, chooseContext } = await import("../engine/index.ts");
   const trainingStarted = performance.now();
   const toExample = (sample: StoredSample) => ({
     text: sample.text,

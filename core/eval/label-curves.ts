@@ -146,7 +146,7 @@ export async function localEngineCurve(input: {
   onProgress?: (progress: { done: number; total: number }) => void;
 }): Promise<LabelEfficiencyPoint[]> {
   // Loaded here so that the API process, which only records curves, never loads the engine.
-  const { trainIntentClassifier } = await import("../draft/local/intent-classifier.ts");
+  const { trainIntentClassifier } = await import("../engine/index.ts");
   const { train } = input;
   const labels = [...new Set(train.map((example) => example.label))];
   const labelDescriptions = Object.fromEntries(

@@ -4,7 +4,7 @@
  * a truncated or foreign blob fails with a clear error instead of a garbage model.
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { UnprocessableError } from "../../errors.ts";
+import { UnprocessableError } from "../errors.ts";
 
 export class ByteWriter {
   private buffer = new Uint8Array(1024);

@@ -10,7 +10,7 @@
  * Weights are rounded to int8 before the model is used, so the stored model (a few hundred KB,
  * intent-model-format.ts) predicts exactly what the trained one did.
  */
-import { ValidationError } from "../../errors.ts";
+import { ValidationError } from "../errors.ts";
 import { fitTemperature, softmax } from "./calibration.ts";
 import {
   readIntentModel,

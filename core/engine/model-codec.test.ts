@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UnprocessableError } from "../../errors.ts";
+import { UnprocessableError } from "../errors.ts";
 import { ByteReader, ByteWriter, packModel, unpackModel } from "./model-codec.ts";
 
 describe("ByteWriter / ByteReader", () => {

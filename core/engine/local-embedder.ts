@@ -6,8 +6,8 @@
  * the overlap of their n-gram profiles. Good for "find similar utterances" (few-shot retrieval,
  * talk-track lookup) in English and Chinese; it knows no synonyms.
  */
-import { ValidationError } from "../../errors.ts";
-import type { Embedder } from "../embeddings.ts";
+import { ValidationError } from "../errors.ts";
+import type { Embedder } from "./embedder.ts";
 import { extractFeatures, hashString, type FeatureOptions } from "./features.ts";
 
 export interface LocalEmbedderOptions {

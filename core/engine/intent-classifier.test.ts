@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { UnprocessableError, ValidationError } from "../../errors.ts";
-import { loadClinc150, loadCrossWoz, type PublicSample } from "../../dataset/public-sets.ts";
+import { UnprocessableError, ValidationError } from "../errors.ts";
+import { loadClinc150, loadCrossWoz, type PublicSample } from "../dataset/public-sets.ts";
 import {
   loadIntentClassifier,
   trainIntentClassifier,

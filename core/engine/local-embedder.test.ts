@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../../errors.ts";
+import { ValidationError } from "../errors.ts";
 import { createLocalEmbedder } from "./local-embedder.ts";
 
 function cosine(left: number[], right: number[]): number {

@@ -11,7 +11,7 @@
  * IDF is rebuilt from the document frequencies and weights are the int8 grid the trained model
  * already uses, so a loaded model predicts exactly what the trained one did.
  */
-import { UnprocessableError } from "../../errors.ts";
+import { UnprocessableError } from "../errors.ts";
 import { ByteReader, ByteWriter, packModel, unpackModel } from "./model-codec.ts";
 import type { SparseLinearModel } from "./sparse-linear-model.ts";
 import { Vectorizer, type VectorizerOptions } from "./vectorizer.ts";

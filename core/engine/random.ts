@@ -1,5 +1,5 @@
 // Training must be reproducible from a seed: the one seeded generator (mulberry32) of the project.
-export { createRandom } from "../../dataset/snapshot.ts";
+export { createRandom } from "../dataset/snapshot.ts";
 
 /** Fisher–Yates shuffle of the first `length` entries, in place. */
 export function shuffleInPlace<Item>(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadClinc150 } from "../../dataset/public-sets.ts";
+import { loadClinc150 } from "../dataset/public-sets.ts";
 import { chooseContext } from "./context-choice.ts";
 import type { LabelledExample } from "./intent-classifier.ts";
 
