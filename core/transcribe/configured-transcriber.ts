@@ -73,10 +73,26 @@ export function planTranscription(config: TranscriberConfig): TranscriptionPlan 
   };
 }
 
+/** An OpenAI-compatible transcription endpoint an admin added on the Model connectors page. */
+export interface TranscriptionConnector {
+  name: string;
+  baseUrl: string;
+  apiKey: string;
+  defaultModel: string;
+  timeoutMs: number;
+}
+
 export interface CreateTranscriberOptions {
   signal?: AbortSignal;
   /** Called while the model is being downloaded on first use. */
   onModelDownload?: (progress: ModelDownloadProgress) => void;
+  /**
+   * The workspace's enabled transcription connector, if any. It is used when the environment names
+   * no transcriber of its own (TRANSCRIBER=auto without WHISPER_MODEL or TRANSCRIPTION_BASE_URL), in
+   * place of downloading the local model: the admin who added it in the UI asked for it. The audio
+   * goes to that endpoint as it is (audio cannot be redacted before it is transcribed).
+   */
+  transcriptionConnector?: () => Promise<TranscriptionConnector | null>;
 }
 
 export async function createConfiguredTranscriber(
@@ -84,6 +100,18 @@ export async function createConfiguredTranscriber(
   options: CreateTranscriberOptions = {},
 ): Promise<Transcriber> {
   const plan = planTranscription(config);
+  if (plan.kind === "download-on-first-use" && config.TRANSCRIBER === "auto" && options.transcriptionConnector) {
+    const connector = await options.transcriptionConnector();
+    if (connector) {
+      return createOpenAiCompatibleTranscriber({
+        name: `connector ${connector.name}`,
+        baseUrl: connector.baseUrl,
+        apiKey: connector.apiKey || undefined,
+        model: connector.defaultModel,
+        timeoutMs: connector.timeoutMs,
+      });
+    }
+  }
   if (plan.kind === "none") throw new UnprocessableError(plan.reason);
   if (plan.kind === "endpoint") {
     return createOpenAiCompatibleTranscriber({

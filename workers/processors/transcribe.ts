@@ -43,7 +43,7 @@ const statusOfStage: Record<TranscriptionStage, "normalising" | "transcribing"> 
   complete: "transcribing",
 };
 
-export function transcribeHandler({ db, config, dispatcher, blobs, logger }: HandlerDependencies) {
+export function transcribeHandler({ db, config, dispatcher, blobs, logger, agents }: HandlerDependencies) {
   return defineHandler<"transcribe">(
     async ({ payload, progress, signal }) => {
       const recording = await getRecordingForWork(db, payload.recordingId);
@@ -53,6 +53,7 @@ export function transcribeHandler({ db, config, dispatcher, blobs, logger }: Han
       const transcriber = await createConfiguredTranscriber(config, {
         signal,
         onModelDownload: reportModelDownload(logger, progress),
+        transcriptionConnector: () => agents.connectors.defaultFor(recording.workspaceId, "transcription"),
       });
       const team = await getTeam(db, recording.teamId);
       let status: "normalising" | "transcribing" | null = null;

@@ -33,6 +33,8 @@ const en = {
     removeKey: "Remove the stored key",
     purposes: "Used for",
     purpose: { chat: "Chat (agents)", embeddings: "Embeddings", transcription: "Transcription" },
+    transcriptionHint:
+      "Uploads are transcribed here instead of by the local whisper model (unless the server sets WHISPER_MODEL or TRANSCRIPTION_BASE_URL). The call's audio is sent as it is: audio cannot be redacted before it is transcribed.",
     models: "Models",
     modelsHint: "Separated by commas; “Fetch models” reads them from the endpoint.",
     defaultModel: "Default model",
@@ -108,6 +110,8 @@ const zhCN: typeof en = {
     removeKey: "删除已保存的密钥",
     purposes: "用途",
     purpose: { chat: "对话（智能体）", embeddings: "向量嵌入", transcription: "语音转写" },
+    transcriptionHint:
+      "上传的录音将由此端点转写，而不是本地 whisper 模型（服务器设置了 WHISPER_MODEL 或 TRANSCRIPTION_BASE_URL 时除外）。通话音频会原样发送：音频在转写前无法脱敏。",
     models: "模型",
     modelsHint: "用逗号分隔；“获取模型列表”会从接口读取。",
     defaultModel: "默认模型",

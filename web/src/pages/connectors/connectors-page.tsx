@@ -372,6 +372,7 @@ function ConnectorForm({ connector, onSaved }: { connector?: Connector; onSaved(
             {t(`connectors.purpose.${purpose}`)}
           </label>
         ))}
+        {form.purposes.includes("transcription") && <p className="field__hint">{t("connectors.transcriptionHint")}</p>}
       </fieldset>
       <label className="connectors__unredacted">
         <input name="allowUnredacted" type="checkbox" checked={form.allowUnredacted} onChange={(event) => set({ allowUnredacted: event.target.checked })} /> {t("connectors.allowUnredacted")}
