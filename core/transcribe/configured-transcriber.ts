@@ -1,6 +1,7 @@
 /**
  * Picks the transcriber the configuration asks for. `auto`: local whisper.cpp with WHISPER_MODEL
- * when it is set; else an OpenAI-compatible endpoint when one is configured; else local whisper.cpp
+ * when it is set; else an OpenAI-compatible endpoint when one is configured (TRANSCRIPTION_BASE_URL, or
+ * the workspace's transcription connector from the UI, `transcriptionConnector`); else local whisper.cpp
  * with WHISPER_MODEL_NAME from DATA_DIR/models, downloaded on first use
  * (whisper-model-on-first-use.ts). The engine — native build or prebuilt — is speech-engine.ts's
  * choice. Failures carry a reason that says how to fix them; the recording can then be re-run.
