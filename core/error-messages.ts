@@ -75,6 +75,10 @@ const byKey: Catalogue = {
     en: '"{id}" labels {count} item(s): choose which entry those labels move to before retiring it.',
     "zh-CN": "“{id}”已用于 {count} 条标注：停用前请选择这些标注改归哪一项。",
   },
+  "vocabulary.changed": {
+    en: "Someone else saved this list after you opened it. It has been reloaded: check their change, then save yours again.",
+    "zh-CN": "在你打开之后，其他人已保存了此列表。列表已重新加载：请查看他们的修改后再次保存你的修改。",
+  },
   "vocabulary.mapping_not_retired": {
     en: '"{id}" is not being retired, so it cannot be mapped.',
     "zh-CN": "“{id}”没有被停用，不能设置改归。",

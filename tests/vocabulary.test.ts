@@ -104,6 +104,32 @@ describe.each(databaseKinds)("intent taxonomy and action catalogue on %s", (kind
     expect(jobs.rows.length).toBeGreaterThan(0);
   });
 
+  it("refuses a save over someone else's newer list (409, in both languages) and keeps theirs", async () => {
+    const opened = (await trainer.request("GET", "/api/workspace/vocabulary")).body.vocabulary;
+    // Another trainer saves first, from the same revision.
+    const theirs = [...opened.intents, { id: "delivery_question", name: { en: "Delivery question", zh: "交付问题" } }];
+    const first = await trainer.request("PUT", "/api/workspace/intents", { intents: theirs, revision: opened.revisions.intents });
+    expect(first.status).toBe(200);
+    expect(first.body.vocabulary.revisions.intents).not.toBe(opened.revisions.intents);
+    // The first one's save, still from the old revision, would drop "delivery_question": refused.
+    const mine = [...opened.intents, { id: "install_question", name: { en: "Installation question", zh: "安装问题" } }];
+    const stale = await trainer.request("PUT", "/api/workspace/intents", { intents: mine, revision: opened.revisions.intents });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toMatch(/Someone else saved this list/);
+    const staleChinese = await trainer.request("PUT", "/api/workspace/intents", { intents: mine, revision: opened.revisions.intents }, { "accept-language": "zh-CN" });
+    expect(staleChinese.body.error.message).toMatch(/其他人已保存了此列表/);
+    const now = (await trainer.request("GET", "/api/workspace/vocabulary")).body.vocabulary;
+    expect(now.intents.map((intent: { id: string }) => intent.id)).toContain("delivery_question");
+    expect(now.intents.map((intent: { id: string }) => intent.id)).not.toContain("install_question");
+    // From the current revision, the same change goes through and keeps both.
+    const again = await trainer.request("PUT", "/api/workspace/intents", {
+      intents: [...now.intents, mine.at(-1)],
+      revision: now.revisions.intents,
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.vocabulary.intents.map((intent: { id: string }) => intent.id)).toEqual(expect.arrayContaining(["delivery_question", "install_question"]));
+  });
+
   it("retires an unused intent at once, refuses a used one until mapped, then relabels its items", async () => {
     const current = (await trainer.request("GET", "/api/workspace/vocabulary")).body.vocabulary.intents as Array<{ id: string }>;
     const used = defaultIntents[0].id;

@@ -10,6 +10,7 @@
  * no longer exists; deleting them would lose a trainer's work. Built dataset versions stay as they
  * were (versions are immutable snapshots).
  */
+import { createHash } from "node:crypto";
 import type { Db, Queryable } from "../db/database.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import { parseActionCatalogue } from "./action-catalogue.ts";
@@ -29,6 +30,11 @@ export interface Vocabulary {
   actionCatalogue: ActionType[];
   /** False while the workspace still uses the built-in defaults. */
   customised: { intents: boolean; actionCatalogue: boolean };
+  /**
+   * Each list's revision, a digest of its content: a save that names the revision it was edited
+   * from is refused (409) when someone else saved the list in between, instead of overwriting it.
+   */
+  revisions: { intents: string; actionCatalogue: string };
   usage: VocabularyUsage;
 }
 
@@ -64,8 +70,13 @@ export async function loadVocabulary(db: Queryable, workspaceId: string): Promis
     intents: settings.intents,
     actionCatalogue: settings.actionCatalogue,
     customised: stored.rows[0] ?? { intents: false, actionCatalogue: false },
+    revisions: { intents: revisionOf(settings.intents), actionCatalogue: revisionOf(settings.actionCatalogue) },
     usage: { intents, actionTypes },
   };
+}
+
+function revisionOf(entries: unknown[]): string {
+  return createHash("sha256").update(JSON.stringify(entries)).digest("hex").slice(0, 16);
 }
 
 export interface SaveVocabularyResult {
@@ -80,20 +91,20 @@ export interface SaveVocabularyResult {
 export function saveIntentTaxonomy(
   db: Db,
   workspaceId: string,
-  input: { intents: unknown; mappings?: Record<string, string> },
+  input: { intents: unknown; mappings?: Record<string, string>; revision?: string },
 ): Promise<SaveVocabularyResult> {
   const intents = withFlatIssues(() => parseIntentTaxonomy(input.intents));
-  return save(db, workspaceId, "intents", intents, input.mappings ?? {});
+  return save(db, workspaceId, "intents", intents, input.mappings ?? {}, input.revision);
 }
 
 /** Replaces the workspace's action catalogue; retiring a used action type works as for intents. */
 export function saveActionCatalogue(
   db: Db,
   workspaceId: string,
-  input: { actionCatalogue: unknown; mappings?: Record<string, string> },
+  input: { actionCatalogue: unknown; mappings?: Record<string, string>; revision?: string },
 ): Promise<SaveVocabularyResult> {
   const catalogue = withFlatIssues(() => parseActionCatalogue(input.actionCatalogue));
-  return save(db, workspaceId, "actionCatalogue", catalogue, input.mappings ?? {});
+  return save(db, workspaceId, "actionCatalogue", catalogue, input.mappings ?? {}, input.revision);
 }
 
 /**
@@ -119,12 +130,21 @@ async function save(
   kind: VocabularyKind,
   entries: Array<{ id: string }>,
   mappings: Record<string, string>,
+  /** The revision the editor started from; absent: no check (scripts that replace the whole list). */
+  expectedRevision: string | undefined,
 ): Promise<SaveVocabularyResult> {
   const { itemKind, field, column } = vocabularyKinds[kind];
   const result = await db.transaction(async (transaction) => {
     // One editor at a time per workspace: the retire check and the relabelling see the same list.
     await transaction.query("SELECT id FROM workspaces WHERE id = $1 FOR UPDATE", [workspaceId]);
     const current = (await workspaceDraftSettings(transaction, workspaceId))[kind];
+    if (expectedRevision !== undefined && revisionOf(current) !== expectedRevision) {
+      throw new ConflictError(
+        "Someone else saved this list after you opened it. It has been reloaded: check their change, then save yours again.",
+        { revision: revisionOf(current) },
+        { key: "vocabulary.changed" },
+      );
+    }
     const kept = new Set(entries.map((entry) => entry.id));
     const retired = current.map((entry) => entry.id).filter((id) => !kept.has(id));
     for (const [from, to] of Object.entries(mappings)) {

@@ -12,11 +12,13 @@ import { actorOf, allow } from "../http/authenticate.ts";
 import { body } from "../http/validate.ts";
 
 const mappings = z.record(z.string().max(100), z.string().max(100)).optional();
+/** The list's revision the editor started from (`vocabulary.revisions`): a save over someone else's is refused with 409. */
+const revision = z.string().max(64).optional();
 
 // The entries themselves are checked by the core's zod schemas (core/draft/schema.ts), which
 // report every problem with its path.
-export const saveIntentsRequest = z.strictObject({ intents: z.array(z.unknown()).max(1000), mappings });
-export const saveActionCatalogueRequest = z.strictObject({ actionCatalogue: z.array(z.unknown()).max(1000), mappings });
+export const saveIntentsRequest = z.strictObject({ intents: z.array(z.unknown()).max(1000), mappings, revision });
+export const saveActionCatalogueRequest = z.strictObject({ actionCatalogue: z.array(z.unknown()).max(1000), mappings, revision });
 
 export function vocabularyRoutes(context: AppContext): Router {
   const router = Router();

@@ -6,7 +6,7 @@
  */
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client.ts";
+import { api, ApiError } from "../../api/client.ts";
 import type {
   ActionType,
   IntentDefinition,
@@ -26,6 +26,7 @@ interface Vocabulary {
   intents: IntentDefinition[];
   actionCatalogue: ActionType[];
   customised: { intents: boolean; actionCatalogue: boolean };
+  revisions: { intents: string; actionCatalogue: string };
   usage: {
     intents: Record<string, number>;
     actionTypes: Record<string, number>;
@@ -74,18 +75,28 @@ export default function TaxonomyPage() {
     next: Entry[],
     mappings?: Record<string, string>,
   ): Promise<SaveResult> {
-    const result =
-      kind === "intents"
-        ? await api.put<SaveResult>("/api/workspace/intents", {
-            intents: next,
-            mappings,
-          })
-        : await api.put<SaveResult>("/api/workspace/action-catalogue", {
-            actionCatalogue: next,
-            mappings,
-          });
-    resource.setData(() => ({ vocabulary: result.vocabulary }));
-    return result;
+    // The revision this list was read at: a save over someone else's newer one is refused (409),
+    // and the list is reloaded while the dialog keeps what this trainer typed.
+    const revision = vocabulary?.revisions[kind === "intents" ? "intents" : "actionCatalogue"];
+    try {
+      const result =
+        kind === "intents"
+          ? await api.put<SaveResult>("/api/workspace/intents", {
+              intents: next,
+              mappings,
+              revision,
+            })
+          : await api.put<SaveResult>("/api/workspace/action-catalogue", {
+              actionCatalogue: next,
+              mappings,
+              revision,
+            });
+      resource.setData(() => ({ vocabulary: result.vocabulary }));
+      return result;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409 && error.code === "conflict") void resource.reload();
+      throw error;
+    }
   }
 
   async function saveEntry(entry: Entry) {
