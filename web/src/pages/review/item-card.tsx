@@ -11,6 +11,7 @@ import { KeyCombination } from "../../components/key-combination.tsx";
 import type { KeyBindings } from "../../hotkeys/registry.ts";
 import { stageLabel } from "../../i18n/stage-label.ts";
 import { IntentChip } from "./intent-chip.tsx";
+import { NewIntentMark } from "./new-intent-mark.tsx";
 import { RepMark } from "./rep-mark.tsx";
 import { ActionItemDetails, TalkTrackDetails } from "./item-details.tsx";
 import {
@@ -73,6 +74,7 @@ export const ItemCard = memo(function ItemCard({
           </span>
         </div>
         <RepMark item={item} />
+        <NewIntentMark item={item} />
         <span className={`status-pill status-pill--${item.status}`} data-testid="item-status">
           {t(`review.status.${item.status}`)}
         </span>
