@@ -89,7 +89,7 @@ const en = {
       goToSkipped: "Review skipped items",
       backToQueue: "Back to the queue",
       batch: "This batch",
-      hint: "Keys: digits pick an intent, {{accept}} accepts, {{reject}} rejects, {{correct}} corrects, {{undo}} undoes. Press {{help}} for all.",
+      hint: "Keys: digits pick an intent, {{accept}} accepts, {{reject}} rejects, {{noFit}} says none fits, {{correct}} corrects, {{undo}} undoes. Press {{help}} for all.",
     },
     item: {
       predicted: "Predicted",
@@ -300,7 +300,7 @@ const zhCN: ReviewMessages = {
       goToSkipped: "审核跳过的条目",
       backToQueue: "返回队列",
       batch: "本批",
-      hint: "快捷键：数字选择意图，{{accept}} 采纳，{{reject}} 拒绝，{{correct}} 修改，{{undo}} 撤销。按 {{help}} 查看全部。",
+      hint: "快捷键：数字选择意图，{{accept}} 采纳，{{reject}} 拒绝，{{noFit}} 都不合适，{{correct}} 修改，{{undo}} 撤销。按 {{help}} 查看全部。",
     },
     item: {
       predicted: "预测",

@@ -74,7 +74,6 @@ export const ItemCard = memo(function ItemCard({
           </span>
         </div>
         <RepMark item={item} />
-        <NewIntentMark item={item} />
         <span className={`status-pill status-pill--${item.status}`} data-testid="item-status">
           {t(`review.status.${item.status}`)}
         </span>
@@ -121,6 +120,7 @@ export const ItemCard = memo(function ItemCard({
                 />
               </>
             )}
+            <NewIntentMark item={item} />
           </p>
           <div className="intent-grid" role="group" aria-label={t("review.item.pickIntent")}>
             {quickIntents(intents).map((intent, index) => (

@@ -262,6 +262,7 @@ export default function ReviewSessionPage() {
                 {t("review.session.hint", {
                   accept: formatKey(bindings["review:accept"], { mac: isMac }),
                   reject: formatKey(bindings["review:reject"], { mac: isMac }),
+                  noFit: formatKey(bindings["review:no-fit"], { mac: isMac }),
                   correct: formatKey(bindings["review:override"], { mac: isMac }),
                   undo: formatKey(bindings["review:undo"], { mac: isMac }),
                   help: formatKey(bindings["global:help"], { mac: isMac }),
