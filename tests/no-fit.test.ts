@@ -98,6 +98,8 @@ describe.each(databaseKinds)("likely new intents and 'none of these fits' on %s"
   it("records 'none of these fits' as a decision that teaches no label, lists the utterance and undoes", async () => {
     const item = items[1];
     const shownAt = new Date(Date.now() - 1200).toISOString();
+    // The call's own rep may accept or correct, but whether an intent is missing is the trainers' call.
+    expect((await clients.rep.request("POST", `/api/review/items/${item.id}/decisions`, { action: "no_fit", revision: item.revision, shownAt })).status).toBe(403);
     const decided = await clients.trainer.request("POST", `/api/review/items/${item.id}/decisions`, { action: "no_fit", revision: item.revision, shownAt });
     expect(decided.status).toBe(201);
     expect(decided.body.item).toMatchObject({ status: "rejected", currentContent: { intent: null, noFit: true } });
@@ -142,5 +144,29 @@ describe.each(databaseKinds)("likely new intents and 'none of these fits' on %s"
     });
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/intent items only/);
+  });
+
+  it("derives the threshold from the workspace's trainer decisions once there are enough", async () => {
+    // 15 drafts trainers accepted (confident) and 10 they corrected (less so), on the same draft.
+    const right = Array.from({ length: 15 }, (_, index) => ({ confidence: 0.85 + index * 0.01, status: "accepted" }));
+    const wrong = Array.from({ length: 10 }, (_, index) => ({ confidence: 0.6 + index * 0.02, status: "overridden" }));
+    const { rows } = await database.db.query<{ draftId: string; recordingId: string }>(
+      `SELECT draft_id AS "draftId", recording_id AS "recordingId" FROM draft_items WHERE id = $1`,
+      [items[0].id],
+    );
+    for (const [index, decided] of [...right, ...wrong].entries()) {
+      await database.db.query(
+        `INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, content, confidence, status, decided_as)
+         VALUES ($1, $2, 'intent', $3, 0, '{"segment": 0, "intent": "small_talk"}', $4, $5, 'trainer')`,
+        [rows[0].draftId, rows[0].recordingId, 100 + index, decided.confidence, decided.status],
+      );
+    }
+    const queue = await clients.trainer.request("GET", "/api/review/queue?kind=intent");
+    // Between the corrected drafts (≤ 0.78) and the accepted ones (≥ 0.85), not the default.
+    expect(queue.body.newIntentThreshold).toBeGreaterThan(0.7);
+    expect(queue.body.newIntentThreshold).toBeLessThanOrEqual(0.85);
+    const marked = Object.fromEntries(queue.body.items.map((item: Item) => [item.confidence, item.likelyNewIntent]));
+    expect(marked).toMatchObject({ 0.9: false, 0.8: false });
+    expect(queue.body.items.find((item: Item) => item.id === items[2].id).likelyNewIntent).toBe(true);
   });
 });

@@ -111,6 +111,8 @@ export async function decide(db: Db, actor: Actor, itemId: string, request: Deci
   const outcome = await db.transaction(async (transaction) => {
     const item = await getItem(transaction, actor, itemId, { forUpdate: true });
     if (!canDecide(actor, item)) throw new ForbiddenError("You can read this draft but not decide on it.");
+    // Whether the taxonomy lacks an intent is the trainers' call: the list it feeds is theirs.
+    if (request.action === "no_fit" && decidedAs(actor) === "rep") throw new ForbiddenError("\"None of these fits\" is for trainers.");
     const after = await contentAfter(transaction, item, request);
     const recording = await transaction.query<{ teamId: string; customerStage: string }>(
       `SELECT team_id AS "teamId", customer_stage AS "customerStage" FROM recordings WHERE id = $1`,
