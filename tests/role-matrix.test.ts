@@ -82,6 +82,7 @@ export const roleMatrix: Record<string, MatrixRow> = {
   "POST /api/review/items/:id/decisions":                row([401, 201, 201, 403, 201], { object: "item", otherRep: 404, otherTeam: 404, body: () => ({ action: "reject", revision: 0, shownAt: new Date().toISOString() }) }),
   "POST /api/review/decisions/:id/undo":                 row([401, 404, 404, 403, 404], { object: "missing" }),
   "GET /api/review/dashboard":                           row([401, 403, 200, 200, 200]),
+  "GET /api/review/no-fit":                              row([401, 403, 200, 200, 200]),
   "GET /api/me/hotkeys":                                 everyone(200),
   "PUT /api/me/hotkeys":                                 everyone(400),
   "GET /api/prompt-sets":                                row([401, 403, 200, 200, 200]),

@@ -41,7 +41,7 @@ export interface CellCall {
 
 export interface CellDecision {
   decisionId: string;
-  action: "accept" | "reject" | "override" | "undo";
+  action: "accept" | "reject" | "override" | "no_fit" | "undo";
   /** An undo decision cancelled this one. */
   undone: boolean;
   undoesDecisionId: string | null;

@@ -49,6 +49,12 @@ export async function latestIntentModel(db: Queryable, workspaceId: string): Pro
   return model;
 }
 
+/**
+ * An intent item a trainer said fits none of the workspace's intents (core/review/decisions.ts,
+ * "none of these fits"): it stands rejected with `{"intent": null, "noFit": true}`.
+ */
+export const noFitSql = (alias: string) => `(${alias}.status = 'rejected' AND (${alias}.current_content->>'noFit')::boolean IS TRUE)`;
+
 /** Trainer-confirmed intents of a workspace, with the previous utterance as context. */
 export async function trainerLabels(db: Queryable, workspaceId: string): Promise<LabelledExample[]> {
   const { rows } = await db.query<{ text: string; label: string; previousText: string | null }>(
@@ -68,7 +74,8 @@ export async function trainerLabels(db: Queryable, workspaceId: string): Promise
 
 /**
  * Utterances of the workspace's transcripts that no trainer has labelled, newest first (at most
- * `limit`), with the previous utterance: the unlabelled pool self-training learns from.
+ * `limit`), with the previous utterance: the unlabelled pool self-training learns from. Utterances
+ * a trainer said fit no intent are left out too: self-training would give them one.
  */
 export async function unlabelledUtterances(db: Queryable, workspaceId: string, limit = maximumUnlabelled): Promise<PredictionInput[]> {
   const { rows } = await db.query<{ text: string; previousText: string | null }>(
@@ -81,7 +88,7 @@ export async function unlabelledUtterances(db: Queryable, workspaceId: string, l
        AND NOT EXISTS (
          SELECT 1 FROM draft_items i JOIN drafts d ON d.id = i.draft_id
          WHERE d.transcript_id = s.transcript_id AND i.segment_ordinal = s.ordinal AND i.kind = 'intent'
-           AND i.status IN ('accepted', 'overridden'))
+           AND (i.status IN ('accepted', 'overridden') OR ${noFitSql("i")}))
      ORDER BY t.created_at DESC, s.ordinal
      LIMIT $2`,
     [workspaceId, limit],

@@ -54,7 +54,7 @@ export async function trainerDashboard(db: Queryable, actor: Actor, range: Dashb
   // The label each trainer gave on double-labelled intent items (their latest standing decision).
   const labels = await db.query<{ itemId: string; userId: string; label: string }>(
     `SELECT DISTINCT ON (x.draft_item_id, x.user_id) x.draft_item_id AS "itemId", x.user_id AS "userId",
-            CASE WHEN x.action = 'reject' THEN '∅rejected' ELSE coalesce(x.after_content->>'intent', i.content->>'intent') END AS label
+            CASE WHEN x.action = 'reject' THEN '∅rejected' WHEN x.action = 'no_fit' THEN '∅no_fit' ELSE coalesce(x.after_content->>'intent', i.content->>'intent') END AS label
      FROM decisions x JOIN draft_items i ON i.id = x.draft_item_id
      WHERE i.double_label AND i.kind = 'intent' AND x.action <> 'undo' AND x.decided_at >= $1 AND x.decided_at < $2
        AND NOT EXISTS (SELECT 1 FROM decisions z WHERE z.undoes_decision_id = x.id)

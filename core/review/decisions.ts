@@ -1,5 +1,7 @@
 /**
- * Human decisions on draft items: accept, reject, override (with the corrected content), undo.
+ * Human decisions on draft items: accept, reject, override (with the corrected content), undo, and
+ * "none of these fits" (`no_fit`, intent items only: the utterance fits no intent of the taxonomy;
+ * it teaches the classifier no label and is listed for the trainer, see new-intents.ts).
  * Every decision records who, when, the content before and after, and the milliseconds from the
  * item being shown to the decision ("calibration response time"). Saving over someone else's newer
  * decision is refused (409): each decision names the item revision it was made on.
@@ -18,7 +20,7 @@ import type { ItemKind, ItemStatus, ReviewItem } from "./items.ts";
 import { getItem } from "./items.ts";
 
 export const decisionRequestSchema = z.object({
-  action: z.enum(["accept", "reject", "override"]),
+  action: z.enum(["accept", "reject", "override", "no_fit"]),
   /** The corrected content, for `override`. */
   after: z.record(z.string(), z.unknown()).optional(),
   /** The item revision the decision was made on. */
@@ -82,7 +84,24 @@ async function overrideContent(db: Queryable, item: ReviewItem, after: Record<st
   }
 }
 
-const statusOf: Record<DecisionRequest["action"], ItemStatus> = { accept: "accepted", reject: "rejected", override: "overridden" };
+const statusOf: Record<DecisionRequest["action"], ItemStatus> = { accept: "accepted", reject: "rejected", override: "overridden", no_fit: "rejected" };
+
+/** What an item's content becomes after a decision (null: nothing stands, as after a reject). */
+async function contentAfter(db: Queryable, item: ReviewItem, request: DecisionRequest): Promise<Record<string, unknown> | null> {
+  switch (request.action) {
+    case "override":
+      return overrideContent(db, item, request.after);
+    case "accept":
+      return item.currentContent ?? item.content;
+    case "reject":
+      return null;
+    case "no_fit":
+      if (item.kind !== "intent") throw new ValidationError("\"None of these fits\" is for intent items only.");
+      // No label: trainerLabels() reads only accepted and overridden items, and the unlabelled pool
+      // skips these, so neither training nor self-training gives the utterance an intent.
+      return { segment: item.segmentOrdinal, intent: null, noFit: true };
+  }
+}
 
 /** `options.dispatcher` hands the decision's webhook deliveries over at once (else the reconciler does). */
 export async function decide(db: Db, actor: Actor, itemId: string, request: DecisionRequest, options: { dispatcher?: Dispatcher } = {}): Promise<DecisionOutcome> {
@@ -92,8 +111,9 @@ export async function decide(db: Db, actor: Actor, itemId: string, request: Deci
   const outcome = await db.transaction(async (transaction) => {
     const item = await getItem(transaction, actor, itemId, { forUpdate: true });
     if (!canDecide(actor, item)) throw new ForbiddenError("You can read this draft but not decide on it.");
-    const after =
-      request.action === "override" ? await overrideContent(transaction, item, request.after) : request.action === "accept" ? (item.currentContent ?? item.content) : null;
+    // Whether the taxonomy lacks an intent is the trainers' call: the list it feeds is theirs.
+    if (request.action === "no_fit" && decidedAs(actor) === "rep") throw new ForbiddenError("\"None of these fits\" is for trainers.");
+    const after = await contentAfter(transaction, item, request);
     const recording = await transaction.query<{ teamId: string; customerStage: string }>(
       `SELECT team_id AS "teamId", customer_stage AS "customerStage" FROM recordings WHERE id = $1`,
       [item.recordingId],
@@ -143,7 +163,7 @@ export async function decide(db: Db, actor: Actor, itemId: string, request: Deci
     // A rep's decision is not yet training signal: a trainer approves it from the "corrected by the
     // rep" queue, and that decision (a trainer's) is what retrains and embeds.
     const trainerDecision = !independent && role === "trainer";
-    const approved = trainerDecision && request.action !== "reject";
+    const approved = trainerDecision && (request.action === "accept" || request.action === "override");
     return {
       item: updated,
       decisionId: rows[0].id,
@@ -188,7 +208,7 @@ export async function undoDecision(db: Db, actor: Actor, decisionId: string, opt
     if (decision.userId !== actor.id && actor.role !== "admin") throw new ForbiddenError("You can only undo your own decisions.");
     if (decision.undone) throw new ConflictError("That decision was already undone.");
     // The state to go back to: the latest earlier decision that still stands, or pending.
-    const standing = await transaction.query<{ id: string; action: "accept" | "reject" | "override"; after: Record<string, unknown> | null; decidedAs: DecidedAs }>(
+    const standing = await transaction.query<{ id: string; action: DecisionRequest["action"]; after: Record<string, unknown> | null; decidedAs: DecidedAs }>(
       `SELECT x.id, x.action, x.after_content AS after, x.decided_as AS "decidedAs" FROM decisions x
        WHERE x.draft_item_id = $1 AND x.action <> 'undo' AND NOT x.independent
          AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes_decision_id = x.id)

@@ -11,6 +11,7 @@ import type { Queryable } from "../db/database.ts";
 import { outcomeFilterSchema, outcomeFilterSql } from "../outcomes/training-signal.ts";
 import type { ReviewItem } from "./items.ts";
 import { selectItems } from "./items.ts";
+import { likelyNewIntentSql, newIntentThreshold } from "./new-intents.ts";
 
 export const queueFiltersSchema = z.object({
   order: z.enum(["uncertainty", "balanced", "newest", "oldest"]).default("uncertainty"),
@@ -26,12 +27,21 @@ export const queueFiltersSchema = z.object({
   correctedByRep: z.stringbool().optional(),
   /** What happened to the customer after the call (e.g. "advanced"). */
   outcome: outcomeFilterSchema.optional(),
+  /** "Likely new intents": intent items under the workspace's new-intent threshold (new-intents.ts). */
+  likelyNewIntent: z.stringbool().optional(),
 });
 export type QueueFilters = z.infer<typeof queueFiltersSchema>;
 
 export const defaultLeaseMs = 5 * 60_000;
 
-function queueConditions(actor: Actor, filters: QueueFilters, firstParameter: number) {
+/** A queue item as the queue hands it out: marked when it may belong to an intent the taxonomy lacks. */
+export type QueueItem = ReviewItem & { likelyNewIntent: boolean };
+
+function markLikelyNewIntents(items: ReviewItem[], threshold: number): QueueItem[] {
+  return items.map((item) => ({ ...item, likelyNewIntent: item.kind === "intent" && item.confidence !== null && item.confidence < threshold }));
+}
+
+function queueConditions(actor: Actor, filters: QueueFilters, firstParameter: number, threshold: number) {
   const scope = recordingScope(actor, "r", firstParameter);
   const conditions = [scope.sql];
   const params: unknown[] = [...scope.params];
@@ -65,6 +75,7 @@ function queueConditions(actor: Actor, filters: QueueFilters, firstParameter: nu
   }
   if (filters.recordingId) add((value) => `i.recording_id = ${value}`, filters.recordingId);
   if (filters.outcome) conditions.push(outcomeFilterSql(filters.outcome, "r"));
+  if (filters.likelyNewIntent) add((value) => likelyNewIntentSql("i", `${value}::real`), threshold);
   return { where: conditions.join(" AND "), params };
 }
 
@@ -85,8 +96,9 @@ export async function listQueue(
   actor: Actor,
   filters: QueueFilters,
   page: { limit: number; offset?: number },
-): Promise<{ items: ReviewItem[]; total: number }> {
-  const { where, params } = queueConditions(actor, filters, 1);
+): Promise<{ items: QueueItem[]; total: number; newIntentThreshold: number }> {
+  const { threshold } = await newIntentThreshold(db, actor.workspaceId);
+  const { where, params } = queueConditions(actor, filters, 1, threshold);
   const total = await db.query<{ count: number }>(
     `SELECT count(*)::int AS count FROM draft_items i JOIN drafts d ON d.id = i.draft_id JOIN recordings r ON r.id = i.recording_id WHERE ${where}`,
     params,
@@ -95,7 +107,7 @@ export async function listQueue(
     `${selectItems} WHERE ${where} ORDER BY ${orderBy[filters.order]} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, page.limit, page.offset ?? 0],
   );
-  return { items: items.rows, total: total.rows[0].count };
+  return { items: markLikelyNewIntents(items.rows, threshold), total: total.rows[0].count, newIntentThreshold: threshold };
 }
 
 /**
@@ -107,9 +119,10 @@ export async function claimItems(
   actor: Actor,
   filters: QueueFilters,
   options: { count: number; leaseMs?: number },
-): Promise<ReviewItem[]> {
+): Promise<QueueItem[]> {
   const leaseMs = options.leaseMs ?? defaultLeaseMs;
-  const { where, params } = queueConditions(actor, filters, 1);
+  const { threshold } = await newIntentThreshold(db, actor.workspaceId);
+  const { where, params } = queueConditions(actor, filters, 1, threshold);
   const candidates = await db.query<{ id: string }>(
     `SELECT i.id FROM draft_items i JOIN drafts d ON d.id = i.draft_id JOIN recordings r ON r.id = i.recording_id
      WHERE ${where}
@@ -133,7 +146,7 @@ export async function claimItems(
   if (claimed.length === 0) return [];
   const items = await db.query<ReviewItem>(`${selectItems} WHERE i.id = ANY($1::uuid[])`, [claimed]);
   const byId = new Map(items.rows.map((item) => [item.id, item]));
-  return claimed.map((id) => byId.get(id)!).filter(Boolean);
+  return markLikelyNewIntents(claimed.map((id) => byId.get(id)!).filter(Boolean), threshold);
 }
 
 export async function releaseLeases(db: Queryable, actor: Actor, itemIds: string[]): Promise<void> {

@@ -71,7 +71,7 @@ export async function recordDecisionEvents(
   actor: Actor,
   decision: {
     decisionId: string;
-    action: "accept" | "reject" | "override" | "undo";
+    action: "accept" | "reject" | "override" | "no_fit" | "undo";
     independent: boolean;
     decisionMs: number;
     item: { id: string; kind: string; recordingId: string; ownerId: string; workspaceId: string };

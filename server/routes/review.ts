@@ -8,6 +8,7 @@ import type { DecisionOutcome } from "../../core/review/decisions.ts";
 import { decide, decisionRequestSchema, undoDecision } from "../../core/review/decisions.ts";
 import { getRecordingDraft } from "../../core/review/items.ts";
 import { trainerDashboard } from "../../core/review/dashboard.ts";
+import { listNoFitUtterances } from "../../core/review/new-intents.ts";
 import { claimItems, listQueue, queueFiltersSchema, releaseLeases } from "../../core/review/queue.ts";
 import { getRecording } from "../../core/upload/recordings.ts";
 import { workspaceDraftSettings } from "../../core/draft/workspace-settings.ts";
@@ -95,6 +96,12 @@ export function reviewRoutes(context: AppContext): Router {
     const outcome = await undoDecision(db, actor, id, { dispatcher });
     await followUp(actor, outcome);
     response.json(outcome);
+  });
+
+  /** Utterances trainers said fit no intent: where the taxonomy may need a new one. */
+  router.get("/review/no-fit", allow("trainer", "manager", "admin"), async (request: Request, response: Response) => {
+    const { limit } = query(request, z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }));
+    response.json(await listNoFitUtterances(db, actorOf(request), { limit }));
   });
 
   router.get("/review/dashboard", allow("trainer", "manager", "admin"), async (request: Request, response: Response) => {

@@ -49,7 +49,8 @@ describe("actionForKeyPress", () => {
   it("maps a press to its action through the bindings", () => {
     expect(actionForKeyPress(press("a"), allActions)).toBe("review:accept");
     expect(actionForKeyPress(press("?", null, { shiftKey: true }), allActions)).toBe("global:help");
-    expect(actionForKeyPress(press("x"), allActions)).toBeNull();
+    expect(actionForKeyPress(press("q"), allActions)).toBeNull();
+    expect(actionForKeyPress(press("x"), allActions)).toBe("review:no-fit");
   });
 
   it("ignores keys typed into fields, except Ctrl or Cmd+Enter", () => {

@@ -143,8 +143,8 @@ describe("registry", () => {
     expect(rejected.map((entry) => entry.reason)).toEqual(["conflict", "conflict"]);
     expect(listConflicts(bindings)).toEqual([]);
 
-    const both = resolveBindings({ "review:undo": "x", "review:next-call": "x" });
-    expect(both.bindings["review:undo"]).toBe("x");
+    const both = resolveBindings({ "review:undo": "q", "review:next-call": "q" });
+    expect(both.bindings["review:undo"]).toBe("q");
     expect(both.bindings["review:next-call"]).toBe("n");
   });
 

@@ -75,6 +75,12 @@ export const hotkeyActions = [
     scope: "review",
   },
   {
+    id: "review:no-fit",
+    defaultKey: "x",
+    description: { en: "None of these fits (maybe a new intent)", "zh-CN": "都不合适（可能是新意图）" },
+    scope: "review",
+  },
+  {
     id: "review:override",
     defaultKey: "e",
     description: { en: "Override or edit the draft", "zh-CN": "修改草稿" },

@@ -447,6 +447,7 @@ const en = {
       accept: "Accepted",
       reject: "Rejected",
       override: "Corrected",
+      no_fit: "Fits no intent",
       undo: "Undo",
     },
     itemKinds: {
@@ -901,6 +902,7 @@ const zhCN: InsightMessages = {
       accept: "采纳",
       reject: "驳回",
       override: "修正",
+      no_fit: "都不合适",
       undo: "撤销",
     },
     itemKinds: {

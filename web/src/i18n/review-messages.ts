@@ -56,6 +56,8 @@ const en = {
       any: "Any",
       decidedBy: "Decided by",
       correctedByRep: "Corrected by the rep",
+      longTail: "Long tail",
+      likelyNewIntents: "Likely new intents",
       clear: "Clear filters",
       columns: {
         call: "Call",
@@ -87,7 +89,7 @@ const en = {
       goToSkipped: "Review skipped items",
       backToQueue: "Back to the queue",
       batch: "This batch",
-      hint: "Keys: digits pick an intent, {{accept}} accepts, {{reject}} rejects, {{correct}} corrects, {{undo}} undoes. Press {{help}} for all.",
+      hint: "Keys: digits pick an intent, {{accept}} accepts, {{reject}} rejects, {{noFit}} says none fits, {{correct}} corrects, {{undo}} undoes. Press {{help}} for all.",
     },
     item: {
       predicted: "Predicted",
@@ -116,6 +118,8 @@ const en = {
       accept: "Accept",
       reject: "Reject",
       correct: "Correct",
+      noFit: "None of these fits",
+      likelyNewIntent: "Maybe a new intent",
       undo: "Undo",
       next: "Next",
       previous: "Previous",
@@ -263,6 +267,8 @@ const zhCN: ReviewMessages = {
       any: "全部",
       decidedBy: "决定人",
       correctedByRep: "销售已校准",
+      longTail: "长尾",
+      likelyNewIntents: "可能的新意图",
       clear: "清除筛选",
       columns: {
         call: "通话",
@@ -294,7 +300,7 @@ const zhCN: ReviewMessages = {
       goToSkipped: "审核跳过的条目",
       backToQueue: "返回队列",
       batch: "本批",
-      hint: "快捷键：数字选择意图，{{accept}} 采纳，{{reject}} 拒绝，{{correct}} 修改，{{undo}} 撤销。按 {{help}} 查看全部。",
+      hint: "快捷键：数字选择意图，{{accept}} 采纳，{{reject}} 拒绝，{{noFit}} 都不合适，{{correct}} 修改，{{undo}} 撤销。按 {{help}} 查看全部。",
     },
     item: {
       predicted: "预测",
@@ -323,6 +329,8 @@ const zhCN: ReviewMessages = {
       accept: "采纳",
       reject: "拒绝",
       correct: "修改",
+      noFit: "都不合适",
+      likelyNewIntent: "可能是新意图",
       undo: "撤销",
       next: "下一条",
       previous: "上一条",

@@ -260,6 +260,7 @@ const actionTones = {
   accept: "success",
   reject: "danger",
   override: "accent",
+  no_fit: "warning",
   undo: "neutral",
 } as const;
 

@@ -11,6 +11,7 @@ import { KeyCombination } from "../../components/key-combination.tsx";
 import type { KeyBindings } from "../../hotkeys/registry.ts";
 import { stageLabel } from "../../i18n/stage-label.ts";
 import { IntentChip } from "./intent-chip.tsx";
+import { NewIntentMark } from "./new-intent-mark.tsx";
 import { RepMark } from "./rep-mark.tsx";
 import { ActionItemDetails, TalkTrackDetails } from "./item-details.tsx";
 import {
@@ -119,6 +120,7 @@ export const ItemCard = memo(function ItemCard({
                 />
               </>
             )}
+            <NewIntentMark item={item} />
           </p>
           <div className="intent-grid" role="group" aria-label={t("review.item.pickIntent")}>
             {quickIntents(intents).map((intent, index) => (

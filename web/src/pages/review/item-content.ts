@@ -183,6 +183,7 @@ export const statusOfAction: Record<DecisionAction, ItemStatus> = {
   accept: "accepted",
   reject: "rejected",
   override: "overridden",
+  no_fit: "rejected",
 };
 
 /** How a decision changes an item, as far as the browser can tell before the server answers. */
@@ -194,6 +195,8 @@ export function applyDecisionLocally(
   const currentContent =
     action === "reject"
       ? null
+      : action === "no_fit"
+        ? { segment: item.segmentOrdinal, intent: null, noFit: true }
       : action === "accept"
         ? effectiveContent(item)
         : item.kind === "intent"

@@ -31,6 +31,7 @@ export function filtersFromSearch(search: string | URLSearchParams): QueueFilter
   const engine = oneOf(engines, params.get("engine"));
   if (engine) filters.engine = engine;
   if (params.get("correctedByRep") === "true") filters.correctedByRep = "true";
+  if (params.get("likelyNewIntent") === "true") filters.likelyNewIntent = "true";
   const outcome = oneOf(outcomeFilters, params.get("outcome"));
   if (outcome) filters.outcome = outcome;
   for (const name of textFilters) {

@@ -27,6 +27,7 @@ import {
   readTalkTrack,
 } from "./item-content.ts";
 import { filtersFromSearch, searchFromFilters } from "./queue-filters.ts";
+import { NewIntentMark } from "./new-intent-mark.tsx";
 import { RepMark } from "./rep-mark.tsx";
 import { listQueue } from "./review-api.ts";
 import { callHref, sessionHref } from "./review-paths.ts";
@@ -279,7 +280,7 @@ function QueueRow({
       </td>
       <td>{t(`review.kinds.${item.kind}`)}</td>
       <td className="queue-draft">
-        <RepMark item={item} /> {draft}
+        <RepMark item={item} /> <NewIntentMark item={item} /> {draft}
       </td>
       <td className="numeric">
         {item.confidence === null ? t("common.none") : format.percent(item.confidence)}
@@ -403,6 +404,11 @@ function FilterBar({
         "correctedByRep",
         t("review.queue.decidedBy"),
         <option value="true">{t("review.queue.correctedByRep")}</option>,
+      )}
+      {select(
+        "likelyNewIntent",
+        t("review.queue.longTail"),
+        <option value="true">{t("review.queue.likelyNewIntents")}</option>,
       )}
       {hasFilters && (
         <button

@@ -1,6 +1,6 @@
 /**
  * Keyboard review of the queue, one item at a time: digits pick an intent, A accepts, R rejects,
- * E corrects, Z undoes, J/K walk, N skips to the next call, G opens the evidence in the call view.
+ * X says none of the intents fits (intent items), E corrects, Z undoes, J/K walk, N skips to the next call, G opens the evidence in the call view.
  * A decision shows the next item in the same frame; saving happens behind (see decision-ledger.ts).
  */
 import { useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
@@ -100,6 +100,10 @@ export default function ReviewSessionPage() {
     decide(decision.action, decision.after, event);
   };
 
+  const noneFits = (event?: KeyboardEvent) => {
+    if (current?.kind === "intent") decide("no_fit", undefined, event);
+  };
+
   const correct = () => {
     if (!current) return;
     if (current.kind === "intent") setPicking(true);
@@ -119,6 +123,7 @@ export default function ReviewSessionPage() {
   const handlers: HotkeyHandlers = {
     "review:accept": (event) => decide("accept", undefined, event),
     "review:reject": (event) => decide("reject", undefined, event),
+    "review:no-fit": noneFits,
     "review:override": correct,
     "review:undo": () => session.undo(),
     "review:next-utterance": () => session.next(),
@@ -245,6 +250,7 @@ export default function ReviewSessionPage() {
                 disabled={editing}
                 onAccept={() => decide("accept")}
                 onReject={() => decide("reject")}
+                onNoneFits={current.kind === "intent" ? () => noneFits() : undefined}
                 onCorrect={correct}
                 onUndo={() => session.undo()}
                 onPrevious={() => session.previous()}
@@ -256,6 +262,7 @@ export default function ReviewSessionPage() {
                 {t("review.session.hint", {
                   accept: formatKey(bindings["review:accept"], { mac: isMac }),
                   reject: formatKey(bindings["review:reject"], { mac: isMac }),
+                  noFit: formatKey(bindings["review:no-fit"], { mac: isMac }),
                   correct: formatKey(bindings["review:override"], { mac: isMac }),
                   undo: formatKey(bindings["review:undo"], { mac: isMac }),
                   help: formatKey(bindings["global:help"], { mac: isMac }),
@@ -306,6 +313,7 @@ function ActionBar({
   disabled,
   onAccept,
   onReject,
+  onNoneFits,
   onCorrect,
   onUndo,
   onPrevious,
@@ -317,6 +325,8 @@ function ActionBar({
   disabled: boolean;
   onAccept(): void;
   onReject(): void;
+  /** Intent items only. */
+  onNoneFits?: () => void;
   onCorrect(): void;
   onUndo(): void;
   onPrevious(): void;
@@ -346,6 +356,7 @@ function ActionBar({
       <div className="toolbar">
         {button(t("review.item.accept"), "review:accept", onAccept, "button button--primary")}
         {button(t("review.item.reject"), "review:reject", onReject, "button button--danger-text")}
+        {onNoneFits && button(t("review.item.noFit"), "review:no-fit", onNoneFits)}
         {button(t("review.item.correct"), "review:override", onCorrect)}
         {button(t("review.item.undo"), "review:undo", onUndo)}
       </div>

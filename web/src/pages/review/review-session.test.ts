@@ -46,6 +46,7 @@ const statusOf: Record<DecisionBody["action"], ItemStatus> = {
   accept: "accepted",
   reject: "rejected",
   override: "overridden",
+  no_fit: "rejected",
 };
 
 /** A server in memory with the real API's rules: revisions, 409s, undo of the latest decision, leases. */

@@ -17,6 +17,8 @@ export type { ActionType, IntentDefinition, ItemKind, ItemStatus, TrainerFigures
 
 export type ReviewItem = Omit<ServerReviewItem, "createdAt"> & {
   createdAt: string;
+  /** Set by the queue: an intent item under the workspace's new-intent threshold. */
+  likelyNewIntent?: boolean;
 };
 
 export type DecisionAction = DecisionRequest["action"];
@@ -57,11 +59,14 @@ export interface QueueFilters {
   /** "true": only items a rep decided (or added) that no trainer has reviewed since. */
   correctedByRep?: "true";
   outcome?: (typeof outcomeFilters)[number];
+  /** "true": only intent items that may belong to an intent the taxonomy lacks. */
+  likelyNewIntent?: "true";
 }
 
 export interface QueuePage {
   items: ReviewItem[];
   total: number;
+  newIntentThreshold: number;
 }
 
 /** `GET /api/recordings/:id/draft`. */

@@ -18,6 +18,7 @@ import { useResource } from "../../components/use-resource.ts";
 import { useCurrentUser } from "../../session/session-context.tsx";
 import { localName } from "../review/item-content.ts";
 import { useLocale } from "../review/use-locale.ts";
+import { NoFitPanel } from "./no-fit-panel.tsx";
 import { EntryDialog, RetireDialog } from "./taxonomy-dialogs.tsx";
 import type { Entry, EntryKind } from "./taxonomy-dialogs.tsx";
 import "./taxonomy.css";
@@ -253,6 +254,9 @@ export default function TaxonomyPage() {
             </tbody>
           </table>
         </div>
+      )}
+      {vocabulary && kind === "intents" && user.role !== "rep" && (
+        <NoFitPanel intents={vocabulary.intents} />
       )}
       {editing && (
         <EntryDialog
