@@ -207,6 +207,8 @@ interface QuerySet {
   truth: string[][];
   /** Share of the table that passes the filter. */
   selectivity: number;
+  /** How many queries have no close match among the matching rows (10th exact neighbour's cosine < 0.3). */
+  withoutCloseMatch: number;
 }
 
 /** Queries drawn from the filtered workspace's own topics, with their exact answers. */
@@ -219,6 +221,7 @@ function generateQueries(rows: Rows, filter: FilterCase, count: number, seed: nu
     norms[index] = writePoint(values, index * dimensions, pickCentre(filter.workspace, random), gaussian);
   const candidates: number[] = [];
   for (let index = 0; index < rows.count; index += 1) if (matches(rows, index, filter)) candidates.push(index);
+  let withoutCloseMatch = 0;
   const truth = Array.from({ length: count }, (_, query) => {
     const scored = candidates.map((row) => {
       let dot = 0;
@@ -227,9 +230,10 @@ function generateQueries(rows: Rows, filter: FilterCase, count: number, seed: nu
       return { row, similarity: dot / (rows.norms[row] * norms[query]) };
     });
     scored.sort((a, b) => b.similarity - a.similarity);
+    if ((scored[9]?.similarity ?? 0) < 0.3) withoutCloseMatch += 1;
     return scored.slice(0, 10).map((entry) => String(entry.row));
   });
-  return { filter, values, norms, truth, selectivity: candidates.length / rows.count };
+  return { filter, values, norms, truth, selectivity: candidates.length / rows.count, withoutCloseMatch };
 }
 
 function literal(values: Int32Array, index: number): string {
@@ -573,7 +577,7 @@ const { rows, querySets } = generated.result;
 console.log(`Generated ${vectorCount.toLocaleString()} rows and ${queriesPerCase} queries per case, with exact answers, in ${(generated.ms / 1000).toFixed(1)} s.`);
 printTable(
   "Filter cases (the product's retrievals): share of the table that passes the filter; columns c1…c4 below refer to them.",
-  querySets.map((set, index) => ({ case: `c${index + 1}`, retrieval: set.filter.name, "rows passing": Math.round(set.selectivity * rows.count), "share %": Math.round(set.selectivity * 1000) / 10 })),
+  querySets.map((set, index) => ({ case: `c${index + 1}`, retrieval: set.filter.name, "rows passing": Math.round(set.selectivity * rows.count), "share %": Math.round(set.selectivity * 1000) / 10, "queries without a close match (10th cosine < 0.3)": set.withoutCloseMatch })),
 );
 
 const allResults: ResultRow[] = [];
