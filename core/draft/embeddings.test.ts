@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultWorkspaceId } from "../auth/teams.ts";
 import { openPglite, vectorSearchSettings, type Db } from "../db/database.ts";
-import { migrate } from "../db/migrate.ts";
+import { migrate, readMigrations } from "../db/migrate.ts";
 import { ensureVectorIndex, nearestNeighbours, upsertEmbeddings, vectorIndexName } from "./embeddings.ts";
 import type { EmbeddingItem } from "./embeddings.ts";
 import { createLocalEmbedder } from "./local/local-embedder.ts";
@@ -115,4 +115,25 @@ describe("nearestNeighbours", () => {
       await db.exec(vectorSearchSettings);
     }
   });
+});
+
+describe("migration 015", () => {
+  it("replaces the `vector` indexes of earlier versions, whatever their dimension, by `halfvec` ones", async () => {
+    const db = await openPglite(null);
+    try {
+      const migrations = readMigrations();
+      await migrate(db, migrations.filter((migration) => migration.version < 15));
+      // What ensureVectorIndex built before: one index per dimension in use, on `vector`.
+      await db.exec("CREATE INDEX embeddings_hnsw_64 ON embeddings USING hnsw ((embedding::vector(64)) vector_cosine_ops) WHERE dimensions = 64");
+      await migrate(db, migrations);
+      await ensureVectorIndex(db, 64);
+      const { rows } = await db.query<{ name: string; definition: string }>(
+        "SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE tablename = 'embeddings' AND indexdef LIKE '%hnsw%' ORDER BY indexname",
+      );
+      expect(rows.map((row) => row.name)).toEqual([vectorIndexName(384), vectorIndexName(64)]);
+      expect(rows.every((row) => row.definition.includes("halfvec_cosine_ops"))).toBe(true);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 });
