@@ -107,6 +107,14 @@ export const createDatasetRequest = z.strictObject({
   ...splitSettings,
 });
 
+/** A stored version's snapshot filters (without its `kind`), read back as filters. */
+function snapshotFiltersOf(stored: Record<string, unknown>): z.infer<typeof snapshotFilters> {
+  const { kind: _kind, ...filters } = stored;
+  const parsed = snapshotFilters.safeParse(filters);
+  if (!parsed.success) throw new ValidationError("The latest version's filters can no longer be read: send the filters for the new version.");
+  return parsed.data;
+}
+
 export const snapshotDatasetRequest = z.strictObject({
   filters: snapshotFilters.optional(),
   ...splitSettings,
@@ -360,18 +368,20 @@ export function evalRoutes(
       // A new version holds what the dataset's versions hold: utterances, or reviewed calls.
       const latest = dataset.latestVersionId ? await getDatasetVersion(db, actor.workspaceId, dataset.latestVersionId) : null;
       const actionItems = latest?.filters.kind === "action_items";
-      const samples = actionItems
-        ? await collectActionItemCases(db, actor, input.filters ?? {})
-        : await collectLabelledSamples(db, actor, input.filters ?? {});
+      // Without filters, the new version repeats the latest one's filters and split ("the same
+      // selection, today's labels"), as the Evals page's "New version" button asks for.
+      const repeat = input.filters === undefined && latest !== null && dataset.source === "workspace";
+      const filters = input.filters ?? (repeat ? snapshotFiltersOf(latest.filters) : {});
+      const samples = actionItems ? await collectActionItemCases(db, actor, filters) : await collectLabelledSamples(db, actor, filters);
       if (samples.length === 0)
         throw new ValidationError(actionItems ? "No call has all its action items reviewed by a trainer." : "No reviewed intent labels match these filters.");
       const result = await addDatasetVersion(db, {
         workspaceId: actor.workspaceId,
         datasetId: dataset.id,
         samples,
-        testShare: input.testShare,
-        seed: input.seed,
-        filters: { kind: actionItems ? "action_items" : "snapshot", ...input.filters },
+        testShare: input.testShare ?? (repeat ? latest.testShare : undefined),
+        seed: input.seed ?? (repeat ? latest.splitSeed : undefined),
+        filters: { kind: actionItems ? "action_items" : "snapshot", ...filters },
         createdBy: actor.id,
       });
       response.status(result.created ? 201 : 200).json(result);

@@ -110,6 +110,31 @@ describe("dataset builder", () => {
     );
     expect(stored.rows[0].filters).toMatchObject({ languages: ["zh"], teamId: app.organisation!.north.id });
 
+    // "New version" with nothing reviewed since: the same snapshot, so no new version.
+    const row = page.getByTestId("dataset-row").filter({ hasText: "north-chinese" });
+    await row.getByTestId("dataset-new-version").click();
+    await row.getByTestId("dataset-new-version-result").getByText("No labels changed since v1", { exact: false }).waitFor();
+    // A trainer reviews one more Chinese utterance in North and one in South: the new version takes
+    // the North one only, because it repeats v1's filters (North, Chinese) and split.
+    const { workspaceId, north, south, users } = app.organisation!;
+    await reviewedCall(app.database.db, { workspaceId, teamId: north.id, ownerId: users.northRep.id, stage: "negotiation", language: "zh" }, [
+      { text: "我们下个季度再说吧", intent: "hesitation", status: "accepted" },
+    ]);
+    await reviewedCall(app.database.db, { workspaceId, teamId: south.id, ownerId: users.southRep.id, stage: "negotiation", language: "zh" }, [
+      { text: "合同能短一点吗", intent: "contract_terms", status: "accepted" },
+    ]);
+    await row.getByTestId("dataset-new-version").click();
+    await row.getByTestId("dataset-new-version-result").getByText("north-chinese v2: 4 samples.").waitFor();
+    await row.getByRole("cell", { name: "2", exact: true }).waitFor();
+    await app.browser.screenshot("dataset-new-version");
+    const versions = await app.database.db.query<{ version: number; filters: Record<string, unknown>; testShare: number; seed: number }>(
+      `SELECT v.version, v.filters, v.test_share AS "testShare", v.split_seed AS seed FROM dataset_versions v
+         JOIN datasets d ON d.id = v.dataset_id WHERE d.name = 'north-chinese' ORDER BY v.version`,
+    );
+    expect(versions.rows.map((version) => version.version)).toEqual([1, 2]);
+    expect(versions.rows[1].filters).toEqual(versions.rows[0].filters);
+    expect([versions.rows[1].testShare, versions.rows[1].seed]).toEqual([versions.rows[0].testShare, versions.rows[0].seed]);
+
     await page.getByTestId("new-run").click();
     // The dialog loads its datasets after it opens: wait for the new one rather than reading at once.
     await page.locator("dialog select option", { hasText: "north-chinese" }).first().waitFor({ state: "attached" });

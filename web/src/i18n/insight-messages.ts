@@ -311,6 +311,11 @@ const en = {
       source: "Source",
       version: "Latest version",
       created: "Created",
+      newVersion: "New version",
+      newVersionHint: "Snapshot the same filters again, with today's reviewed labels",
+      snapshotting: "Snapshotting…",
+      newVersionDone: "{{name}} v{{version}}: {{count}} samples.",
+      newVersionSame: "No labels changed since v{{version}}: nothing new to snapshot.",
       sources: {
         workspace: "Reviewed calls",
         file: "Imported file",
@@ -770,6 +775,11 @@ const zhCN: InsightMessages = {
       source: "来源",
       version: "最新版本",
       created: "创建时间",
+      newVersion: "生成新版本",
+      newVersionHint: "用相同的筛选条件和最新的审核标注重新生成快照",
+      snapshotting: "生成中…",
+      newVersionDone: "{{name}} 第 {{version}} 版：{{count}} 条样本。",
+      newVersionSame: "自第 {{version}} 版以来标注没有变化，无需生成新版本。",
       sources: {
         workspace: "已审核的通话",
         file: "导入的文件",

@@ -48,6 +48,7 @@ export function DatasetsPanel({
                   {t("evals.datasets.version")}
                 </th>
                 <th scope="col">{t("evals.datasets.created")}</th>
+                {canImport && <th scope="col"><span className="visually-hidden">{t("evals.datasets.newVersion")}</span></th>}
               </tr>
             </thead>
             <tbody>
@@ -69,6 +70,13 @@ export function DatasetsPanel({
                   </td>
                   <td className="numeric">{dataset.latestVersion ?? t("common.none")}</td>
                   <td className="nowrap">{format.date(dataset.createdAt)}</td>
+                  {canImport && (
+                    <td className="nowrap">
+                      {dataset.source === "workspace" && dataset.latestVersion !== null && (
+                        <NewVersionButton dataset={dataset} onCreated={onImported} />
+                      )}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
@@ -77,6 +85,46 @@ export function DatasetsPanel({
       )}
       {canImport && <DatasetBuilder onBuilt={onImported} />}
       {canImport && <ImportForms onImported={onImported} />}
+    </div>
+  );
+}
+
+/** "New version": the same filters and split as the latest version, over today's reviewed labels. */
+function NewVersionButton({ dataset, onCreated }: { dataset: Dataset; onCreated: () => Promise<void> }) {
+  const { t } = useTranslation();
+  const format = useFormatters();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<ImportResult | null>(null);
+
+  async function snapshot() {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const result = await api.post<ImportResult>(`/api/datasets/${dataset.id}/versions`, {});
+      setDone(result);
+      if (result.created) await onCreated();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="dataset-new-version">
+      <button type="button" className="button button--small" onClick={() => void snapshot()} disabled={busy} title={t("evals.datasets.newVersionHint")} data-testid="dataset-new-version">
+        {busy ? t("evals.datasets.snapshotting") : t("evals.datasets.newVersion")}
+      </button>
+      {done !== null && (
+        <div className="muted small" role="status" data-testid="dataset-new-version-result">
+          {done.created
+            ? t("evals.datasets.newVersionDone", { name: dataset.name, version: done.version.version, count: format.number(done.version.sampleCount) })
+            : t("evals.datasets.newVersionSame", { version: done.version.version })}
+        </div>
+      )}
+      {error !== null && <ErrorMessage error={error} />}
     </div>
   );
 }
