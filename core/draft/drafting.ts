@@ -154,7 +154,8 @@ async function approvedTalkTracksFor(
 ): Promise<ApprovedTalkTrack[]> {
   const moments = momentQueries(call.input.segments);
   if (moments.length === 0) return [];
-  const { industry } = await workspaceProfile(deps.db, call.workspaceId);
+  // The profile came with the call (loadCall); read it only for a call assembled without it.
+  const { industry } = call.input.workspace ?? (await workspaceProfile(deps.db, call.workspaceId));
   const vectors = await deps.embedder.embed(moments.map((moment) => moment.query));
   const approved = new Map<string, ApprovedTalkTrack>();
   for (const [index, moment] of moments.entries()) {
