@@ -231,17 +231,18 @@ export function evalRoutes(
     return Object.fromEntries(intents.map((intent) => [intent.id, intent.name]));
   };
 
-  async function enqueueRun(actor: Actor, run: EvalRun) {
+  /** One job per eval run or label curve, owned by whoever asked for it. */
+  function enqueueFor(actor: Actor, work: { queue: "eval-run"; payload: { evalRunId: string } } | { queue: "label-curve"; payload: { labelCurveId: string } }, id: string) {
     return dispatcher.enqueue({
-      queue: "eval-run",
-      payload: { evalRunId: run.id },
-      dedupeKey: `eval-run:${run.id}`,
+      ...work,
+      dedupeKey: `${work.queue}:${id}`,
       workspaceId: actor.workspaceId,
       ownerId: actor.id,
       teamPath: actor.teamPath,
-      subject: { type: "eval_run", id: run.id },
+      subject: { type: work.queue === "eval-run" ? "eval_run" : "label_curve", id },
     });
   }
+  const enqueueRun = (actor: Actor, run: EvalRun) => enqueueFor(actor, { queue: "eval-run", payload: { evalRunId: run.id } }, run.id);
 
   router.get("/datasets", allow(...readers), async (request: Request, response: Response) => {
     response.json({ datasets: await listDatasets(db, actorOf(request).workspaceId) });
@@ -421,15 +422,7 @@ export function evalRoutes(
       options: labelCurveOptionsSchema.parse(input.options ?? {}),
       createdBy: actor.id,
     });
-    const job = await dispatcher.enqueue({
-      queue: "label-curve",
-      payload: { labelCurveId: curve.id },
-      dedupeKey: `label-curve:${curve.id}`,
-      workspaceId: actor.workspaceId,
-      ownerId: actor.id,
-      teamPath: actor.teamPath,
-      subject: { type: "label_curve", id: curve.id },
-    });
+    const job = await enqueueFor(actor, { queue: "label-curve", payload: { labelCurveId: curve.id } }, curve.id);
     response.status(202).json({ curve, jobId: job.id });
   });
 
