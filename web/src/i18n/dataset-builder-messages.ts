@@ -25,7 +25,6 @@ const en = {
     },
     outcome: "Customer outcome",
     anyOutcome: "Any, or none",
-    testShare: "Test share",
     kind: "What it holds",
     kinds: {
       intents: "Utterances with their intent labels",
@@ -73,7 +72,6 @@ const zhCN: typeof en = {
     decision: { accepted: "按草稿接受", overridden: "培训师修正过" },
     outcome: "客户结果",
     anyOutcome: "任意（含无结果）",
-    testShare: "测试集比例",
     kind: "内容",
     kinds: {
       intents: "语句及其意图标注",

@@ -13,6 +13,7 @@ import { ProgressBar } from "../../components/progress-bar.tsx";
 import { useResource } from "../../components/use-resource.ts";
 import { useFormatters } from "../../i18n/format.ts";
 import { stageLabel } from "../../i18n/stage-label.ts";
+import { TestShareField } from "./test-share-field.tsx";
 import { useLocale } from "../review/use-locale.ts";
 import { intentLabel } from "./eval-display.ts";
 import type { IntentNames } from "./eval-display.ts";
@@ -274,17 +275,7 @@ export function DatasetBuilder({ onBuilt }: { onBuilt: () => Promise<void> }) {
           </select>
         </label>
         {!calls && (
-          <label className="field field--narrow">
-            <span className="field__label">{t("datasetBuilder.testShare")}</span>
-            <input
-              type="number"
-              min={0.05}
-              max={0.95}
-              step={0.05}
-              value={testShare}
-              onChange={(event) => setTestShare(event.target.value)}
-            />
-          </label>
+          <TestShareField value={testShare} onChange={setTestShare} />
         )}
       </div>
       <div className="dataset-builder__checks">

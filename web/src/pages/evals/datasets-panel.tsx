@@ -11,6 +11,7 @@ import { fetchWithCsrf } from "../../components/csrf-fetch.ts";
 import { ErrorMessage } from "../../components/error-message.tsx";
 import { useFormatters } from "../../i18n/format.ts";
 import { DatasetBuilder } from "./dataset-builder.tsx";
+import { TestShareField } from "./test-share-field.tsx";
 import type { Dataset, DatasetVersion } from "./types.ts";
 
 const publicSets = ["clinc150", "persuasion", "crosswoz"] as const;
@@ -226,17 +227,7 @@ function ImportForms({ onImported }: { onImported: () => Promise<void> }) {
           />
           <span className="field__hint">{t("evals.datasets.fileHint")}</span>
         </label>
-        <label className="field field--narrow">
-          <span className="field__label">{t("evals.datasets.testShare")}</span>
-          <input
-            type="number"
-            min={0.05}
-            max={0.95}
-            step={0.05}
-            value={testShare}
-            onChange={(event) => setTestShare(event.target.value)}
-          />
-        </label>
+        <TestShareField value={testShare} onChange={setTestShare} />
         <button
           type="submit"
           className="button"
