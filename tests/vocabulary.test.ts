@@ -3,14 +3,12 @@
  * copies the defaults, entries are validated by the core's schemas, retiring a used entry is refused
  * until its labels are mapped (then they are relabelled), and saving intents queues a retrain.
  */
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultActionCatalogue } from "../core/draft/action-catalogue.ts";
 import { defaultIntents } from "../core/draft/taxonomy.ts";
-import { storeTranscript } from "../core/upload/recordings.ts";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
-import { createOrganisation, testPassword } from "./support/fixtures.ts";
+import { createOrganisation, insertDraftedCall, testPassword } from "./support/fixtures.ts";
 import type { Organisation } from "./support/fixtures.ts";
 import { createTestClient } from "./support/http-client.ts";
 import type { TestClient } from "./support/http-client.ts";
@@ -33,31 +31,16 @@ describe.each(databaseKinds)("intent taxonomy and action catalogue on %s", (kind
 
     // One reviewed call: an accepted intent label and an action item of a default type.
     const { db } = database;
-    const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO recordings (workspace_id, team_id, owner_id, source, title, original_filename, content_sha256,
-         byte_size, customer_stage, consent_confirmed_at, status)
-       VALUES ($1, $2, $3, 'transcript', 'call', 'call.txt', $4, 10, 'demo', now(), 'ready') RETURNING id`,
-      [organisation.workspaceId, organisation.north.id, organisation.users.northRep.id, randomUUID()],
-    );
-    const transcriptId = await storeTranscript(db, rows[0].id, {
-      language: "en",
-      transcriber: "import:txt",
-      model: null,
-      segments: [{ startMs: 0, endMs: 900, speaker: "customer", text: "Who else uses this?" }],
-    });
-    const draft = await db.query<{ id: string }>(
-      "INSERT INTO drafts (recording_id, transcript_id, engine, model) VALUES ($1, $2, 'local', 'test') RETURNING id",
-      [rows[0].id, transcriptId],
-    );
+    const { recordingId, draftId } = await insertDraftedCall(db, organisation, { utterances: ["Who else uses this?"] });
     const intent = await db.query<{ id: string }>(
       `INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, content, status)
        VALUES ($1, $2, 'intent', 0, 0, $3, 'accepted') RETURNING id`,
-      [draft.rows[0].id, rows[0].id, JSON.stringify({ segment: 0, intent: defaultIntents[0].id })],
+      [draftId, recordingId, JSON.stringify({ segment: 0, intent: defaultIntents[0].id })],
     );
     const action = await db.query<{ id: string }>(
       `INSERT INTO draft_items (draft_id, recording_id, kind, position, content, status)
        VALUES ($1, $2, 'action_item', 0, $3, 'pending') RETURNING id`,
-      [draft.rows[0].id, rows[0].id, JSON.stringify({ type: defaultActionCatalogue[0].id, title: "Send it", evidence: [0], confidence: 0.5 })],
+      [draftId, recordingId, JSON.stringify({ type: defaultActionCatalogue[0].id, title: "Send it", evidence: [0], confidence: 0.5 })],
     );
     itemIds = { intent: intent.rows[0].id, action: action.rows[0].id };
   });

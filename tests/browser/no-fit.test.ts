@@ -4,12 +4,10 @@
  * fits", pressing its key (X) records the decision and the item leaves the queue; the taxonomy page
  * then lists the utterance under "utterances fit no intent". Screenshots in English and Chinese.
  */
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../core/auth/users.ts";
-import { storeTranscript } from "../../core/upload/recordings.ts";
 import { getHotkeyAction } from "../../web/src/hotkeys/registry.ts";
-import { testPassword } from "../support/fixtures.ts";
+import { insertDraftedCall, testPassword } from "../support/fixtures.ts";
 import type { AppUnderTest } from "./support/app-under-test.ts";
 import { startAppUnderTest } from "./support/app-under-test.ts";
 
@@ -24,31 +22,20 @@ const itemIds: string[] = [];
 beforeAll(async () => {
   app = await startAppUnderTest();
   const { db } = app.database;
-  const { workspaceId, north, users } = app.organisation!;
+  const { workspaceId, north } = app.organisation!;
   await createUser(db, {
     workspaceId, teamId: north.id, email: "trainer.zh@example.com", displayName: "林伟", role: "trainer", password: testPassword, locale: "zh-CN",
   });
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO recordings (workspace_id, team_id, owner_id, source, title, original_filename, content_sha256,
-       byte_size, customer_stage, consent_confirmed_at, status)
-     VALUES ($1, $2, $3, 'transcript', 'Long-tail call', 'call.txt', $4, 10, 'demo', now(), 'ready') RETURNING id`,
-    [workspaceId, north.id, users.northRep.id, randomUUID()],
-  );
-  const transcriptId = await storeTranscript(db, rows[0].id, {
-    language: "en",
-    transcriber: "import:txt",
-    model: null,
-    segments: utterances.map((utterance, index) => ({ startMs: index * 1000, endMs: index * 1000 + 900, speaker: "customer", text: utterance.text })),
+  const { recordingId, draftId } = await insertDraftedCall(db, app.organisation!, {
+    title: "Long-tail call",
+    utterances: utterances.map((utterance) => utterance.text),
+    model: "local-intent@1",
   });
-  const draft = await db.query<{ id: string }>(
-    "INSERT INTO drafts (recording_id, transcript_id, engine, model) VALUES ($1, $2, 'local', 'local-intent@1') RETURNING id",
-    [rows[0].id, transcriptId],
-  );
   for (const [index, utterance] of utterances.entries()) {
     const item = await db.query<{ id: string }>(
       `INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence)
        VALUES ($1, $2, 'intent', $3, $3, ARRAY[$3::int], $4, $5) RETURNING id`,
-      [draft.rows[0].id, rows[0].id, index, JSON.stringify({ segment: index, intent: utterance.intent, confidence: utterance.confidence }), utterance.confidence],
+      [draftId, recordingId, index, JSON.stringify({ segment: index, intent: utterance.intent, confidence: utterance.confidence }), utterance.confidence],
     );
     itemIds.push(item.rows[0].id);
   }

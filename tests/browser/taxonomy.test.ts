@@ -3,10 +3,9 @@
  * (the defaults are copied on the first save, a retrain is queued), retires a used intent by moving
  * its labels, adds a sales action with examples; a manager reads without edit buttons.
  */
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultIntents } from "../../core/draft/taxonomy.ts";
-import { storeTranscript } from "../../core/upload/recordings.ts";
+import { insertDraftedCall } from "../support/fixtures.ts";
 import type { AppUnderTest } from "./support/app-under-test.ts";
 import { startAppUnderTest } from "./support/app-under-test.ts";
 
@@ -17,27 +16,11 @@ let labelledItemId: string;
 beforeAll(async () => {
   app = await startAppUnderTest();
   const { db } = app.database;
-  const { workspaceId, north, users } = app.organisation!;
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO recordings (workspace_id, team_id, owner_id, source, title, original_filename, content_sha256,
-       byte_size, customer_stage, consent_confirmed_at, status)
-     VALUES ($1, $2, $3, 'transcript', 'call', 'call.txt', $4, 10, 'demo', now(), 'ready') RETURNING id`,
-    [workspaceId, north.id, users.northRep.id, randomUUID()],
-  );
-  const transcriptId = await storeTranscript(db, rows[0].id, {
-    language: "en",
-    transcriber: "import:txt",
-    model: null,
-    segments: [{ startMs: 0, endMs: 900, speaker: "customer", text: "What would this cost us?" }],
-  });
-  const draft = await db.query<{ id: string }>(
-    "INSERT INTO drafts (recording_id, transcript_id, engine, model) VALUES ($1, $2, 'local', 'test') RETURNING id",
-    [rows[0].id, transcriptId],
-  );
+  const { recordingId, draftId } = await insertDraftedCall(db, app.organisation!, { utterances: ["What would this cost us?"] });
   const item = await db.query<{ id: string }>(
     `INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, content, status)
      VALUES ($1, $2, 'intent', 0, 0, $3, 'accepted') RETURNING id`,
-    [draft.rows[0].id, rows[0].id, JSON.stringify({ segment: 0, intent: usedIntent.id })],
+    [draftId, recordingId, JSON.stringify({ segment: 0, intent: usedIntent.id })],
   );
   labelledItemId = item.rows[0].id;
 });
