@@ -40,6 +40,12 @@ describe("model connectors in the browser", () => {
     await form.locator('input[name="maxConcurrency"]').fill("3");
     await form.locator('input[name="priceInput"]').fill("0.8");
     await form.locator('input[name="priceOutput"]').fill("2");
+    // Ticking "Transcription" says where uploads would go, and that audio is sent unredacted.
+    await form.getByLabel("Transcription").check();
+    await form.getByText("The call's audio is sent as it is", { exact: false }).waitFor();
+    await app.browser.screenshot("connector-transcription-hint");
+    await form.getByLabel("Transcription").uncheck();
+    expect(await form.getByText("The call's audio is sent as it is", { exact: false }).count()).toBe(0);
     await form.getByRole("button", { name: "Add connector" }).click();
 
     const row = page.getByTestId("connector-row").filter({ hasText: "Qwen (local test)" });
