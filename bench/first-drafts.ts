@@ -9,6 +9,11 @@
  *
  *   npm run bench -- first-drafts
  *   npx tsx bench/first-drafts.ts
+ *   npx tsx bench/first-drafts.ts --dev     (dev only: what to measure while improving the engine)
+ *   npx tsx bench/first-drafts.ts --dev --errors
+ *
+ * `dev` is every dev call; `dev original` the 20 of the stratified split, `dev added` the 20 calls
+ * added later (see `isAddedDevCall`), which are the fairer test of rules tuned on the original 20.
  *
  * Tune on dev only: test is for reporting (see datasets/sales-calls/README.md).
  */
@@ -16,7 +21,7 @@ import { defaultWorkspaceId, createTeam } from "../core/auth/teams.ts";
 import { createUser } from "../core/auth/users.ts";
 import { loadConfig } from "../core/config.ts";
 import type { Db } from "../core/db/database.ts";
-import { loadSalesCalls, type SalesCall } from "../core/dataset/sales-calls.ts";
+import { isAddedDevCall, loadSalesCalls, type SalesCall } from "../core/dataset/sales-calls.ts";
 import { defaultActionCatalogue } from "../core/draft/action-catalogue.ts";
 import { draftLocally, draftWithLlm, loadCallForDrafting, type DraftingDependencies } from "../core/draft/drafting.ts";
 import { createLocalEmbedder } from "../core/engine/index.ts";
@@ -30,7 +35,8 @@ import { storeTranscript } from "../core/upload/recordings.ts";
 import { describeMachine, printTable, withBenchDatabase } from "./support.ts";
 
 const intentIds = defaultIntents.map((intent) => intent.id);
-const calls = loadSalesCalls({ intentIds, actionTypeIds: defaultActionCatalogue.map((type) => type.id) });
+const devOnly = process.argv.includes("--dev");
+const calls = loadSalesCalls({ intentIds, actionTypeIds: defaultActionCatalogue.map((type) => type.id) }, devOnly ? { split: "dev" } : {});
 const environment = loadConfig();
 const embedder = createLocalEmbedder();
 /** Which industry each shipped reply was written for, to count off-domain offers. */
@@ -123,12 +129,19 @@ function row(engine: Engine, split: string, language: string, scores: FirstDraft
   };
 }
 
+const parts: Array<{ name: string; includes(call: SalesCall): boolean }> = [
+  { name: "dev", includes: (call) => call.split === "dev" },
+  { name: "dev original", includes: (call) => call.split === "dev" && !isAddedDevCall(call) },
+  { name: "dev added", includes: (call) => call.split === "dev" && isAddedDevCall(call) },
+  ...(devOnly ? [] : [{ name: "test", includes: (call: SalesCall) => call.split === "test" }]),
+];
+
 function rows(engine: Engine, drafted: readonly DraftedCall[]) {
   const table = [];
-  for (const split of ["dev", "test"] as const) {
+  for (const part of parts) {
     for (const language of ["en", "zh", "all"] as const) {
-      const selected = drafted.filter(({ call }) => call.split === split && (language === "all" || call.language === language));
-      table.push(row(engine, split, language, scoreFirstDrafts(selected, intentIds, { trackIndustry })));
+      const selected = drafted.filter(({ call }) => part.includes(call) && (language === "all" || call.language === language));
+      table.push(row(engine, part.name, language, scoreFirstDrafts(selected, intentIds, { trackIndustry })));
     }
   }
   return table;
