@@ -237,10 +237,13 @@ export interface Commitment {
   text: string;
 }
 
-/** Splits after sentence and clause punctuation, keeping the punctuation with its clause. */
+/**
+ * Splits after sentence and clause punctuation, keeping the punctuation with its clause. The
+ * enumeration comma 、 joins a list ("材质、铺装、售后"), not clauses.
+ */
 function splitClauses(text: string): string[] {
   return text
-    .split(/(?<=[。！？!?；;，,、\n])|(?<=\.)(?=\s|$)|\s+(?=and (?:i|we)(?:'|’)ll\b|and (?:i|we) will\b)/i)
+    .split(/(?<=[。！？!?；;，,\n])|(?<=\.)(?=\s|$)|\s+(?=and (?:i|we)(?:'|’)ll\b|and (?:i|we) will\b)/i)
     .map((clause) => clause.trim())
     .filter((clause) => clause.replace(/[\p{P}\s]/gu, "") !== "");
 }
@@ -261,21 +264,23 @@ const chineseActionVerb = new RegExp(
     "做(?:一|个|份|张|成|好)",
     "联系",
     "打(?:电话|给|过去|个电话)",
-    "回电|回访|回复|回(?:个)?电话",
+    "回电|回访|回复|答复|回话|回(?:个)?电话|给(?:您|你)(?:个)?(?:准信|信儿|结果)",
     "跟进",
     "更新|录入|记(?:一下|下来)|标(?:成|记)|改成",
     "拉(?:个|一个)?群|拉(?:进|上)",
     "签(?:约|字|一下|合同|了)?",
-    "走(?:一下)?(?:流程|审批|合规)",
+    "走(?:一下|个)?(?:内部|公司)?(?:流程|审批|合规)",
     "开通|开(?:个|一个)?(?:试用|账号)|办理|处理|发起|送审",
     "对接|分享|转(?:给|交|发)|反馈",
     "确认|核算|核实|核对|请示|问(?:一下|问)",
+    // Handing it to a colleague is the speaker's step ("我请核保同事给您书面说明一下").
+    "(?:请|让|叫)(?:我们|咱们)?的?[^，。,.]{0,6}(?:专家|工程师|同事|老师|经理|主管|顾问|法务|总监)",
     "拍照|复印|送(?:过去|过来|到)|上门|拜访",
     "再(?:聊|谈|沟通|联系|打|约)",
     "通(?:个)?电话|开(?:个|一个)?(?:三方)?(?:视频|会)",
     "算(?:一下|好)|批(?:一下|一个|个)",
-    "带(?:样机|样品|资料|过去|过来|上)|演示|快递|拍(?:给|照|一下)|录(?:到|进|入)|争取|回(?:您|你)(?:话|消息|个话)?(?![们])",
-    "列(?:个|一个|张|一张)?(?:表|清单|单子)|(?:开|改|弄|办|填|写|整理|配|装)好",
+    "带(?:样机|样品|资料|过去|过来|上|[一两几]?(?:箱|盒|袋|份|套|台|件|些))|演示|快递|拍(?:给|照|一下)|录(?:到|进|入)|争取|回(?:您|你)(?:话|消息|个话)?(?![们])",
+    "列(?:个|一个|张|一张)?(?:表|清单|单子|对比)|对(?:照|比)(?:一下|着)|(?:开|改|弄|办|填|写|整理|配|装)好",
   ].join("|"),
 );
 
@@ -287,6 +292,12 @@ const chineseStrongVerb = /安排|预约|约|申请|提交|寄|跟进/;
 
 const chineseNotCommitment =
   /考虑|想想|想一想|看看再说|再说吧|已经|刚才|刚刚|上次|不会|不能|没法|无法|不用|不需要|不必|别|一般|通常|平时|经常|往往|想(?:跟|和|向|找)(?:您|你)/;
+
+/** "好的，", "没问题，", "这个您放心，": agreeing, naming nothing. */
+const chineseAcknowledgement = /^(?:好的?|行|可以|没问题|明白|理解|嗯|对|是的?|当然|放心|这个您放心|那)[了啊呀吧的]?[，,。！!]?$/;
+
+/** "看能不能…", "争取…": the purpose of the step just promised, part of the same commitment. */
+const chinesePurpose = /^(?:看看?|争取|尽量|想办法)(?:能不能|能否|可不可以|是否|有没有|帮您|给您)?/;
 
 /** "可以/能" alone is an offer ("我们可以安排试驾"), unless a time makes it a promise. */
 const chineseOfferOnly = /可以|能够|能/;
@@ -358,9 +369,16 @@ const englishNonActionVerbs = new Set([
 ]);
 
 /** "talk to my boss", "share the deck", "tell our team" do commit when an object follows. */
-const englishVerbWithObject = /^(?:talk|speak|share|tell|check|ask|give|go)$/;
+const englishVerbWithObject = /^(?:talk|speak|share|tell|check|ask|give|go|take)$/;
+
+/**
+ * Commitments without "I'll + verb": "let me see what I can do with my VP", "you'll have the
+ * quote from me by Monday", "I'll have an answer for you Monday".
+ */
+const englishOtherCommitment =
+  /\b(?:(?:let me|i'll|i will) see (?:what|if|whether) (?:i|we) can\b|you(?:'ll| will) have (?:it|them|that|this|the|an?|my|our)\b.*\b(?:from me|by|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|next week|end of)|(?:i|we)(?:'ll| will) have (?:an answer|an update|a decision|news|something) for you\b)/i;
 const englishObjectAfter =
-  /^(?:to|with|the|our|my|it|this|a|an|them|him|her|you|over|through|back|ahead|again)$/;
+  /^(?:to|with|the|our|my|it|this|that|these|those|a|an|them|him|her|you|over|through|back|ahead|again)$/;
 
 const englishNotCommitment =
   /\b(?:won't|will not|can't|cannot|can not|don't|do not|never|already|think about it|think it over|sleep on it|let me know|let us know|let you (?:go|get back)|note (?:that|it|this) down)\b/i;
@@ -370,7 +388,10 @@ const englishTimeWords =
 
 /** A rep offering their own next call as a question ("Can I call you back next Monday?"): with a time, it books one. */
 const englishFollowUpOffer =
-  /^(?:(?:ok(?:ay)?|sure|understood|great|fine|right)[,.!\s]+)*(?:so\s+)?(?:can|shall|should|may|could) (?:i|we) (?:call|ring|phone|follow up|check in|catch up|touch base|get back|keep|book|set up|schedule|grab)\b/i;
+  /^(?:(?:ok(?:ay)?|sure|understood|great|fine|right)[,.!\s]+)*(?:so\s+)?(?:can|shall|should|may|could) (?:i|we) (?:call|ring|phone|follow up|check in|catch up|touch base|get back|keep|book|set up|schedule|grab|pencil|put|lock|pin|hold|block)\b/i;
+
+/** Only whether a date is named matters to the follow-up test, not which one. */
+const followUpProbeDay = new Date(Date.UTC(2026, 0, 5));
 
 function isEnglishQuestion(clause: string): boolean {
   return (
@@ -385,8 +406,10 @@ function isEnglishCommitment(clause: string): boolean {
   const normalised = clause.replace(/[’‘]/g, "'");
   if (/^\s*(?:will do|sending|setting up|booking|scheduling)\b(?!.*\?\s*$)/i.test(normalised))
     return true;
-  if (englishFollowUpOffer.test(normalised) && englishTimeWords.test(normalised)) return true;
+  if (englishFollowUpOffer.test(normalised) && (englishTimeWords.test(normalised) || parseDueDate(normalised, followUpProbeDay, "en") !== null))
+    return true;
   if (isEnglishQuestion(normalised) || englishNotCommitment.test(normalised)) return false;
+  if (englishOtherCommitment.test(normalised)) return true;
   const cue = englishCommitmentCue.exec(normalised);
   if (!cue) return false;
   const verb = cue[1].toLowerCase();
@@ -417,6 +440,8 @@ export function findCommitments(text: string): Commitment[] {
   let lastWasCommitment = false;
   /** A first-person action clause that only the next clause's time makes a commitment. */
   let setUp: string | null = null;
+  /** The sentence's clauses before its first commitment that could name its object. */
+  let lead: string[] = [];
   for (const clause of splitClauses(text)) {
     const language = textLanguage(clause);
     const commits =
@@ -425,13 +450,22 @@ export function findCommitments(text: string): Commitment[] {
         : isEnglishCommitment(clause);
     if (commits) {
       // "我算好含安装的价格，明天中午前发您": the object is in the clause before the promise.
-      commitments.push({ text: setUp && !sentenceHasCommitment ? `${setUp}${clause}` : clause });
+      // "那我把门诊去掉，重新算一版保费，后天发您": a promise without an object of its own takes
+      // the sentence's clauses before it (Chinese names the object first, the promise last).
+      const carried =
+        sentenceHasCommitment ? "" : setUp ?? (language === "zh" && isAnaphoric(clause).bare ? lead.slice(-2).join("") : "");
+      commitments.push({ text: `${carried}${clause}` });
       setUp = null;
+      lead = [];
       sentenceHasCommitment = true;
       lastWasCommitment = true;
     } else if (language === "zh" && !sentenceHasCommitment && isChineseSetUp(clause)) {
       setUp = clause;
       lastWasCommitment = false;
+    } else if (lastWasCommitment && language === "zh" && chinesePurpose.test(clause)) {
+      // "我回去走一下内部审批，看能不能…争取个折扣，": what the step is for names it.
+      const last = commitments[commitments.length - 1];
+      last.text = `${last.text}${clause}`;
     } else if (
       lastWasCommitment &&
       !(language === "zh" ? isChineseQuestion(clause) : isEnglishQuestion(clause)) &&
@@ -444,11 +478,17 @@ export function findCommitments(text: string): Commitment[] {
     } else {
       lastWasCommitment = false;
     }
+    if (!commits && language === "zh" && !sentenceHasCommitment) {
+      const namesSomething = !chineseAcknowledgement.test(clause) && !isAnaphoric(clause).bare;
+      if (namesSomething && !isChineseQuestion(clause) && chineseSubject(clause) === "first" && !chineseNotCommitment.test(clause)) lead.push(clause);
+      else lead = [];
+    }
     if (/[。！？!?.；;]$/.test(clause)) {
       // A new sentence starts its own commitment ("…发给您。谢谢您！" adds nothing to it).
       sentenceHasCommitment = false;
       lastWasCommitment = false;
       setUp = null;
+      lead = [];
     }
   }
   return commitments;
@@ -552,12 +592,14 @@ export function extractActionItems(
     const ownerMatcher = matcherFor(role);
     const previous = index > 0 ? ordered[index - 1] : null;
     const context = previous && previous.speaker !== segment.speaker ? previous : null;
+    const dated = (text: string) =>
+      (lastDueDate(text, options.reference, language) ?? parseDueDate(segment.text, options.reference, language)) !== null;
     const clauses = commitments.map((commitment) =>
-      matchClause(commitment.text, segment.ordinal, context, ownerMatcher, threshold),
+      matchClause(commitment.text, segment.ordinal, context, ownerMatcher, threshold, dated(commitment.text)),
     );
     for (const clause of consolidateClauses(clauses, ownerMatcher, threshold)) {
       const said =
-        parseDueDate(clause.text, options.reference, language) ??
+        lastDueDate(clause.text, options.reference, language) ??
         parseDueDate(segment.text, options.reference, language);
       // "Shall I call you in early April?" — "April 6th works.": the other side names the day.
       const answer = said ? null : dateInAnswer(ordered, index, options.reference);
@@ -602,6 +644,16 @@ export function extractActionItems(
   return mergeRestatements(candidates, ordered);
 }
 
+/**
+ * The date a commitment ends on: the last one its clauses name ("我让法务今天改好，明天上午把新合同
+ * 发您": the contract is due tomorrow, the edit today is a step towards it).
+ */
+function lastDueDate(text: string, reference: Date, language: "zh" | "en") {
+  let last: ReturnType<typeof parseDueDate> = null;
+  for (const clause of splitClauses(text)) last = parseDueDate(clause, reference, language) ?? last;
+  return last;
+}
+
 /** A date the other speaker names in the line right after a commitment, when that line commits to nothing itself. */
 function dateInAnswer(
   ordered: TranscriptSegment[],
@@ -625,15 +677,21 @@ interface ClauseMatch {
 }
 
 /**
- * Whether the best entry is good enough: at the threshold, or a little below it when it carries
- * its own cue word and leaves every other entry far behind ("an updated proposal with the volume
- * discount": long clauses dilute the similarity, not the evidence).
+ * Whether the best entry is good enough: at the threshold, or below it (down to 60 %) when it
+ * leaves every other entry far behind — twice the runner-up with a cue word of its own, three
+ * times without for a dated promise ("I'll get you a proposal for sixty pumps including five years of service…",
+ * "我按您家情况做一份计划书，明天晚上发您": long clauses and unseen nouns dilute the
+ * similarity, not the evidence).
  */
-function clearsThreshold(ranked: CatalogueMatch[], threshold: number): boolean {
+function clearsThreshold(ranked: CatalogueMatch[], threshold: number, dated = false): boolean {
   const [best, second] = ranked;
   if (!best) return false;
   if (best.score >= threshold) return true;
-  return best.cueHits > 0 && best.score >= threshold * 0.8 && best.score >= 2.5 * (second?.score ?? 0);
+  if (best.score < threshold * 0.6) return false;
+  const lead = best.score / Math.max(second?.score ?? 0, 0.01);
+  // Without a cue word only a dated promise qualifies: it would be kept flagged anyway, and an
+  // undated low match is as often something done on the call ("我给您演示一下后台怎么用").
+  return best.cueHits > 0 ? lead >= 2 : dated && lead >= 3;
 }
 
 function matchClause(
@@ -642,13 +700,14 @@ function matchClause(
   context: TranscriptSegment | null,
   matcher: CatalogueMatcher,
   threshold: number,
+  dated: boolean,
 ): ClauseMatch {
   const ranked = matcher.match(text);
   const own = ranked[0];
   const anaphoric = isAnaphoric(text);
   // "send it over" alone could be any of the sending actions: its type is not ours to guess —
   // unless its one word is a cue of one entry ("let's talk again on Monday").
-  const ownTyped = own !== undefined && clearsThreshold(ranked, threshold) && (!anaphoric.bare || own.cueHits > 0);
+  const ownTyped = own !== undefined && clearsThreshold(ranked, threshold, dated) && (!anaphoric.bare || own.cueHits > 0);
   if (!ownTyped && context) {
     // An anaphoric commitment ("好的，我下午发您", "sure, I'll send it over") names its object in
     // the line it answers, and so does one that only says how ("好，我明天去医院拿了就发给你"
@@ -657,7 +716,7 @@ function matchClause(
       .match(`${context.text} ${text}`)
       .map((match) => ({ ...match, score: match.score * contextDiscount }));
     const withContext = rankedWithContext[0];
-    if (withContext && clearsThreshold(rankedWithContext, threshold)) {
+    if (withContext && clearsThreshold(rankedWithContext, threshold, dated)) {
       return {
         text,
         best: withContext,
@@ -689,7 +748,9 @@ function consolidateClauses(
       result.push(clause);
       continue;
     }
-    if (previous.bare || clause.bare) {
+    const distinct =
+      previous.typed && clause.typed && previous.best!.id !== clause.best!.id && previous.best!.cueHits > 0 && clause.best!.cueHits > 0;
+    if ((previous.bare || clause.bare) && !distinct) {
       // A clause without an object of its own ("…整理成表格，今晚发您") is its neighbour's action.
       result[result.length - 1] = rematch(previous, clause, matcher, threshold);
       continue;

@@ -6,7 +6,7 @@
  * are never read as dates.
  *
  * Semantics (weeks start on Monday, as on Chinese and ISO calendars):
- * - 今天/today/tonight/EOD = the reference day; 明天/tomorrow = +1; 后天 = +2; 大后天 = +3.
+ * - 今天/today/tonight/EOD = the reference day ("EOD Tuesday" is that Tuesday's); 明天/tomorrow = +1; 后天 = +2; 大后天 = +3.
  * - A bare weekday ("周五前", "by Friday", "on Monday") = its next occurrence strictly after the
  *   reference day: said on a Friday, "by Friday" means next Friday (today would be "今天/today").
  * - 本周五/这周五/this Friday = Friday of the current week; if that day has passed, the next one.
@@ -445,6 +445,15 @@ const rules: Rule[] = [
       if (/tomorrow|tmrw/.test(text)) return addDays(reference, 1);
       return reference;
     },
+  },
+  {
+    // by EOD Tuesday / end of day Friday / COB on Monday: the weekday's end, not today's.
+    language: "en",
+    pattern: new RegExp(
+      `\\b${englishBy}(?:(?:the )?end of (?:the )?day|eod|close of business|cob),?\\s+(?:on\\s+)?(${englishWeekdayNames})\\b`,
+      "gi",
+    ),
+    resolve: (match, reference) => nextWeekday(reference, englishWeekdays[match[1].toLowerCase()]),
   },
   {
     // Wednesday next week / Friday of next week
