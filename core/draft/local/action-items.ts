@@ -678,8 +678,8 @@ interface ClauseMatch {
 
 /**
  * Whether the best entry is good enough: at the threshold, or below it (down to 60 %) when it
- * leaves every other entry far behind — twice the runner-up with a cue word of its own, three
- * times without for a dated promise ("I'll get you a proposal for sixty pumps including five years of service…",
+ * leaves every other entry far behind — 2.5 times the runner-up with a cue word of its own,
+ * three times without for a dated promise ("I'll get you a proposal for sixty pumps including five years of service…",
  * "我按您家情况做一份计划书，明天晚上发您": long clauses and unseen nouns dilute the
  * similarity, not the evidence).
  */
@@ -691,7 +691,7 @@ function clearsThreshold(ranked: CatalogueMatch[], threshold: number, dated = fa
   const lead = best.score / Math.max(second?.score ?? 0, 0.01);
   // Without a cue word only a dated promise qualifies: it would be kept flagged anyway, and an
   // undated low match is as often something done on the call ("我给您演示一下后台怎么用").
-  return best.cueHits > 0 ? lead >= 2 : dated && lead >= 3;
+  return best.cueHits > 0 ? lead >= 2.5 : dated && lead >= 3;
 }
 
 function matchClause(
@@ -800,8 +800,11 @@ function rematch(
     .sort((a, b) => b.best!.score - a.best!.score)[0];
   const joinedTyped =
     isAnaphoric(text).bare === false && joined !== undefined && joined.score >= threshold;
+  // A bare clause names no object, so it cannot change the type its typed neighbour found ("Let
+  // me see what I can do on a multi-year discount. I'll have an answer for you Monday.").
+  const otherIsBare = earlier !== undefined && (earlier === left ? right : left).bare;
   const best =
-    earlier && (!joinedTyped || earlier.best!.score > joined.score) ? earlier.best : joined;
+    earlier && (otherIsBare || !joinedTyped || earlier.best!.score > joined.score) ? earlier.best : joined;
   return {
     text,
     best,
