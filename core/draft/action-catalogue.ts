@@ -78,6 +78,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "修改后的方案今晚发您邮箱",
         "价格明细我今天给您报过去",
         "我按您说的数量重新出个价",
+        "保费我按新的保额算好发您",
       ],
       en: [
         "I'll send over the quote by Friday",
@@ -165,6 +166,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "I'll book a product demo for your team next week",
         "I'll drop off a box of samples at your store",
         "I'll get a sandbox environment spun up for your team",
+        "We'll give your team a sandbox to test with this week",
         "I'll mail you a few fabric swatches",
       ],
     },
@@ -328,7 +330,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "我把投保单发您手机，您签个字",
         "合同我快递给您，您签完寄回来",
         "合同文本我今天发您过目",
-        "改好的合同我重新发您一版",
+        "合同按新条款改好了我再发您",
       ],
       en: [
         "I'll send the contract over for signature today",

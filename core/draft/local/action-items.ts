@@ -48,12 +48,12 @@ const englishStopWords = new Set(
 );
 
 /**
- * Time words, particles, pronouns ("我这边", "把…") and generic "get it ready" verbs carry no
+ * Time words, particles, pronouns ("我这边", "把…"), "again" (重新) and generic "get it ready" verbs carry no
  * information about *which* action; dropping them helps ("我这边记一下" once took a compliance
  * cue from "这边", and "我把"/"把报" bigrams only join words).
  */
 const chineseNoise =
-  /(?:整理|准备|弄)好?|大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|给您|给你|发给|一份|一下|一个|一些|这个|那个|我们|咱们|这边|那边|[我您你咱把的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
+  /(?:整理|准备|弄)好?|大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|给您|给你|发给|一份|一版|重新|一下|一个|一些|这个|那个|我们|咱们|这边|那边|[我您你咱把的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
 
 const englishSuffixes: Array<[string, string]> = [
   ["ations", ""],
@@ -243,7 +243,7 @@ export interface Commitment {
  */
 function splitClauses(text: string): string[] {
   return text
-    .split(/(?<=[。！？!?；;，,\n])|(?<=\.)(?=\s|$)|\s+(?=and (?:i|we)(?:'|’)ll\b|and (?:i|we) will\b)/i)
+    .split(/(?<=[。！？!?；;，,\n])|(?<!\b(?:St|Dr|Mr|Mrs|Ms|Jr|Inc|Ltd|Co|vs))(?<=\.)(?=\s|$)|\s+(?=and (?:i|we)(?:'|’)ll\b|and (?:i|we) will\b)/i)
     .map((clause) => clause.trim())
     .filter((clause) => clause.replace(/[\p{P}\s]/gu, "") !== "");
 }
@@ -479,9 +479,9 @@ export function findCommitments(text: string): Commitment[] {
       lastWasCommitment = false;
     }
     if (!commits && language === "zh" && !sentenceHasCommitment) {
-      const namesSomething = !chineseAcknowledgement.test(clause) && !isAnaphoric(clause).bare;
-      if (namesSomething && !isChineseQuestion(clause) && chineseSubject(clause) === "first" && !chineseNotCommitment.test(clause)) lead.push(clause);
-      else lead = [];
+      // "好的，" / "没问题，" name nothing and neither start nor break the lead.
+      const ownAction = !isChineseQuestion(clause) && chineseSubject(clause) === "first" && !chineseNotCommitment.test(clause);
+      if (!chineseAcknowledgement.test(clause)) lead = ownAction ? [...lead, clause] : [];
     }
     if (/[。！？!?.；;]$/.test(clause)) {
       // A new sentence starts its own commitment ("…发给您。谢谢您！" adds nothing to it).
@@ -595,7 +595,10 @@ export function extractActionItems(
     const dated = (text: string) =>
       (lastDueDate(text, options.reference, language) ?? parseDueDate(segment.text, options.reference, language)) !== null;
     const clauses = commitments.map((commitment) =>
-      matchClause(commitment.text, segment.ordinal, context, ownerMatcher, threshold, dated(commitment.text)),
+      matchClause(commitment.text, segment.ordinal, context, ownerMatcher, threshold, {
+        dated: dated(commitment.text),
+        customer: role === "customer",
+      }),
     );
     for (const clause of consolidateClauses(clauses, ownerMatcher, threshold)) {
       const said =
@@ -683,15 +686,23 @@ interface ClauseMatch {
  * "我按您家情况做一份计划书，明天晚上发您": long clauses and unseen nouns dilute the
  * similarity, not the evidence).
  */
-function clearsThreshold(ranked: CatalogueMatch[], threshold: number, dated = false): boolean {
+interface ClearOptions {
+  /** The promise names a date. */
+  dated: boolean;
+  /** Only the few entries a customer can own compete, so a smaller lead is already clear. */
+  customer: boolean;
+}
+
+function clearsThreshold(ranked: CatalogueMatch[], threshold: number, options: ClearOptions): boolean {
   const [best, second] = ranked;
   if (!best) return false;
   if (best.score >= threshold) return true;
   if (best.score < threshold * 0.6) return false;
   const lead = best.score / Math.max(second?.score ?? 0, 0.01);
-  // Without a cue word only a dated promise qualifies: it would be kept flagged anyway, and an
-  // undated low match is as often something done on the call ("我给您演示一下后台怎么用").
-  return best.cueHits > 0 ? lead >= 2.5 : dated && lead >= 3;
+  // Without a cue word only a dated promise qualifies: an undated low match is as often
+  // something done on the call ("我给您演示一下后台怎么用").
+  if (options.customer) return options.dated && lead >= 1.5;
+  return best.cueHits > 0 ? lead >= 2.5 : options.dated && lead >= 3;
 }
 
 function matchClause(
@@ -700,14 +711,14 @@ function matchClause(
   context: TranscriptSegment | null,
   matcher: CatalogueMatcher,
   threshold: number,
-  dated: boolean,
+  clear: ClearOptions,
 ): ClauseMatch {
   const ranked = matcher.match(text);
   const own = ranked[0];
   const anaphoric = isAnaphoric(text);
   // "send it over" alone could be any of the sending actions: its type is not ours to guess —
   // unless its one word is a cue of one entry ("let's talk again on Monday").
-  const ownTyped = own !== undefined && clearsThreshold(ranked, threshold, dated) && (!anaphoric.bare || own.cueHits > 0);
+  const ownTyped = own !== undefined && clearsThreshold(ranked, threshold, clear) && (!anaphoric.bare || own.cueHits > 0);
   if (!ownTyped && context) {
     // An anaphoric commitment ("好的，我下午发您", "sure, I'll send it over") names its object in
     // the line it answers, and so does one that only says how ("好，我明天去医院拿了就发给你"
@@ -716,7 +727,7 @@ function matchClause(
       .match(`${context.text} ${text}`)
       .map((match) => ({ ...match, score: match.score * contextDiscount }));
     const withContext = rankedWithContext[0];
-    if (withContext && clearsThreshold(rankedWithContext, threshold, dated)) {
+    if (withContext && clearsThreshold(rankedWithContext, threshold, clear)) {
       return {
         text,
         best: withContext,
@@ -795,9 +806,11 @@ function rematch(
 ): ClauseMatch {
   const text = joinClauses(left.text, right.text);
   const joined = matcher.match(text)[0];
+  // A clause that names its object outranks a bare one that only matched a cue ("I'll have an
+  // answer for you Monday" after "let me see what I can do on a multi-year discount").
   const earlier = [left, right]
     .filter((clause) => clause.typed)
-    .sort((a, b) => b.best!.score - a.best!.score)[0];
+    .sort((a, b) => Number(a.bare) - Number(b.bare) || b.best!.score - a.best!.score)[0];
   const joinedTyped =
     isAnaphoric(text).bare === false && joined !== undefined && joined.score >= threshold;
   // A bare clause names no object, so it cannot change the type its typed neighbour found ("Let
