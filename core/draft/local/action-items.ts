@@ -501,6 +501,8 @@ interface Candidate {
   item: ActionItem;
   /** Ordinal of the utterance that committed (evidence may also hold its context). */
   ordinal: number;
+  /** The committing clause(s), as spoken. */
+  text: string;
   features: Map<string, number>;
 }
 
@@ -641,7 +643,7 @@ export function extractActionItems(
             evidence: clause.evidence,
             confidence: round(best?.score ?? 0),
           };
-      candidates.push({ item, ordinal: segment.ordinal, features: textFeatures(clause.text) });
+      candidates.push({ item, ordinal: segment.ordinal, text: clause.text, features: textFeatures(clause.text) });
     }
   });
   return mergeRestatements(candidates, ordered);
@@ -841,11 +843,31 @@ function cosine(left: Map<string, number>, right: Map<string, number>): number {
   return dot(normalise(new Map(left)), normalise(new Map(right)));
 }
 
+/** "I'll get back to you", "给您回话/答复", "联系您": delivering an answer, not a new step. */
+const replyPromise =
+  /回话|答复|回复|回个话|给(?:您|你)(?:个)?(?:准信|消息|结果)|联系(?:您|你)|get back to you|come back to you|circle back|let you know|be in touch/i;
+
+/**
+ * "我跟领导申请一下，下周二前给您答复" … "下周二前我给您回话": an untyped promise to reply on
+ * the very day an earlier promise of the same speaker is due is that promise, however far apart.
+ */
+function isPromisedReply(candidate: Candidate, earlier: Candidate): boolean {
+  return (
+    candidate.item.type === null &&
+    candidate.item.dueDate !== null &&
+    candidate.ordinal !== earlier.ordinal &&
+    earlier.item.owner === candidate.item.owner &&
+    earlier.item.dueDate === candidate.item.dueDate &&
+    replyPromise.test(candidate.text)
+  );
+}
+
 function mergeRestatements(candidates: Candidate[], ordered: TranscriptSegment[]): ActionItem[] {
   const position = new Map(ordered.map((segment, index) => [segment.ordinal, index]));
   const merged: Candidate[] = [];
   for (const candidate of candidates) {
     const target = [...merged].reverse().find((earlier) => {
+      if (isPromisedReply(candidate, earlier)) return true;
       const gap = position.get(candidate.ordinal)! - position.get(earlier.ordinal)!;
       if (gap > dedupeWindow || earlier.item.owner !== candidate.item.owner) return false;
       if (earlier.item.type !== null || candidate.item.type !== null) {
