@@ -243,7 +243,7 @@ export interface Commitment {
  */
 function splitClauses(text: string): string[] {
   return text
-    .split(/(?<=[。！？!?；;，,\n])|(?<!\b(?:St|Dr|Mr|Mrs|Ms|Jr|Inc|Ltd|Co|vs))(?<=\.)(?=\s|$)|\s+(?=and (?:i|we)(?:'|’)ll\b|and (?:i|we) will\b)/i)
+    .split(/(?<=[。！？!?；;，,\n])|(?<!\b(?:St|Dr|Mr|Mrs|Ms|Jr|Inc|Ltd|Co|vs)\.)(?<=\.)(?=\s|$)|\s+(?=and (?:i|we)(?:'|’)ll\b|and (?:i|we) will\b)/i)
     .map((clause) => clause.trim())
     .filter((clause) => clause.replace(/[\p{P}\s]/gu, "") !== "");
 }
