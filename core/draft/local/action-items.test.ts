@@ -89,6 +89,54 @@ describe("findCommitments", () => {
     expect(findCommitments(text)).toEqual([]);
   });
 
+  it("keeps an enumeration (、) in the clause that promises it", () => {
+    expect(findCommitments("我把价格、交期、售后逐项列个对比，周四发您。")[0].text).toBe("我把价格、交期、售后逐项列个对比，");
+    expect(itemsFrom("销售", "我把价格、交期、售后逐项列个对比，周四发您。")).toEqual([
+      expect.objectContaining({ type: "send_comparison_sheet", dueDate: "2025-03-13" }),
+    ]);
+  });
+
+  it("gives a promise without an object the clauses before it in its sentence, but not an acknowledgement", () => {
+    expect(findCommitments("那我把年费去掉，重新核一版价格，明天发您。").map((c) => c.text)).toEqual([
+      "那我把年费去掉，重新核一版价格，明天发您。",
+    ]);
+    expect(findCommitments("没问题，我整理好今晚发您。").map((c) => c.text)).toEqual(["我整理好今晚发您。"]);
+    // A question before it is not the speaker's action.
+    expect(findCommitments("价格您觉得怎么样？我明天发您。").map((c) => c.text)).toEqual(["我明天发您。"]);
+  });
+
+  it("keeps the purpose of a step with it (看能不能…争取…)", () => {
+    expect(findCommitments("我回去走一下公司审批，看能不能给您争取个优惠，周五前给您答复。").map((c) => c.text)).toEqual([
+      "我回去走一下公司审批，看能不能给您争取个优惠，",
+      "周五前给您答复。",
+    ]);
+  });
+
+  it("counts handing a question to a colleague as the speaker's commitment", () => {
+    expect(findCommitments("具体参数我请工程师给您书面解释一下。")).toHaveLength(1);
+    expect(findCommitments("我们工程师之前解释过这个问题。")).toEqual([]);
+  });
+
+  it("reads English promises without 'I'll + verb', and follow-up offers on any date the parser reads", () => {
+    for (const text of [
+      "Let me see what I can do with my director on the price.",
+      "You'll have the revised quote from me by Thursday.",
+      "I'll take this to our legal team and come back with a redline.",
+      "Could we pencil in a call for May 4th?",
+    ]) {
+      expect(findCommitments(text).length, text).toBeGreaterThan(0);
+    }
+    for (const text of ["Let me see, the Pro plan has SSO.", "Could we pencil something in?", "You'll have to ask your IT team."]) {
+      expect(findCommitments(text), text).toEqual([]);
+    }
+  });
+
+  it("does not end a sentence at an abbreviation", () => {
+    expect(findCommitments("I'll send you the report from Dr. Moss tomorrow.").map((c) => c.text)).toEqual([
+      "I'll send you the report from Dr. Moss tomorrow.",
+    ]);
+  });
+
   it("keeps two actions of one sentence apart", () => {
     expect(findCommitments("我明天把报价发您，再约个时间做三方视频。").map((c) => c.text)).toEqual([
       "我明天把报价发您，",
@@ -413,6 +461,54 @@ describe("extractActionItems", () => {
       { reference },
     );
     expect(items).toEqual([]);
+  });
+
+  it("dates a promise by the last day it names (改好今天，发明天)", () => {
+    expect(itemsFrom("销售", "我让法务今天改好，明天上午把合同发您。")).toEqual([
+      expect.objectContaining({ type: "send_contract", dueDate: "2025-03-13" }),
+    ]);
+  });
+
+  it("keeps the type of the clause that names the object when a bare one follows", () => {
+    const items = itemsFrom("agent", "Let me see what I can do with my manager on the price. I'll have an answer for you on Friday.");
+    expect(items).toEqual([expect.objectContaining({ type: "request_discount_approval", dueDate: "2025-03-14", evidence: [0] })]);
+  });
+
+  it("types a customer's dated promise to send what the rep asked for", () => {
+    const items = extractActionItems(
+      transcript(["销售", "另外麻烦您把开票信息发我一下。"], ["客户", "好，我让财务周五前发你。"]),
+      defaultActionCatalogue,
+      { reference },
+    );
+    expect(items).toEqual([
+      expect.objectContaining({ type: "collect_customer_documents", owner: "customer", dueDate: "2025-03-14" }),
+    ]);
+  });
+
+  it("merges a promise to reply on the day an earlier promise is due into it, however far apart", () => {
+    const items = extractActionItems(
+      transcript(
+        ["销售", "我跟领导申请一下特价，周五前给您答复。"],
+        ["客户", "好的。"],
+        ["销售", "您那边还有别的问题吗？"],
+        ["客户", "暂时没有。"],
+        ["销售", "好的。"],
+        ["客户", "嗯。"],
+        ["销售", "那就这样，周五前我给您回话。"],
+      ),
+      defaultActionCatalogue,
+      { reference },
+    );
+    expect(items).toEqual([
+      expect.objectContaining({ type: "request_discount_approval", dueDate: "2025-03-14", evidence: [0, 6] }),
+    ]);
+    // On another day it is a promise of its own (kept flagged for a trainer to name).
+    const other = extractActionItems(
+      transcript(["销售", "我跟领导申请一下特价，周五前给您答复。"], ["客户", "好的。"], ["销售", "下周一我给您回话。"]),
+      defaultActionCatalogue,
+      { reference },
+    );
+    expect(other).toHaveLength(2);
   });
 
   it("does not merge the same action by different owners or far apart", () => {

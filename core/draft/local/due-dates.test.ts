@@ -143,6 +143,9 @@ describe("parseDueDate — English", () => {
     ["due 4/1/2025", "2025-04-01"],
     ["I'll call you early next week", "2025-03-17"],
     ["I'll get it to you within the week", "2025-03-14"],
+    ["a redline by EOD Tuesday", "2025-03-18"], // the weekday's end of day, not today's
+    ["by end of day Friday", "2025-03-14"],
+    ["COB on Monday", "2025-03-17"],
   ])("%s → %s", (text, expected) => {
     expect(dateOf(text, wednesday)).toBe(expected);
   });
