@@ -19,6 +19,16 @@ export const salesCallIndustries = ["saas", "medical_devices", "education", "ins
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
+/** An item a trainer would keep: catalogue type, who does it, the due phrase and its date, evidence. */
+export const salesCallActionItemSchema = z.object({
+  type: z.string().min(1),
+  owner: z.enum(["agent", "customer"]),
+  due: z.object({ phrase: z.string().min(1), date: isoDate }).nullable(),
+  evidence: z.array(z.number().int().nonnegative()).min(1),
+});
+
+export type SalesCallActionItem = z.infer<typeof salesCallActionItemSchema>;
+
 const salesCallSchema = z.object({
   id: z.string().min(1),
   language: z.enum(["zh", "en"]),
@@ -30,14 +40,7 @@ const salesCallSchema = z.object({
   utterances: z
     .array(z.object({ speaker: z.enum(["agent", "customer"]), text: z.string().min(1), intent: z.string().min(1) }))
     .min(1),
-  actionItems: z.array(
-    z.object({
-      type: z.string().min(1),
-      owner: z.enum(["agent", "customer"]),
-      due: z.object({ phrase: z.string().min(1), date: isoDate }).nullable(),
-      evidence: z.array(z.number().int().nonnegative()).min(1),
-    }),
-  ),
+  actionItems: z.array(salesCallActionItemSchema),
   talkTrackMoments: z.array(z.object({ utterance: z.number().int().nonnegative(), moment: talkTrackMomentSchema })),
 });
 
