@@ -72,6 +72,8 @@ export interface OneVersusRestResult {
   alphas: Float64Array;
   /** Rows each class was solved on (a superset of its support vectors). */
   workingSets: Int32Array[];
+  /** The per-class feature metrics it was trained with (see trainOneVersusRest), if any. */
+  featureMetrics?: readonly Float32Array[];
 }
 
 /**
@@ -83,6 +85,12 @@ export function trainOneVersusRest(
   targets: readonly Int8Array[],
   options: LinearSvmOptions = defaultLinearSvmOptions,
   rowWeights?: Float32Array,
+  /**
+   * Per class, a positive weight per feature: class c's SVM sees feature f scaled by
+   * √metric[c][f] (NB-SVM, Wang & Manning 2012, scales by naive Bayes' log-count ratios). The
+   * returned weights are in the unscaled feature space, so scoring is unchanged.
+   */
+  featureMetrics?: readonly Float32Array[],
 ): OneVersusRestResult {
   const classes = targets.length;
   const { rows, columns, rowStart, indices, values } = matrix;
@@ -93,7 +101,7 @@ export function trainOneVersusRest(
     biases: new Float32Array(classes),
   };
   const alphas = new Float64Array(classes * rows);
-  const solver = new DualSolver(matrix, options, rowWeights);
+  const solver = new DualSolver(matrix, options, rowWeights, featureMetrics);
   const everyRow = classes <= options.candidateClasses + 1;
   const allRows = new Int32Array(rows);
   for (let row = 0; row < rows; row++) allRows[row] = row;
@@ -145,7 +153,7 @@ export function trainOneVersusRest(
       additions[label].length === 0 ? set : merge(set, additions[label]),
     );
   }
-  return { model, alphas, workingSets };
+  return { model, alphas, workingSets, featureMetrics };
 }
 
 /**
@@ -181,14 +189,16 @@ export function heldOutScores(
       if (alpha === 0) continue;
       affected[label] = 1;
       const step = alpha * targets[label][row];
+      const metric = trained.featureMetrics?.[label];
       for (let position = rowStart[row]; position < rowStart[row + 1]; position++) {
-        model.weights[indices[position] * classes + label] -= step * values[position];
+        const scale = metric ? metric[indices[position]] : 1;
+        model.weights[indices[position] * classes + label] -= step * scale * values[position];
       }
       model.biases[label] -= step * options.bias * options.bias;
       alphas[label * rows + row] = 0;
     }
   }
-  const solver = new DualSolver(matrix, options, rowWeights);
+  const solver = new DualSolver(matrix, options, rowWeights, trained.featureMetrics);
   trained.workingSets.forEach((set, label) => {
     if (!affected[label]) return;
     const remaining = set.filter((row) => !excluded[row]);
@@ -228,6 +238,8 @@ class DualSolver {
   private readonly random: () => number;
 
   private readonly squaredNorms: Float64Array;
+  /** Rows' squared norms under the current class's feature metric (filled per solve). */
+  private readonly scaledNorms: Float64Array;
   /** Per row: 1 / (2 · cost · weight), the diagonal the squared hinge adds to the dual. */
   private readonly diagonals: Float64Array;
 
@@ -239,6 +251,7 @@ class DualSolver {
     private readonly matrix: SparseMatrix,
     private readonly options: LinearSvmOptions,
     rowWeights?: Float32Array,
+    private readonly featureMetrics?: readonly Float32Array[],
   ) {
     const { rows, rowStart, values } = matrix;
     this.diagonals = new Float64Array(rows);
@@ -251,6 +264,7 @@ class DualSolver {
         sum += values[position] ** 2;
       this.squaredNorms[row] = sum;
     }
+    this.scaledNorms = new Float64Array(featureMetrics ? rows : 0);
     this.w = new Float64Array(matrix.columns);
     this.order = new Int32Array(matrix.rows);
     this.random = createRandom(options.seed);
@@ -267,6 +281,20 @@ class DualSolver {
     const { w, order, options } = this;
     const classes = model.classes;
     const diagonals = this.diagonals;
+    // With a feature metric g the solver works in the scaled space (x → √g ∘ x) but keeps w in
+    // the unscaled one: a row's margin is still w · x, its squared norm becomes Σ g x², and an
+    // update moves w by step · g ∘ x.
+    const metric = this.featureMetrics?.[label];
+    let squaredNorms = this.squaredNorms;
+    if (metric) {
+      squaredNorms = this.scaledNorms;
+      for (const row of workingSet) {
+        let sum = options.bias * options.bias;
+        for (let position = rowStart[row]; position < rowStart[row + 1]; position++)
+          sum += metric[indices[position]] * values[position] ** 2;
+        squaredNorms[row] = sum;
+      }
+    }
     for (let column = 0; column < w.length; column++)
       w[column] = model.weights[column * classes + label];
     let wBias = options.bias > 0 ? model.biases[label] / options.bias : 0;
@@ -305,10 +333,15 @@ class DualSolver {
         if (projected < smallest) smallest = projected;
         if (Math.abs(projected) > 1e-12) {
           const previous = alpha[row];
-          alpha[row] = Math.max(previous - gradient / (this.squaredNorms[row] + diagonal), 0);
+          alpha[row] = Math.max(previous - gradient / (squaredNorms[row] + diagonal), 0);
           const step = (alpha[row] - previous) * sign;
-          for (let position = rowStart[row]; position < end; position++)
-            w[indices[position]] += step * values[position];
+          if (metric) {
+            for (let position = rowStart[row]; position < end; position++)
+              w[indices[position]] += step * metric[indices[position]] * values[position];
+          } else {
+            for (let position = rowStart[row]; position < end; position++)
+              w[indices[position]] += step * values[position];
+          }
           wBias += step * options.bias;
         }
       }
