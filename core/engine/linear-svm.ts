@@ -39,6 +39,8 @@ export interface LinearSvmOptions {
   candidateClasses: number;
   /** …plus this many rows drawn at random. */
   sampledRows: number;
+  /** "squared-hinge" (default, L2-loss) or "hinge" (L1-loss: α boxed by the row's cost). */
+  loss?: "squared-hinge" | "hinge";
 }
 
 export const defaultLinearSvmOptions: LinearSvmOptions = {
@@ -238,6 +240,8 @@ class DualSolver {
   private readonly random: () => number;
 
   private readonly squaredNorms: Float64Array;
+  /** Per row: the largest α (its cost with the hinge loss; unbounded with the squared hinge). */
+  private readonly upperBounds: Float64Array;
   /** Rows' squared norms under the current class's feature metric (filled per solve). */
   private readonly scaledNorms: Float64Array;
   /** Per row: 1 / (2 · cost · weight), the diagonal the squared hinge adds to the dual. */
@@ -256,7 +260,12 @@ class DualSolver {
     const { rows, rowStart, values } = matrix;
     this.diagonals = new Float64Array(rows);
     for (let row = 0; row < rows; row++)
-      this.diagonals[row] = 0.5 / (options.cost * (rowWeights ? rowWeights[row] : 1));
+      this.diagonals[row] =
+        options.loss === "hinge" ? 0 : 0.5 / (options.cost * (rowWeights ? rowWeights[row] : 1));
+    this.upperBounds = new Float64Array(rows);
+    for (let row = 0; row < rows; row++)
+      this.upperBounds[row] =
+        options.loss === "hinge" ? options.cost * (rowWeights ? rowWeights[row] : 1) : Infinity;
     this.squaredNorms = new Float64Array(rows);
     for (let row = 0; row < rows; row++) {
       let sum = options.bias * options.bias;
@@ -328,12 +337,15 @@ class DualSolver {
             continue;
           }
           if (gradient > 0) projected = 0;
-        }
+        } else if (alpha[row] >= this.upperBounds[row] && gradient < 0) projected = 0;
         if (projected > largest) largest = projected;
         if (projected < smallest) smallest = projected;
         if (Math.abs(projected) > 1e-12) {
           const previous = alpha[row];
-          alpha[row] = Math.max(previous - gradient / (squaredNorms[row] + diagonal), 0);
+          alpha[row] = Math.min(
+            Math.max(previous - gradient / (squaredNorms[row] + diagonal), 0),
+            this.upperBounds[row],
+          );
           const step = (alpha[row] - previous) * sign;
           if (metric) {
             for (let position = rowStart[row]; position < end; position++)
