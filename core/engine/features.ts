@@ -27,18 +27,6 @@ export interface FeatureOptions {
    * word features. Absent (false) in models stored before it existed, which keeps them exact.
    */
   cjkWords?: boolean;
-  /**
-   * Character n-gram lengths over the Latin words joined by single spaces (padded at both ends),
-   * so grams cross word boundaries ("k a f", "my fl"): they see short phrases and fused or split
-   * words. Absent in older models (no such features).
-   */
-  phraseCharacterRange?: readonly [number, number];
-  /** Add a crudely stemmed form of each Latin word ("booking" → "book") as a word feature. Absent in older models. */
-  stemmedWords?: boolean;
-  /** Add word trigrams. Absent in older models. */
-  wordTrigrams?: boolean;
-  /** Add skip-bigrams (a word and the word after next). Absent in older models. */
-  skipBigrams?: boolean;
 }
 
 export const defaultFeatureOptions: FeatureOptions = {
@@ -167,22 +155,11 @@ export function extractFeatures(
 ): void {
   const tokens = tokenize(text);
   let previous = "<s>";
-  let beforePrevious = "<s>";
   for (const token of tokens) {
     sink(FeatureGroup.word, hashString(`${namespace}w:${token.text}`));
     if (options.wordBigrams)
       sink(FeatureGroup.word, hashString(`${namespace}b:${previous} ${token.text}`));
-    if (options.wordTrigrams)
-      sink(
-        FeatureGroup.word,
-        hashString(`${namespace}t:${beforePrevious} ${previous} ${token.text}`),
-      );
-    if (options.skipBigrams)
-      sink(FeatureGroup.word, hashString(`${namespace}k:${beforePrevious} ${token.text}`));
-    beforePrevious = previous;
     previous = token.text;
-    if (options.stemmedWords && token.kind === "latin")
-      sink(FeatureGroup.word, hashString(`${namespace}s:${stemWord(token.text)}`));
     if (token.kind === "latin") {
       characterGrams(sink, `${namespace}c:`, token.text, options.latinCharacterRange);
     } else if (token.kind === "cjk") {
@@ -193,44 +170,6 @@ export function extractFeatures(
   if (options.wordBigrams && tokens.length > 0) {
     sink(FeatureGroup.word, hashString(`${namespace}b:${previous} </s>`));
   }
-  if (options.phraseCharacterRange) {
-    const phrase = tokens
-      .filter((token) => token.kind === "latin")
-      .map((token) => token.text)
-      .join(" ");
-    if (phrase !== "") characterGrams(sink, `${namespace}q:`, phrase, options.phraseCharacterRange);
-  }
-}
-
-/** Longest first, so "ings" is cut before "s". */
-const suffixes = [
-  "ments",
-  "ment",
-  "ings",
-  "ions",
-  "edly",
-  "ing",
-  "ion",
-  "ies",
-  "est",
-  "ed",
-  "es",
-  "ly",
-  "er",
-  "s",
-];
-
-/**
- * A crude English stem: the longest common suffix cut while at least three letters stay
- * ("booking", "booked", "books" → "book"; "flies" → "fl"). Not a real stemmer: it only has to map
- * inflections of a word to one feature, and a wrong cut merely adds a feature.
- */
-export function stemWord(word: string): string {
-  for (const suffix of suffixes) {
-    if (word.length - suffix.length >= 3 && word.endsWith(suffix))
-      return word.slice(0, word.length - suffix.length);
-  }
-  return word;
 }
 
 function cjkWordFeatures(sink: FeatureSink, namespace: string, run: string): void {
@@ -251,10 +190,7 @@ export function countFeatures(
   text: string,
   options: FeatureOptions = defaultFeatureOptions,
 ): { word: Map<number, number>; character: Map<number, number> } {
-  const counts = {
-    word: new Map<number, number>(),
-    character: new Map<number, number>(),
-  };
+  const counts = { word: new Map<number, number>(), character: new Map<number, number>() };
   extractFeatures(
     text,
     (group, hash) => {

@@ -81,9 +81,6 @@ export interface TrainOptions {
    * 1.3 points of accuracy and 1.5 of macro-F1.
    */
   classWeighting?: ClassWeighting;
-  /** NB-SVM: how far each class's SVM scales features by naive Bayes' log-count ratios (0 = plain SVM). */
-  naiveBayesScaling?: number;
-  naiveBayesScalingSmoothing?: number;
 }
 
 export type ClassWeighting = "none" | "balanced";
@@ -288,7 +285,8 @@ function calibrationFolds(
   // With fewer than two examples for most labels, held-out rows would describe a model that
   // has never seen their label: far more pessimistic than the model being calibrated.
   const trainerRows = rowsOf.reduce((sum, rows) => sum + rows.length, 0);
-  if (classes < 2 || eligibleCount < Math.max(minimumCalibrationRows, trainerRows / 2)) return [];
+  if (classes < 2 || eligibleCount < Math.max(minimumCalibrationRows, trainerRows / 2))
+    return [];
   const random = createRandom(seed ^ 0x5bd1e995);
   const foldCount = labelOfRow.length <= maximumCalibrationRows ? 5 : 10;
   const folds: number[][] = Array.from({ length: foldCount }, () => []);
@@ -419,11 +417,7 @@ export function trainIntentClassifier(
       weight: 1,
       trainer: true,
     })),
-    ...descriptions.map((row) => ({
-      ...row,
-      weight: descriptionWeight,
-      trainer: false,
-    })),
+    ...descriptions.map((row) => ({ ...row, weight: descriptionWeight, trainer: false })),
   ];
   const settings: FitSettings = {
     classes: labels.length,
@@ -437,8 +431,6 @@ export function trainIntentClassifier(
       (selfTraining && unlabelled.length > 0 ? selfTrainingNaiveBayesWeight : 0.02),
     classWeights,
     seed,
-    naiveBayesScaling: options.naiveBayesScaling ?? 0,
-    naiveBayesScalingSmoothing: options.naiveBayesScalingSmoothing ?? 1,
   };
 
   // Self-training: label the unlabelled utterances the current model is surest of (the same
@@ -503,8 +495,6 @@ interface FitSettings {
   /** Per label, multiplies the weight of its rows (balanced class weights; else all 1). */
   classWeights: Float64Array;
   seed: number;
-  naiveBayesScaling: number;
-  naiveBayesScalingSmoothing: number;
 }
 
 interface FittedLinear {
@@ -515,11 +505,7 @@ interface FittedLinear {
 }
 
 /** SVM + naive Bayes over TF-IDF of `rows`, calibrated on held-out trainer rows when asked. */
-function fitLinear(
-  rows: readonly TrainingRow[],
-  settings: FitSettings,
-  calibrate: boolean,
-): FittedLinear {
+function fitLinear(rows: readonly TrainingRow[], settings: FitSettings, calibrate: boolean): FittedLinear {
   const { classes, classWeights } = settings;
   const { vectorizer, matrix } = fitVectorizer(
     rows.map((row) => row.input),
@@ -532,22 +518,11 @@ function fitLinear(
   labelOfRow.forEach((label, row) => {
     targets[label][row] = 1;
   });
-  const uniform =
-    rows.every((row) => row.weight === 1) && classWeights.every((weight) => weight === 1);
+  const uniform = rows.every((row) => row.weight === 1) && classWeights.every((weight) => weight === 1);
   const rowWeights = uniform
     ? undefined
     : Float32Array.from(rows, (row) => row.weight * classWeights[row.label]);
-  const metrics =
-    settings.naiveBayesScaling > 0
-      ? logCountRatioMetrics(
-          matrix,
-          labelOfRow,
-          classes,
-          settings.naiveBayesScaling,
-          settings.naiveBayesScalingSmoothing,
-        )
-      : undefined;
-  const svm = trainOneVersusRest(matrix, targets, settings.svmOptions, rowWeights, metrics);
+  const svm = trainOneVersusRest(matrix, targets, settings.svmOptions, rowWeights);
   const { naiveBayesWeight } = settings;
   let temperature = defaultTemperature;
   let calibration: IntentClassifierInfo["calibration"] = "default";
@@ -565,10 +540,7 @@ function fitLinear(
       rowWeights,
     );
     const truths = heldOut.rows.map((row) => labelOfRow[row]);
-    temperature = fitTemperature(heldOut.scores, truths, {
-      minimum: 0.01,
-      maximum: 10,
-    });
+    temperature = fitTemperature(heldOut.scores, truths, { minimum: 0.01, maximum: 10 });
     calibration = "held-out";
   }
   // Only now may the SVM's weights change: held-out scoring above starts from them.
@@ -581,52 +553,6 @@ function fitLinear(
     );
   }
   return { vectorizer, model, temperature, calibration };
-}
-
-/**
- * NB-SVM's feature scaling (Wang & Manning 2012) as a per-class metric for the SVM: r = log of
- * (the feature's share of the class's mass) / (its share of the rest's mass), smoothed; the
- * metric is (1 − β) + β · r² / mean(r²), so β = 0 is the plain SVM.
- */
-function logCountRatioMetrics(
-  matrix: SparseMatrix,
-  labelOfRow: Int32Array,
-  classes: number,
-  interpolation: number,
-  smoothing: number,
-): Float32Array[] {
-  const { columns, rowStart, indices, values } = matrix;
-  const classSums = Array.from({ length: classes }, () => new Float64Array(columns));
-  const totals = new Float64Array(columns);
-  for (let row = 0; row < matrix.rows; row++) {
-    const sums = classSums[labelOfRow[row]];
-    for (let position = rowStart[row]; position < rowStart[row + 1]; position++) {
-      sums[indices[position]] += values[position];
-      totals[indices[position]] += values[position];
-    }
-  }
-  let total = 0;
-  for (const value of totals) total += value;
-  return classSums.map((sums) => {
-    let own = 0;
-    for (const value of sums) own += value;
-    const ownMass = own + smoothing * columns;
-    const restMass = total - own + smoothing * columns;
-    const squaredRatios = new Float64Array(columns);
-    let meanSquare = 0;
-    for (let column = 0; column < columns; column++) {
-      const ratio =
-        Math.log((sums[column] + smoothing) / ownMass) -
-        Math.log((totals[column] - sums[column] + smoothing) / restMass);
-      squaredRatios[column] = ratio * ratio;
-      meanSquare += ratio * ratio;
-    }
-    meanSquare /= columns;
-    return Float32Array.from(
-      squaredRatios,
-      (square) => 1 - interpolation + (interpolation * square) / meanSquare,
-    );
-  });
 }
 
 /**
@@ -706,10 +632,7 @@ function checkUnlabelled(unlabelled: TrainOptions["unlabelled"]): VectorizerInpu
     if (typeof input?.text !== "string")
       throw new ValidationError(`unlabelled[${index}].text must be a string.`);
   });
-  return unlabelled.map((input) => ({
-    text: input.text,
-    previousText: input.previousText ?? null,
-  }));
+  return unlabelled.map((input) => ({ text: input.text, previousText: input.previousText ?? null }));
 }
 
 function resolveSelfTraining(

@@ -39,8 +39,6 @@ export interface LinearSvmOptions {
   candidateClasses: number;
   /** …plus this many rows drawn at random. */
   sampledRows: number;
-  /** "squared-hinge" (default, L2-loss) or "hinge" (L1-loss: α boxed by the row's cost). */
-  loss?: "squared-hinge" | "hinge";
 }
 
 export const defaultLinearSvmOptions: LinearSvmOptions = {
@@ -74,8 +72,6 @@ export interface OneVersusRestResult {
   alphas: Float64Array;
   /** Rows each class was solved on (a superset of its support vectors). */
   workingSets: Int32Array[];
-  /** The per-class feature metrics it was trained with (see trainOneVersusRest), if any. */
-  featureMetrics?: readonly Float32Array[];
 }
 
 /**
@@ -87,12 +83,6 @@ export function trainOneVersusRest(
   targets: readonly Int8Array[],
   options: LinearSvmOptions = defaultLinearSvmOptions,
   rowWeights?: Float32Array,
-  /**
-   * Per class, a positive weight per feature: class c's SVM sees feature f scaled by
-   * √metric[c][f] (NB-SVM, Wang & Manning 2012, scales by naive Bayes' log-count ratios). The
-   * returned weights are in the unscaled feature space, so scoring is unchanged.
-   */
-  featureMetrics?: readonly Float32Array[],
 ): OneVersusRestResult {
   const classes = targets.length;
   const { rows, columns, rowStart, indices, values } = matrix;
@@ -103,7 +93,7 @@ export function trainOneVersusRest(
     biases: new Float32Array(classes),
   };
   const alphas = new Float64Array(classes * rows);
-  const solver = new DualSolver(matrix, options, rowWeights, featureMetrics);
+  const solver = new DualSolver(matrix, options, rowWeights);
   const everyRow = classes <= options.candidateClasses + 1;
   const allRows = new Int32Array(rows);
   for (let row = 0; row < rows; row++) allRows[row] = row;
@@ -155,7 +145,7 @@ export function trainOneVersusRest(
       additions[label].length === 0 ? set : merge(set, additions[label]),
     );
   }
-  return { model, alphas, workingSets, featureMetrics };
+  return { model, alphas, workingSets };
 }
 
 /**
@@ -191,16 +181,14 @@ export function heldOutScores(
       if (alpha === 0) continue;
       affected[label] = 1;
       const step = alpha * targets[label][row];
-      const metric = trained.featureMetrics?.[label];
       for (let position = rowStart[row]; position < rowStart[row + 1]; position++) {
-        const scale = metric ? metric[indices[position]] : 1;
-        model.weights[indices[position] * classes + label] -= step * scale * values[position];
+        model.weights[indices[position] * classes + label] -= step * values[position];
       }
       model.biases[label] -= step * options.bias * options.bias;
       alphas[label * rows + row] = 0;
     }
   }
-  const solver = new DualSolver(matrix, options, rowWeights, trained.featureMetrics);
+  const solver = new DualSolver(matrix, options, rowWeights);
   trained.workingSets.forEach((set, label) => {
     if (!affected[label]) return;
     const remaining = set.filter((row) => !excluded[row]);
@@ -240,10 +228,6 @@ class DualSolver {
   private readonly random: () => number;
 
   private readonly squaredNorms: Float64Array;
-  /** Per row: the largest α (its cost with the hinge loss; unbounded with the squared hinge). */
-  private readonly upperBounds: Float64Array;
-  /** Rows' squared norms under the current class's feature metric (filled per solve). */
-  private readonly scaledNorms: Float64Array;
   /** Per row: 1 / (2 · cost · weight), the diagonal the squared hinge adds to the dual. */
   private readonly diagonals: Float64Array;
 
@@ -255,17 +239,11 @@ class DualSolver {
     private readonly matrix: SparseMatrix,
     private readonly options: LinearSvmOptions,
     rowWeights?: Float32Array,
-    private readonly featureMetrics?: readonly Float32Array[],
   ) {
     const { rows, rowStart, values } = matrix;
     this.diagonals = new Float64Array(rows);
     for (let row = 0; row < rows; row++)
-      this.diagonals[row] =
-        options.loss === "hinge" ? 0 : 0.5 / (options.cost * (rowWeights ? rowWeights[row] : 1));
-    this.upperBounds = new Float64Array(rows);
-    for (let row = 0; row < rows; row++)
-      this.upperBounds[row] =
-        options.loss === "hinge" ? options.cost * (rowWeights ? rowWeights[row] : 1) : Infinity;
+      this.diagonals[row] = 0.5 / (options.cost * (rowWeights ? rowWeights[row] : 1));
     this.squaredNorms = new Float64Array(rows);
     for (let row = 0; row < rows; row++) {
       let sum = options.bias * options.bias;
@@ -273,7 +251,6 @@ class DualSolver {
         sum += values[position] ** 2;
       this.squaredNorms[row] = sum;
     }
-    this.scaledNorms = new Float64Array(featureMetrics ? rows : 0);
     this.w = new Float64Array(matrix.columns);
     this.order = new Int32Array(matrix.rows);
     this.random = createRandom(options.seed);
@@ -290,20 +267,6 @@ class DualSolver {
     const { w, order, options } = this;
     const classes = model.classes;
     const diagonals = this.diagonals;
-    // With a feature metric g the solver works in the scaled space (x → √g ∘ x) but keeps w in
-    // the unscaled one: a row's margin is still w · x, its squared norm becomes Σ g x², and an
-    // update moves w by step · g ∘ x.
-    const metric = this.featureMetrics?.[label];
-    let squaredNorms = this.squaredNorms;
-    if (metric) {
-      squaredNorms = this.scaledNorms;
-      for (const row of workingSet) {
-        let sum = options.bias * options.bias;
-        for (let position = rowStart[row]; position < rowStart[row + 1]; position++)
-          sum += metric[indices[position]] * values[position] ** 2;
-        squaredNorms[row] = sum;
-      }
-    }
     for (let column = 0; column < w.length; column++)
       w[column] = model.weights[column * classes + label];
     let wBias = options.bias > 0 ? model.biases[label] / options.bias : 0;
@@ -337,23 +300,15 @@ class DualSolver {
             continue;
           }
           if (gradient > 0) projected = 0;
-        } else if (alpha[row] >= this.upperBounds[row] && gradient < 0) projected = 0;
+        }
         if (projected > largest) largest = projected;
         if (projected < smallest) smallest = projected;
         if (Math.abs(projected) > 1e-12) {
           const previous = alpha[row];
-          alpha[row] = Math.min(
-            Math.max(previous - gradient / (squaredNorms[row] + diagonal), 0),
-            this.upperBounds[row],
-          );
+          alpha[row] = Math.max(previous - gradient / (this.squaredNorms[row] + diagonal), 0);
           const step = (alpha[row] - previous) * sign;
-          if (metric) {
-            for (let position = rowStart[row]; position < end; position++)
-              w[indices[position]] += step * metric[indices[position]] * values[position];
-          } else {
-            for (let position = rowStart[row]; position < end; position++)
-              w[indices[position]] += step * values[position];
-          }
+          for (let position = rowStart[row]; position < end; position++)
+            w[indices[position]] += step * values[position];
           wBias += step * options.bias;
         }
       }
