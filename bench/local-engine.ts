@@ -9,6 +9,8 @@
  *   npm run bench -- local-engine                 # everything, 3 seeds
  *   npx tsx bench/local-engine.ts --seeds=1 --only=few-shot,imbalanced,out-of-scope
  *   npx tsx bench/local-engine.ts --only=few-shot --strategies=balanced   # the queue's order only
+ *   npx tsx bench/local-engine.ts --only=clinc150 --validation   # full data, val only (to choose on)
+ *   npx tsx bench/clinc-val-variants.ts '{"C2":{"train":{"cost":2}}}'   # option variants, val only
  *
  * Nothing here is tuned on a test split: every choice (self-training shares, class weights,
  * the out-of-scope threshold, context or not) was made on validation data.
@@ -141,19 +143,23 @@ function clinc150(samples: readonly PublicSample[]): void {
     { name: "SVM only", options: { naiveBayesWeight: 0 } },
   ].map(({ name, options }: { name: string; options: TrainOptions }) => {
     const trained = measure(() => trainIntentClassifier(train, options));
-    const onTest = evaluate(trained.value, test, false);
+    // --validation: choose between variants without looking at test.
+    const onTest = validationOnly ? null : evaluate(trained.value, test, false);
     const onValidation = evaluate(trained.value, validation, false);
+    const speed = onTest ?? onValidation;
     const bytes = trained.value.serialize();
     return {
       model: name,
-      "test accuracy %": percent(onTest.accuracy),
-      "test macro-F1 %": percent(onTest.macroF1),
+      ...(onTest && {
+        "test accuracy %": percent(onTest.accuracy),
+        "test macro-F1 %": percent(onTest.macroF1),
+      }),
       "val accuracy %": percent(onValidation.accuracy),
-      "test ECE": round(onTest.ece, 4),
+      ...(onTest && { "test ECE": round(onTest.ece, 4) }),
       "train s": round(trained.seconds, 2),
       "train CPU s": round(trained.cpuSeconds, 2),
-      "predictions/s": Math.round(onTest.predictionsPerSecond),
-      "predictions/CPU s": Math.round(onTest.predictionsPerCpuSecond),
+      "predictions/s": Math.round(speed.predictionsPerSecond),
+      "predictions/CPU s": Math.round(speed.predictionsPerCpuSecond),
       "model KB": Math.round(bytes.length / 1024),
       features: trained.value.info.features,
       temperature: round(trained.value.info.temperature),
@@ -174,6 +180,8 @@ function clincDescriptions(samples: readonly PublicSample[]): Record<string, str
 const option = (name: string) =>
   process.argv.find((argument) => argument.startsWith(`--${name}=`))?.slice(name.length + 3);
 const seedCount = Number(option("seeds") ?? 3);
+/** Score CLINC150 on val only (the split to choose on); test is not touched. */
+const validationOnly = process.argv.includes("--validation");
 const only = option("only")?.split(",");
 const wanted = (section: string) => !only || only.includes(section);
 
