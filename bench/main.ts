@@ -18,7 +18,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const benchDirectory = path.dirname(fileURLToPath(import.meta.url));
-const notBenchmarks = new Set(["main.ts", "support.ts"]);
+// Tools that live here but measure nothing on their own (clinc-val-variants needs the variants to try).
+const notBenchmarks = new Set(["main.ts", "support.ts", "clinc-val-variants.ts"]);
 // tsx as a loader of this same Node (rather than the tsx command, which runs a second process):
 // no shell or PATH lookup, and a benchmark killed by a signal is reported as such.
 const tsxLoader = import.meta.resolve("tsx");
