@@ -258,9 +258,11 @@ async function overhead(route: Path, model: { baseUrl: string; apiKey: string })
             const untimedClaimMs = timedClaim ? 0 : performance.now() - startedWall;
             const untimedClaimCpu = timedClaim ? null : process.cpuUsage(startedCpu);
             await runJob({ db, events }, "agent-run", job.payload, handler, {
-              attemptsMade: job.attempts,
+              // The embedded claim starts the job (counts the attempt), as the embedded worker's does.
+              attemptsMade: timedClaim ? job.attempts - 1 : job.attempts,
               attemptsAllowed: jobOptions["agent-run"].attempts,
-              lockedBy: route === "bullmq" ? null : workerId,
+              lockedBy: timedClaim ? workerId : null,
+              started: timedClaim ? job : undefined,
             });
             const wallMs = performance.now() - startedWall - untimedClaimMs;
             const usage = process.cpuUsage(startedCpu);

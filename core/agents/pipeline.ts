@@ -13,8 +13,9 @@
  */
 import path from "node:path";
 import type { Actor } from "../auth/actor.ts";
-import type { ConnectorDirectory, ConnectorLimiter, ConnectorWithKey } from "../connectors/connector.ts";
+import type { ConnectorDirectory, ConnectorLimiter, ConnectorLookup, ConnectorWithKey } from "../connectors/connector.ts";
 import { costUsd } from "../connectors/connector.ts";
+import { connectorStampSql } from "../connectors/connectors.ts";
 import { asyncCommit } from "../db/async-commit.ts";
 import type { Db, Queryable } from "../db/database.ts";
 import { loadCallForDrafting } from "../draft/drafting.ts";
@@ -313,11 +314,17 @@ type Engine =
   | { kind: "unavailable"; reason: string };
 
 /** Which engine a definition runs on now: `auto` takes the LLM when a chat connector exists. */
-async function resolveEngine(connectors: ConnectorDirectory, workspaceId: string, agent: AgentKind, definition: AgentDefinition): Promise<Engine> {
+async function resolveEngine(
+  connectors: ConnectorDirectory,
+  workspaceId: string,
+  agent: AgentKind,
+  definition: AgentDefinition,
+  lookup?: ConnectorLookup,
+): Promise<Engine> {
   if (definition.engine.kind === "local") return agent.local ? { kind: "local" } : { kind: "needs_connector" };
   const connector = definition.engine.connectorId
-    ? await connectors.get(workspaceId, definition.engine.connectorId)
-    : await connectors.defaultFor(workspaceId, "chat");
+    ? await connectors.get(workspaceId, definition.engine.connectorId, lookup)
+    : await connectors.defaultFor(workspaceId, "chat", lookup);
   if (connector && connector.enabled) return { kind: "llm", connector, model: definition.engine.model };
   if (definition.engine.connectorId && definition.engine.kind === "llm") {
     return { kind: "unavailable", reason: `connector "${definition.engine.connectorId}" is missing or disabled` };
@@ -556,12 +563,17 @@ async function storeResults(
  * Locks the run's pipeline (its recording, then its draft) and the run; null when the run is already
  * final (a second delivery). `recording` is for `advance`, which then need not lock them again.
  */
-async function lockRun(db: Queryable, runId: string): Promise<(RunRow & { recording: RecordingForPipeline | undefined }) | null> {
+async function lockRun(
+  db: Queryable,
+  runId: string,
+  /** Turns synchronous_commit off for the caller's transaction (`runAgent`'s results; see there why that is safe). */
+  options: { asyncCommit?: boolean } = {},
+): Promise<(RunRow & { recording: RecordingForPipeline | undefined }) | null> {
   // One round trip for the three locks. PostgreSQL takes a statement's row locks in the order of its
   // FOR UPDATE OF list (the rowmarks keep the clause's order), so this is still recording, then
   // draft, then run — the order every other transaction of a pipeline follows.
   const { rows } = await db.query<RunRow & { recording: RecordingForPipeline }>(
-    `SELECT a.id, a.workspace_id AS "workspaceId", a.recording_id AS "recordingId", a.draft_id AS "draftId", a.agent,
+    `SELECT ${options.asyncCommit ? `${asyncCommit} AS sync, ` : ""}a.id, a.workspace_id AS "workspaceId", a.recording_id AS "recordingId", a.draft_id AS "draftId", a.agent,
             a.agent_version AS "agentVersion", a.agent_version_id AS "agentVersionId", a.status, a.depends_on AS "dependsOn",
             a.created_at AS "createdAt",
             json_build_object('id', r.id, 'workspaceId', r.workspace_id, 'ownerId', r.owner_id, 'teamId', r.team_id,
@@ -624,10 +636,12 @@ export async function runAgent(
   options: { signal?: AbortSignal; finalAttempt?: boolean } = {},
 ): Promise<AgentRunOutcome> {
   const { db } = deps;
-  const { rows: claimed } = await db.query<RunRow & { promptSetVersionId: string | null }>(
+  const { rows: claimed } = await db.query<RunRow & { promptSetVersionId: string | null; connectorStamp: string }>(
     // No fsync for this one (core/db/async-commit.ts): forgotten in a database crash, the run is still
     // `queued` and the redelivered job claims it again. It also says which version the agent's
-    // prompt-set label points at now (its content is kept in memory by version id).
+    // prompt-set label points at now (its content is kept in memory by version id), and the
+    // workspace's connectors' stamp (the directory keeps them while it holds: an admin's edit
+    // committed before this statement is seen by this invocation).
     `WITH sync AS (SELECT ${asyncCommit})
      UPDATE agent_runs SET status = 'running', started_at = now(), error = NULL FROM sync
      WHERE id = $1 AND status IN ('queued', 'running')
@@ -635,7 +649,8 @@ export async function runAgent(
        (SELECT label.version_id FROM agent_versions version
           JOIN prompt_sets prompt_set ON prompt_set.workspace_id = agent_runs.workspace_id AND prompt_set.name = version.definition->'promptSet'->>'name'
           JOIN prompt_set_labels label ON label.prompt_set_id = prompt_set.id AND label.label = version.definition->'promptSet'->>'label'
-         WHERE version.id = agent_runs.agent_version_id) AS "promptSetVersionId"`,
+         WHERE version.id = agent_runs.agent_version_id) AS "promptSetVersionId",
+       ${connectorStampSql("agent_runs.workspace_id")} AS "connectorStamp"`,
     [runId],
   );
   const run = claimed[0];
@@ -656,7 +671,7 @@ export async function runAgent(
   promptSetLoading?.catch(() => {});
   let engine: Engine;
   try {
-    engine = await resolveEngine(deps.connectors, run.workspaceId, agent, definition);
+    engine = await resolveEngine(deps.connectors, run.workspaceId, agent, definition, { stamp: run.connectorStamp });
   } catch (error) {
     return afterError(deps, run, null, error, started, options);
   }
@@ -677,7 +692,7 @@ export async function runAgent(
     const report: { became?: "ready" | "failed" } = {};
     const stored = await db.transaction(async (transaction) => {
       const resultSpan = trace.span("result", invocation.status === "needs_connector" ? needsConnectorMessage : "stored");
-      const locked = await lockRun(transaction, run.id);
+      const locked = await lockRun(transaction, run.id, { asyncCommit: true });
       let result: { itemIds: string[]; jobs: Job[] } | null = null;
       if (locked) {
         const items = invocation.status === "succeeded" ? await replaceableItems(transaction, locked, invocation.product.items, deps.doubleLabelShare ?? 0) : [];

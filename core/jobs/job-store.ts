@@ -142,13 +142,15 @@ export async function finishJob(db: Queryable, id: string, outcome: JobOutcome, 
 // ─── The embedded transport: the rows are the queue ──────────────────────────────────────────────
 
 /**
- * Locks up to `limit` due jobs of `queues` to `workerId` and marks them active, oldest due first.
- * `FOR UPDATE SKIP LOCKED` lets any number of workers claim at once without blocking or double-claiming.
+ * Locks up to `limit` due jobs of `queues` to `workerId` and starts them (active, one attempt more,
+ * as `startJob` does: the runner is told they are started and does not start them again), oldest
+ * due first. `FOR UPDATE SKIP LOCKED` lets any number of workers claim at once without blocking or
+ * double-claiming.
  */
 export async function claimJobs(db: Queryable, workerId: string, queues: readonly string[], limit: number): Promise<Job[]> {
   if (limit <= 0 || queues.length === 0) return [];
   const { rows } = await db.query<Job>(
-    `UPDATE jobs SET state = 'active', locked_by = $1, locked_at = now(), updated_at = now()
+    `UPDATE jobs SET state = 'active', attempts = attempts + 1, error = NULL, locked_by = $1, locked_at = now(), updated_at = now()
      WHERE id IN (
        SELECT id FROM jobs WHERE state = 'queued' AND queue = ANY($2::text[]) AND run_at <= now()
        ORDER BY run_at, created_at LIMIT $3 FOR UPDATE SKIP LOCKED)

@@ -80,6 +80,8 @@ export async function runJob<Name extends QueueName>(
     signal?: AbortSignal;
     /** The embedded transport's row lock; writes are dropped once another worker holds the job. */
     lockedBy?: string | null;
+    /** The row as the transport's claim already started it (`claimJobs`): not started again. */
+    started?: Job;
   },
 ): Promise<RunOutcome> {
   const lock = delivery.lockedBy ?? null;
@@ -97,7 +99,7 @@ export async function runJob<Name extends QueueName>(
     }
     throw new PermanentJobFailure(message, { cause: error });
   }
-  const job = await startJob(deps.db, payload.jobId, lock);
+  const job = delivery.started?.id === payload.jobId ? delivery.started : await startJob(deps.db, payload.jobId, lock);
   if (!job) return "skipped"; // Already finished (a duplicate delivery), or no longer ours.
   await deps.events?.publish(toJobEvent(job));
 
