@@ -18,7 +18,7 @@ import { costUsd } from "../connectors/connector.ts";
 import { connectorStampSql } from "../connectors/connectors.ts";
 import { asyncCommit } from "../db/async-commit.ts";
 import type { Db, Queryable } from "../db/database.ts";
-import { loadCallForDrafting } from "../draft/drafting.ts";
+import { loadCallForDrafting, type CallContext } from "../draft/drafting.ts";
 import type { Embedder } from "../draft/embeddings.ts";
 import { centroid, nearestNeighbours } from "../draft/embeddings.ts";
 import type { RetryPolicy } from "../draft/llm/retry.ts";
@@ -205,6 +205,8 @@ async function advance(
   lockedRecording?: RecordingForPipeline,
   /** The latest run of each agent when the caller has just read them under those locks (`storeResults`). */
   currentRuns?: Array<RunRow & { error: string | null }>,
+  /** The recording's progress as the caller already wrote it from `currentRuns` (`storeResults`). */
+  writtenProgress?: number,
 ): Promise<Job[]> {
   let recording = lockedRecording ?? null;
   if (!recording) {
@@ -241,7 +243,11 @@ async function advance(
   }
   const finished = runs.filter((run) => finalStatuses.has(run.status)).length;
   if (finished < runs.length) {
-    await db.query("UPDATE recordings SET progress = $2, updated_at = now() WHERE id = $1 AND status = 'drafting'", [recording.id, finished / Math.max(1, runs.length)]);
+    // The same division as storeResults' in SQL (both IEEE doubles): equal unless skips were added above.
+    const progress = finished / Math.max(1, runs.length);
+    if (progress !== writtenProgress) {
+      await db.query("UPDATE recordings SET progress = $2, updated_at = now() WHERE id = $1 AND status = 'drafting'", [recording.id, progress]);
+    }
     return jobs;
   }
   await summariseDraft(db, draftId);
@@ -282,26 +288,31 @@ async function summariseDraft(db: Queryable, draftId: string): Promise<void> {
   );
 }
 
+/** The standing action items of a pipeline (`draft`: an SQL expression), as one JSON array of their contents. */
+const upstreamActionItemsSql = (draft: string) =>
+  `(SELECT coalesce(json_agg(coalesce(item.current_content, item.content) ORDER BY item.segment_ordinal NULLS LAST, item.position), '[]'::json)
+      FROM draft_items item WHERE item.draft_id = ${draft} AND item.kind = 'action_item' AND item.status <> 'rejected')`;
+
 /** The call as an agent sees it, with the standing action items of its pipeline. */
 export async function loadAgentCall(db: Queryable, recordingId: string, draftId: string | null): Promise<AgentCall> {
-  const [call, { rows: items }] = await Promise.all([
+  const [call, { rows }] = await Promise.all([
     loadCallForDrafting(db, recordingId),
-    db.query<{ content: unknown }>(
-      `SELECT coalesce(current_content, content) AS content FROM draft_items
-       WHERE draft_id = $1 AND kind = 'action_item' AND status <> 'rejected' ORDER BY segment_ordinal NULLS LAST, position`,
-      [draftId ?? "00000000-0000-0000-0000-000000000000"],
-    ),
+    db.query<{ items: unknown[] }>(`SELECT ${upstreamActionItemsSql("$1")} AS items`, [draftId ?? "00000000-0000-0000-0000-000000000000"]),
   ]);
+  return agentCallOf(call, rows[0].items);
+}
+
+function agentCallOf(call: CallContext, upstreamActionItems: unknown[]): AgentCall {
   return {
     workspaceId: call.workspaceId,
-    recordingId,
+    recordingId: call.recordingId,
     transcriptId: call.transcriptId,
     teamId: call.teamId,
     customerStage: call.customerStage,
     callDate: call.callDate,
     input: call.input,
-    upstreamActionItems: items.flatMap((item) => {
-      const parsed = actionItemSchema.safeParse(item.content);
+    upstreamActionItems: upstreamActionItems.flatMap((item) => {
+      const parsed = actionItemSchema.safeParse(item);
       return parsed.success ? [parsed.data] : [];
     }),
   };
@@ -518,9 +529,9 @@ async function replaceableItems(db: Queryable, run: RunRow, items: AgentItem[], 
 
 /**
  * One round trip for what a finished run writes and what `advance` reads next: its items (all of
- * them as one JSON parameter, however many), the run's final row, and the latest run of each agent
- * of the pipeline — as the statement's snapshot shows them, so this run's own new status is put in
- * here rather than read back.
+ * them as one JSON parameter, however many), the run's final row, the recording's progress, and the
+ * latest run of each agent of the pipeline — as the statement's snapshot shows them, so this run's
+ * own new status is put in here rather than read back.
  */
 async function storeResults(
   db: Queryable,
@@ -532,9 +543,18 @@ async function storeResults(
     durationMs: number;
     output: Record<string, unknown> | null;
   },
-): Promise<{ itemIds: string[]; runs: Array<RunRow & { error: string | null }> }> {
-  const { rows } = await db.query<RunRow & { error: string | null; itemIds: string[] }>(
-    `WITH inserted AS (
+): Promise<{ itemIds: string[]; runs: Array<RunRow & { error: string | null }>; progress: number }> {
+  const { rows } = await db.query<RunRow & { error: string | null; itemIds: string[]; progress: number }>(
+    `WITH latest AS (SELECT DISTINCT ON (agent) ${runColumns}, error FROM agent_runs WHERE draft_id = $2 ORDER BY agent, created_at DESC, id),
+     -- Final runs over all runs, this run counted with its new status, as advance counts them.
+     share AS (
+       SELECT (count(*) FILTER (WHERE CASE WHEN latest.id = $1 THEN $5 ELSE latest.status END = ANY($17::text[])))::float8
+              / greatest(1, count(*)) AS progress FROM latest
+     ),
+     progressed AS (
+       UPDATE recordings SET progress = share.progress, updated_at = now() FROM share WHERE recordings.id = $3 AND recordings.status = 'drafting'
+     ),
+     inserted AS (
        INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence, double_label, agent_run_id)
        SELECT $2, $3, item.kind, item.position, item.ordinal, ARRAY(SELECT jsonb_array_elements_text(item.evidence)::integer),
               item.content, item.confidence, item."doubleLabel", $1
@@ -549,14 +569,13 @@ async function storeResults(
        WHERE id = $1 RETURNING id
      ),
      ids AS (SELECT coalesce(json_agg(id), '[]'::json) AS ids FROM inserted)
-     SELECT latest.*, ids.ids AS "itemIds"
-       FROM (SELECT DISTINCT ON (agent) ${runColumns}, error FROM agent_runs WHERE draft_id = $2 ORDER BY agent, created_at DESC, id) AS latest, ids`,
+     SELECT latest.*, ids.ids AS "itemIds", share.progress FROM latest, ids, share`,
     [run.id, run.draftId, run.recordingId, JSON.stringify(items), result.status, result.error, result.engine, result.connectorId, result.model,
       result.promptSetVersion, result.traceId, result.durationMs, result.inputTokens, result.outputTokens, result.costUsd,
-      result.output === null ? null : JSON.stringify(result.output)],
+      result.output === null ? null : JSON.stringify(result.output), [...finalStatuses]],
   );
-  const runs = rows.map(({ itemIds: _ids, ...latest }) => (latest.id === run.id ? { ...latest, status: result.status, error: result.error } : latest));
-  return { itemIds: rows[0]?.itemIds ?? [], runs };
+  const runs = rows.map(({ itemIds: _ids, progress: _progress, ...latest }) => (latest.id === run.id ? { ...latest, status: result.status, error: result.error } : latest));
+  return { itemIds: rows[0]?.itemIds ?? [], runs, progress: rows[0]?.progress ?? 0 };
 }
 
 /**
@@ -633,15 +652,24 @@ export interface AgentRunOutcome {
 export async function runAgent(
   deps: AgentDependencies,
   runId: string,
-  options: { signal?: AbortSignal; finalAttempt?: boolean } = {},
+  options: {
+    signal?: AbortSignal;
+    finalAttempt?: boolean;
+    /** The run's recording as its job names it (the job's subject): the call is then read while the run is claimed. */
+    recordingId?: string | null;
+  } = {},
 ): Promise<AgentRunOutcome> {
   const { db } = deps;
-  const { rows: claimed } = await db.query<RunRow & { promptSetVersionId: string | null; connectorStamp: string }>(
+  // Read at once with the claim (two connections, one round trip of waiting); a wrong or missing
+  // hint is read again below, and a failure surfaces where the call is awaited.
+  const callPrefetch = options.recordingId ? loadCallForDrafting(db, options.recordingId) : null;
+  callPrefetch?.catch(() => {});
+  const { rows: claimed } = await db.query<RunRow & { promptSetVersionId: string | null; connectorStamp: string; upstreamActionItems: unknown[] }>(
     // No fsync for this one (core/db/async-commit.ts): forgotten in a database crash, the run is still
     // `queued` and the redelivered job claims it again. It also says which version the agent's
     // prompt-set label points at now (its content is kept in memory by version id), and the
     // workspace's connectors' stamp (the directory keeps them while it holds: an admin's edit
-    // committed before this statement is seen by this invocation).
+    // committed before this statement is seen by this invocation), and the pipeline's standing action items.
     `WITH sync AS (SELECT ${asyncCommit})
      UPDATE agent_runs SET status = 'running', started_at = now(), error = NULL FROM sync
      WHERE id = $1 AND status IN ('queued', 'running')
@@ -650,7 +678,8 @@ export async function runAgent(
           JOIN prompt_sets prompt_set ON prompt_set.workspace_id = agent_runs.workspace_id AND prompt_set.name = version.definition->'promptSet'->>'name'
           JOIN prompt_set_labels label ON label.prompt_set_id = prompt_set.id AND label.label = version.definition->'promptSet'->>'label'
          WHERE version.id = agent_runs.agent_version_id) AS "promptSetVersionId",
-       ${connectorStampSql("agent_runs.workspace_id")} AS "connectorStamp"`,
+       ${connectorStampSql("agent_runs.workspace_id")} AS "connectorStamp",
+       ${upstreamActionItemsSql("agent_runs.draft_id")} AS "upstreamActionItems"`,
     [runId],
   );
   const run = claimed[0];
@@ -665,7 +694,9 @@ export async function runAgent(
 
   // The call, the connector and the prompt set do not depend on each other: asked for at once. A
   // failure of the call's or prompt set's read surfaces where it is awaited, as before.
-  const callLoading = loadAgentCall(db, run.recordingId, run.draftId);
+  const callLoading = (callPrefetch && options.recordingId === run.recordingId ? callPrefetch : loadCallForDrafting(db, run.recordingId)).then((call) =>
+    agentCallOf(call, run.upstreamActionItems),
+  );
   const promptSetLoading = definition.engine.kind === "local" ? null : labelledPromptSet(db, run.workspaceId, run.promptSetVersionId);
   callLoading.catch(() => {});
   promptSetLoading?.catch(() => {});
@@ -700,14 +731,14 @@ export async function runAgent(
           invocation.product.output !== null || invocation.product.notes.length > 0
             ? { ...(invocation.product.output ?? {}), ...(invocation.product.notes.length > 0 ? { notes: invocation.product.notes } : {}) }
             : null;
-        const { itemIds, runs } = await storeResults(transaction, locked, items, {
+        const { itemIds, runs, progress } = await storeResults(transaction, locked, items, {
           ...invocation,
           error: invocation.status === "needs_connector" ? needsConnectorMessage : null,
           traceId: trace.id,
           durationMs: Math.round(performance.now() - started),
           output,
         });
-        result = { itemIds, jobs: await advance(transaction, run.draftId, report, locked.recording, runs) };
+        result = { itemIds, jobs: await advance(transaction, run.draftId, report, locked.recording, runs, progress) };
       }
       resultSpan.end({ output: { items: result?.itemIds.length ?? 0, draftItemIds: result?.itemIds ?? [], output: invocation.product.output } });
       // The trace commits with what it describes: a crash loses both or neither.

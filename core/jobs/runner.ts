@@ -101,7 +101,13 @@ export async function runJob<Name extends QueueName>(
   }
   const job = delivery.started?.id === payload.jobId ? delivery.started : await startJob(deps.db, payload.jobId, lock);
   if (!job) return "skipped"; // Already finished (a duplicate delivery), or no longer ours.
-  await deps.events?.publish(toJobEvent(job));
+  // "active" goes out while the handler starts (a live view; the handler does not wait for it). Every
+  // later event waits for the one before, so a browser never sees them out of order.
+  let published: Promise<void> = (deps.events?.publish(toJobEvent(job)) ?? Promise.resolve()).catch(() => {});
+  const publish = (event: ReturnType<typeof toJobEvent>) => {
+    published = published.then(() => deps.events?.publish(event));
+    return published;
+  };
 
   let lastWrite = 0;
   let lastStage: string | null = job.stage;
@@ -112,7 +118,7 @@ export async function runJob<Name extends QueueName>(
     lastWrite = now;
     lastStage = stage ?? lastStage;
     const updated = await updateProgress(deps.db, job.id, fraction, stage ?? null, lock);
-    if (updated) await deps.events?.publish(toJobEvent(updated));
+    if (updated) await publish(toJobEvent(updated));
   };
 
   try {
@@ -129,18 +135,21 @@ export async function runJob<Name extends QueueName>(
     if (retryable && attemptsLeft) {
       const delayMs = retryDelayMs(queue, delivery.attemptsMade);
       const updated = await finishJob(deps.db, job.id, { state: "retrying", error: message, delayMs }, lock);
-      if (updated) await deps.events?.publish(toJobEvent(updated));
+      if (updated) await publish(toJobEvent(updated));
       throw error;
     }
     const updated = await finishJob(deps.db, job.id, { state: "failed", error: message }, lock);
     if (!updated) return "skipped"; // Another worker holds the job now; its run decides.
     await handler.onPermanentFailure?.(payload, message);
-    await deps.events?.publish(toJobEvent(updated));
+    await publish(toJobEvent(updated));
     throw new PermanentJobFailure(message, { cause: error });
   }
   const finished = await finishJob(deps.db, job.id, { state: "completed" }, lock);
-  if (!finished) return "skipped";
-  await deps.events?.publish(toJobEvent(finished));
+  if (!finished) {
+    await published;
+    return "skipped";
+  }
+  await publish(toJobEvent(finished));
   return "completed";
 }
 

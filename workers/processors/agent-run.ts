@@ -9,7 +9,11 @@ export function agentRunHandler({ db, config, logger, dispatcher, agents }: Hand
   const deps = { db, doubleLabelShare: config.DOUBLE_LABEL_SHARE, ...agents };
   return defineHandler<"agent-run">(
     async ({ job, payload, signal }) => {
-      const outcome = await runAgent(deps, payload.agentRunId, { signal, finalAttempt: job.attempts >= jobOptions["agent-run"].attempts });
+      const outcome = await runAgent(deps, payload.agentRunId, {
+        signal,
+        finalAttempt: job.attempts >= jobOptions["agent-run"].attempts,
+        recordingId: job.subjectType === "recording" ? job.subjectId : null,
+      });
       await handOverAll(dispatcher, outcome.jobs);
       logger.info({ agentRunId: payload.agentRunId, status: outcome.status, traceId: outcome.traceId }, "Agent run finished");
       // The last run of a pipeline: the call is ready ("Draft ready", as the one-shot drafter logged it).
