@@ -582,17 +582,12 @@ async function storeResults(
  * Locks the run's pipeline (its recording, then its draft) and the run; null when the run is already
  * final (a second delivery). `recording` is for `advance`, which then need not lock them again.
  */
-async function lockRun(
-  db: Queryable,
-  runId: string,
-  /** Turns synchronous_commit off for the caller's transaction (`runAgent`'s results; see there why that is safe). */
-  options: { asyncCommit?: boolean } = {},
-): Promise<(RunRow & { recording: RecordingForPipeline | undefined }) | null> {
+async function lockRun(db: Queryable, runId: string): Promise<(RunRow & { recording: RecordingForPipeline | undefined }) | null> {
   // One round trip for the three locks. PostgreSQL takes a statement's row locks in the order of its
   // FOR UPDATE OF list (the rowmarks keep the clause's order), so this is still recording, then
   // draft, then run — the order every other transaction of a pipeline follows.
   const { rows } = await db.query<RunRow & { recording: RecordingForPipeline }>(
-    `SELECT ${options.asyncCommit ? `${asyncCommit} AS sync, ` : ""}a.id, a.workspace_id AS "workspaceId", a.recording_id AS "recordingId", a.draft_id AS "draftId", a.agent,
+    `SELECT a.id, a.workspace_id AS "workspaceId", a.recording_id AS "recordingId", a.draft_id AS "draftId", a.agent,
             a.agent_version AS "agentVersion", a.agent_version_id AS "agentVersionId", a.status, a.depends_on AS "dependsOn",
             a.created_at AS "createdAt",
             json_build_object('id', r.id, 'workspaceId', r.workspace_id, 'ownerId', r.owner_id, 'teamId', r.team_id,
@@ -641,6 +636,8 @@ export interface AgentRunOutcome {
   traceId: string | null;
   /** Set when this run was the last of its pipeline: the recording became ready (or failed). */
   recordingBecame?: "ready" | "failed";
+  /** The run's job as `completeJob` completed it, in the transaction that committed the results. */
+  completedJob?: Job;
 }
 
 /**
@@ -657,6 +654,8 @@ export async function runAgent(
     finalAttempt?: boolean;
     /** The run's recording as its job names it (the job's subject): the call is then read while the run is claimed. */
     recordingId?: string | null;
+    /** Completes the run's job inside the transaction that stores the run's results (`JobContext.complete`). */
+    completeJob?: (transaction: Queryable) => Promise<Job | null>;
   } = {},
 ): Promise<AgentRunOutcome> {
   const { db } = deps;
@@ -721,9 +720,15 @@ export async function runAgent(
     const call = await callLoading;
     const invocation = await invoke(deps, agent, definition, call, engine, trace, options.signal, promptSetLoading ?? undefined);
     const report: { became?: "ready" | "failed" } = {};
+    let completedJob: Job | null = null;
     const stored = await db.transaction(async (transaction) => {
       const resultSpan = trace.span("result", invocation.status === "needs_connector" ? needsConnectorMessage : "stored");
-      const locked = await lockRun(transaction, run.id, { asyncCommit: true });
+      // Synchronous (it waits for the WAL to reach the disk): this commit is the job's completion
+      // too, and the pipeline's next jobs — handed over after it — run on what it stored.
+      // `synchronous_commit = off` here, with the completion in a statement of its own after it
+      // (synchronous; WAL is flushed in order, so a durable completion means durable results), costs
+      // the same one fsync and one more round trip (README, "Agents": the figures).
+      const locked = await lockRun(transaction, run.id);
       let result: { itemIds: string[]; jobs: Job[] } | null = null;
       if (locked) {
         const items = invocation.status === "succeeded" ? await replaceableItems(transaction, locked, invocation.product.items, deps.doubleLabelShare ?? 0) : [];
@@ -743,9 +748,17 @@ export async function runAgent(
       resultSpan.end({ output: { items: result?.itemIds.length ?? 0, draftItemIds: result?.itemIds ?? [], output: invocation.product.output } });
       // The trace commits with what it describes: a crash loses both or neither.
       await trace.finish({ status: "ok", output: { status: invocation.status, items: result?.itemIds.length ?? 0 } }, { transaction });
+      // The job's completion too: committed with the results, or rolled back with them.
+      completedJob = (await options.completeJob?.(transaction)) ?? null;
       return result;
     });
-    return { status: stored ? invocation.status : "skipped", jobs: stored?.jobs ?? [], traceId: trace.id, recordingBecame: report.became };
+    return {
+      status: stored ? invocation.status : "skipped",
+      jobs: stored?.jobs ?? [],
+      traceId: trace.id,
+      recordingBecame: report.became,
+      ...(completedJob ? { completedJob } : {}),
+    };
   } catch (error) {
     return afterError(deps, run, trace, error, started, options, engine);
   }

@@ -3,7 +3,7 @@
  * records the outcome. Decides retry versus failure from the error's type, so the transport adapter
  * only has to translate `PermanentJobFailure` into its own "do not retry" signal.
  */
-import type { Db } from "../db/database.ts";
+import type { Db, Queryable } from "../db/database.ts";
 import { CalibrateError } from "../errors.ts";
 import type { JobPayload, QueueName } from "./contracts.ts";
 import { jobOptions, parsePayload } from "./contracts.ts";
@@ -18,15 +18,26 @@ export interface JobContext<Name extends QueueName> {
   /** Reports progress in [0, 1] and, optionally, the stage the job is in (shown to users). */
   progress(fraction: number, stage?: string): Promise<void>;
   signal: AbortSignal;
+  /**
+   * Marks the job completed inside the handler's own transaction, so the completion commits with
+   * what the job did: a crash loses both or neither, and a delivery after the commit finds the job
+   * done. Null when this delivery no longer holds the job (its lock was taken over). A handler whose
+   * transaction committed returns `{ completed }` with the row, and the runner writes no completion
+   * of its own; a rolled-back one returns nothing, and the runner records the outcome as usual.
+   */
+  complete(transaction: Queryable): Promise<Job | null>;
 }
 
-export type JobHandler<Name extends QueueName> = ((context: JobContext<Name>) => Promise<void>) & {
+/** What a handler may return: the job row it completed in its own committed transaction (`complete`). */
+export type HandlerResult = { completed: Job } | void;
+
+export type JobHandler<Name extends QueueName> = ((context: JobContext<Name>) => Promise<HandlerResult>) & {
   /** Called once when the job has failed for good, to record the reason where users look for it. */
   onPermanentFailure?: (payload: JobPayload<Name>, message: string) => Promise<void>;
 };
 
 export function defineHandler<Name extends QueueName>(
-  run: (context: JobContext<Name>) => Promise<void>,
+  run: (context: JobContext<Name>) => Promise<HandlerResult>,
   hooks: { onPermanentFailure?: (payload: JobPayload<Name>, message: string) => Promise<void> } = {},
 ): JobHandler<Name> {
   return Object.assign(run, hooks);
@@ -121,11 +132,13 @@ export async function runJob<Name extends QueueName>(
     if (updated) await publish(toJobEvent(updated));
   };
 
+  let result: HandlerResult;
   try {
     // The queue's time limit, as a signal the handler passes to whatever it waits on.
     const timeout = AbortSignal.timeout(jobOptions[queue].timeoutMs);
     const signal = delivery.signal ? AbortSignal.any([delivery.signal, timeout]) : timeout;
-    await handler({ job, payload, progress, signal });
+    const complete = (transaction: Queryable) => finishJob(transaction, job.id, { state: "completed" }, lock);
+    result = await handler({ job, payload, progress, signal, complete });
   } catch (error) {
     const message = describe(error);
     // Typed errors say whether they may pass; unknown errors (a dropped connection, a bug) are retried
@@ -144,7 +157,7 @@ export async function runJob<Name extends QueueName>(
     await publish(toJobEvent(updated));
     throw new PermanentJobFailure(message, { cause: error });
   }
-  const finished = await finishJob(deps.db, job.id, { state: "completed" }, lock);
+  const finished = result?.completed ?? (await finishJob(deps.db, job.id, { state: "completed" }, lock));
   if (!finished) {
     await published;
     return "skipped";
