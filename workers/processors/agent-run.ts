@@ -1,4 +1,22 @@
-/** agent-run: one agent on one call; what waited for it is queued, and the last run makes the call ready. */
+/**
+ * agent-run: one agent on one call; what waited for it is queued, and the last run makes the call ready.
+ *
+ * The job completes in the transaction that stores the run's results (`complete`), which commits
+ * synchronously: one fsync per run, after which the results, the trace, the next jobs' rows and the
+ * job's completion are all durable, or none of them is. What a crash at each point leaves:
+ * - before the commit: the run is still `queued`/`running` and the job active; it is delivered again
+ *   (BullMQ's stalled check, or the embedded heartbeat lapsing) and runs again from the start — the
+ *   claim takes a `running` run, the new results replace the agent's undecided items, and the trace
+ *   that was not committed is not there to duplicate.
+ * - after the commit, before the hand-over below (the worker dies): on BullMQ the job is delivered
+ *   again, finds its row completed and does nothing; the next jobs' rows wait `queued` and the
+ *   reconciler hands them over (RECONCILE_GRACE_MS after they were written, at the next
+ *   RECONCILE_INTERVAL_MS). On the embedded transport those rows are the queue: any worker claims them.
+ * Committing the results with `synchronous_commit = off` and completing the job in its own statement
+ * afterwards (synchronous; the WAL is flushed in order, so a durable completion implies durable
+ * results) was measured too: the same one fsync, one more statement, and a database crash between
+ * the two could hand Redis a job whose row was lost (harmless — its start finds no row — but noise).
+ */
 import { failAgentRun, runAgent } from "../../core/agents/pipeline.ts";
 import { jobOptions } from "../../core/jobs/contracts.ts";
 import { defineHandler } from "../../core/jobs/runner.ts";
