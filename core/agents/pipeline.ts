@@ -724,10 +724,8 @@ export async function runAgent(
     const stored = await db.transaction(async (transaction) => {
       const resultSpan = trace.span("result", invocation.status === "needs_connector" ? needsConnectorMessage : "stored");
       // Synchronous (it waits for the WAL to reach the disk): this commit is the job's completion
-      // too, and the pipeline's next jobs — handed over after it — run on what it stored.
-      // `synchronous_commit = off` here, with the completion in a statement of its own after it
-      // (synchronous; WAL is flushed in order, so a durable completion means durable results), costs
-      // the same one fsync and one more round trip (README, "Agents": the figures).
+      // too, and the pipeline's next jobs — handed over after it — run on what it stored. Why not
+      // `synchronous_commit = off` here: workers/processors/agent-run.ts.
       const locked = await lockRun(transaction, run.id);
       let result: { itemIds: string[]; jobs: Job[] } | null = null;
       if (locked) {

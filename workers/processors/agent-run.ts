@@ -14,8 +14,11 @@
  *   RECONCILE_INTERVAL_MS). On the embedded transport those rows are the queue: any worker claims them.
  * Committing the results with `synchronous_commit = off` and completing the job in its own statement
  * afterwards (synchronous; the WAL is flushed in order, so a durable completion implies durable
- * results) was measured too: the same one fsync, one more statement, and a database crash between
- * the two could hand Redis a job whose row was lost (harmless — its start finds no row — but noise).
+ * results) was measured too: the same one fsync and as many statements. It is not wrong — a worker
+ * dying between the two leaves a final run whose next delivery finds it and completes — but the
+ * next jobs would then be handed over before anything is durable, so a database crash at that moment
+ * could hand Redis a job whose row was lost (harmless: its start finds no row; noise all the same).
+ * The job's start is the write without an fsync (core/jobs/job-store.ts).
  */
 import { failAgentRun, runAgent } from "../../core/agents/pipeline.ts";
 import { jobOptions } from "../../core/jobs/contracts.ts";
