@@ -466,77 +466,28 @@ function itemKey(item: { kind: string; evidence: number[]; content: Record<strin
   return `talk:${String(item.content.moment)}:${item.evidence.join(",")}`;
 }
 
-/** A draft item ready to insert, as `storeResults` takes them. */
-interface NewItem {
-  kind: string;
-  position: number;
-  ordinal: number | null;
-  evidence: number[];
-  content: Record<string, unknown>;
-  confidence: number | null;
-  doubleLabel: boolean;
-}
+/** `itemKey` of a stored item `i`, in SQL (JSON null and a missing field spelt as String() spells them). */
+const storedItemKey = `CASE i.kind
+    WHEN 'intent' THEN 'intent:' || coalesce(i.evidence[1]::text, 'undefined')
+    WHEN 'action_item' THEN 'action:' || coalesce(i.content->>'type', CASE WHEN i.content ? 'type' THEN 'null' ELSE 'undefined' END) || ':' || array_to_string(i.evidence, ',')
+    ELSE 'talk:' || coalesce(i.content->>'moment', CASE WHEN i.content ? 'moment' THEN 'null' ELSE 'undefined' END) || ':' || array_to_string(i.evidence, ',')
+  END`;
 
 /**
- * Clears this agent's undecided items in the pipeline and returns `items` as they will be stored
- * (those people already decided left out, positions after the kept ones); decided ones stay.
- */
-async function replaceableItems(db: Queryable, run: RunRow, items: AgentItem[], doubleLabelShare: number): Promise<NewItem[]> {
-  // One round trip: the delete, what is left of this agent's items, and the next position per kind
-  // (both read as after the delete: a data-modifying CTE's own changes are invisible to its siblings,
-  // so the deleted rows are left out by id).
-  const { rows: [before] } = await db.query<{
-    kept: Array<{ kind: string; evidence: number[]; content: Record<string, unknown> }>;
-    positions: Array<{ kind: string; next: number }>;
-  }>(
-    `WITH deleted AS (
-       DELETE FROM draft_items i WHERE i.draft_id = $1 AND i.origin = 'engine' AND i.status = 'pending'
-         AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $1 AND agent = $2)
-         AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.draft_item_id = i.id)
-       RETURNING i.id
-     ),
-     kept AS (
-       SELECT i.kind, i.evidence, i.content FROM draft_items i
-       WHERE i.draft_id = $1 AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $1 AND agent = $2)
-         AND i.id NOT IN (SELECT id FROM deleted)
-     ),
-     positions AS (
-       SELECT kind, coalesce(max(position), -1) + 1 AS next FROM draft_items
-       WHERE draft_id = $1 AND id NOT IN (SELECT id FROM deleted) GROUP BY kind
-     )
-     SELECT (SELECT coalesce(json_agg(kept), '[]'::json) FROM kept) AS kept,
-            (SELECT coalesce(json_agg(positions), '[]'::json) FROM positions) AS positions`,
-    [run.draftId, run.agent],
-  );
-  const decided = new Set(before.kept.map(itemKey));
-  const next = new Map(before.positions.map((row) => [row.kind, Number(row.next)]));
-  return items
-    .filter((item) => !decided.has(itemKey(item)))
-    .map((item) => {
-      const position = next.get(item.kind) ?? 0;
-      next.set(item.kind, position + 1);
-      return {
-        kind: item.kind,
-        position,
-        ordinal: item.ordinal,
-        evidence: item.evidence,
-        content: item.content,
-        confidence: item.confidence,
-        doubleLabel: item.kind === "intent" && Math.random() < doubleLabelShare,
-      };
-    });
-}
-
-/**
- * One round trip for what a finished run writes and what `advance` reads next: its items (all of
- * them as one JSON parameter, however many), the run's final row, the recording's progress, and the
- * latest run of each agent of the pipeline — as the statement's snapshot shows them, so this run's
- * own new status is put in here rather than read back.
+ * One round trip for what a finished run writes and what `advance` reads next. Its items (all of
+ * them as one JSON parameter, however many) replace this agent's undecided items in the pipeline:
+ * those are deleted; the new ones people already decided (same `itemKey` as an item left standing)
+ * are left out, the others numbered per kind after the items left. Then the run's final row, the
+ * recording's progress, and the latest run of each agent of the pipeline — as the statement's
+ * snapshot shows them (a data-modifying CTE's changes are invisible to its siblings, so deleted rows
+ * are left out by id, and this run's own new status is put in here rather than read back).
  */
 async function storeResults(
   db: Queryable,
   run: RunRow,
-  items: NewItem[],
+  /** Null: nothing to replace (the run made nothing: needs a connector). */
+  items: AgentItem[] | null,
+  doubleLabelShare: number,
   result: Pick<Invocation, "status" | "engine" | "connectorId" | "model" | "promptSetVersion" | "inputTokens" | "outputTokens" | "costUsd"> & {
     error: string | null;
     traceId: string;
@@ -554,12 +505,33 @@ async function storeResults(
      progressed AS (
        UPDATE recordings SET progress = share.progress, updated_at = now() FROM share WHERE recordings.id = $3 AND recordings.status = 'drafting'
      ),
+     deleted AS (
+       DELETE FROM draft_items i WHERE $19 AND i.draft_id = $2 AND i.origin = 'engine' AND i.status = 'pending'
+         AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $2 AND agent = $18)
+         AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.draft_item_id = i.id)
+       RETURNING i.id
+     ),
+     kept AS (
+       SELECT ${storedItemKey} AS key FROM draft_items i
+       WHERE i.draft_id = $2 AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $2 AND agent = $18)
+         AND i.id NOT IN (SELECT id FROM deleted)
+     ),
+     positions AS (
+       SELECT kind, coalesce(max(position), -1) + 1 AS next FROM draft_items
+       WHERE draft_id = $2 AND id NOT IN (SELECT id FROM deleted) GROUP BY kind
+     ),
+     fresh AS (
+       SELECT item.*, coalesce(positions.next, 0) + row_number() OVER (PARTITION BY item.kind ORDER BY item.seq) - 1 AS position
+         FROM jsonb_to_recordset($4::jsonb) AS item (seq integer, key text, kind text, ordinal integer, evidence jsonb, content jsonb,
+                                                     confidence real, "doubleLabel" boolean)
+         LEFT JOIN positions ON positions.kind = item.kind
+        WHERE item.key NOT IN (SELECT key FROM kept WHERE key IS NOT NULL)
+     ),
      inserted AS (
        INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence, double_label, agent_run_id)
-       SELECT $2, $3, item.kind, item.position, item.ordinal, ARRAY(SELECT jsonb_array_elements_text(item.evidence)::integer),
-              item.content, item.confidence, item."doubleLabel", $1
-         FROM jsonb_to_recordset($4::jsonb) AS item (kind text, position integer, ordinal integer, evidence jsonb, content jsonb,
-                                                     confidence real, "doubleLabel" boolean)
+       SELECT $2, $3, fresh.kind, fresh.position, fresh.ordinal, ARRAY(SELECT jsonb_array_elements_text(fresh.evidence)::integer),
+              fresh.content, fresh.confidence, fresh."doubleLabel", $1
+         FROM fresh ORDER BY fresh.seq
        RETURNING id
      ),
      finished AS (
@@ -570,9 +542,20 @@ async function storeResults(
      ),
      ids AS (SELECT coalesce(json_agg(id), '[]'::json) AS ids FROM inserted)
      SELECT latest.*, ids.ids AS "itemIds", share.progress FROM latest, ids, share`,
-    [run.id, run.draftId, run.recordingId, JSON.stringify(items), result.status, result.error, result.engine, result.connectorId, result.model,
+    [run.id, run.draftId, run.recordingId, JSON.stringify(
+      (items ?? []).map((item, seq) => ({
+        seq,
+        key: itemKey(item),
+        kind: item.kind,
+        ordinal: item.ordinal,
+        evidence: item.evidence,
+        content: item.content,
+        confidence: item.confidence,
+        doubleLabel: item.kind === "intent" && Math.random() < doubleLabelShare,
+      })),
+    ), result.status, result.error, result.engine, result.connectorId, result.model,
       result.promptSetVersion, result.traceId, result.durationMs, result.inputTokens, result.outputTokens, result.costUsd,
-      result.output === null ? null : JSON.stringify(result.output), [...finalStatuses]],
+      result.output === null ? null : JSON.stringify(result.output), [...finalStatuses], run.agent, items !== null],
   );
   const runs = rows.map(({ itemIds: _ids, progress: _progress, ...latest }) => (latest.id === run.id ? { ...latest, status: result.status, error: result.error } : latest));
   return { itemIds: rows[0]?.itemIds ?? [], runs, progress: rows[0]?.progress ?? 0 };
@@ -729,12 +712,12 @@ export async function runAgent(
       const locked = await lockRun(transaction, run.id);
       let result: { itemIds: string[]; jobs: Job[] } | null = null;
       if (locked) {
-        const items = invocation.status === "succeeded" ? await replaceableItems(transaction, locked, invocation.product.items, deps.doubleLabelShare ?? 0) : [];
         const output =
           invocation.product.output !== null || invocation.product.notes.length > 0
             ? { ...(invocation.product.output ?? {}), ...(invocation.product.notes.length > 0 ? { notes: invocation.product.notes } : {}) }
             : null;
-        const { itemIds, runs, progress } = await storeResults(transaction, locked, items, {
+        const items = invocation.status === "succeeded" ? invocation.product.items : null;
+        const { itemIds, runs, progress } = await storeResults(transaction, locked, items, deps.doubleLabelShare ?? 0, {
           ...invocation,
           error: invocation.status === "needs_connector" ? needsConnectorMessage : null,
           traceId: trace.id,
