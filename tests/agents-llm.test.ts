@@ -216,6 +216,27 @@ describe.each(databaseKinds)("agents on two LLM connectors (%s)", (kind) => {
     expect((await trainer.request("POST", "/api/agents/call-summary/try", { recordingId, versions: [9] })).status).toBe(404);
   });
 
+  it("uses an admin's edit of a connector from the next invocation on (the workers keep connectors only while they are unchanged)", async () => {
+    // The workers have just run the summary on B; now B points at server A, then is switched off.
+    const toServerA = serverA.chatRequests().length;
+    await updateConnector(connectorB, { baseUrl: serverA.baseUrl, apiKey: "key-a" });
+    try {
+      const { run } = await rerun("call-summary");
+      expect(run).toMatchObject({ status: "succeeded", connectorId: connectorB.id });
+      expect(serverA.chatRequests().slice(toServerA).map(outputName)).toEqual(["call_summary"]);
+      await updateConnector(connectorB, { enabled: false });
+      const disabled = await rerun("call-summary");
+      expect(disabled.run.status).toBe("failed");
+      expect(disabled.run.error).toBe(`connector "${connectorB.id}" is missing or disabled`);
+      expect(serverA.chatRequests().slice(toServerA).map(outputName)).toEqual(["call_summary"]);
+    } finally {
+      await updateConnector(connectorB, { baseUrl: serverB.baseUrl, apiKey: "key-b", enabled: true });
+    }
+    const { run } = await rerun("call-summary");
+    expect(run.status).toBe("succeeded");
+    expect(serverB.chatRequests().at(-1)!.model).toBe("model-b");
+  });
+
   it("fails a run whose key is refused (401), without retrying, and traces the error", async () => {
     await updateConnector(connectorB, { apiKey: "wrong-key" });
     try {

@@ -15,7 +15,7 @@ import type { JobTransport } from "../core/jobs/dispatch.ts";
 import { createDispatcher, reconcileJobs } from "../core/jobs/dispatch.ts";
 import { createMemoryPublisher } from "../core/jobs/events.ts";
 import type { EventPublisher } from "../core/jobs/events.ts";
-import { claimJobs, getJob, insertJob, startJob } from "../core/jobs/job-store.ts";
+import { claimJobs, getJob, insertJob } from "../core/jobs/job-store.ts";
 import type { HandlerRegistry, WorkerPool } from "../core/jobs/runner.ts";
 import { createBullTransport, startWorkers } from "../workers/bullmq-transport.ts";
 import { createEmbeddedTransport, startEmbeddedWorkers } from "../workers/embedded-transport.ts";
@@ -65,7 +65,6 @@ function embeddedHarness(db: Db): TransportHarness {
       // What a killed worker leaves behind: the row claimed and started, then silence.
       const [claimed] = await claimJobs(db, "dead-host:1:000000", ["rollup"], 1);
       expect(claimed?.id).toBe(jobId);
-      await startJob(db, jobId, "dead-host:1:000000");
     },
     async recover() {},
     close: () => transport.close(),

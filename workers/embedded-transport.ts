@@ -155,9 +155,11 @@ export async function startEmbeddedWorkers(transport: EmbeddedTransport, options
     runningIds.add(job.id);
     try {
       await runJob({ db, events: options.events }, job.queue, job.payload, handler, {
-        attemptsMade: job.attempts,
+        // The claim counted this attempt already.
+        attemptsMade: job.attempts - 1,
         attemptsAllowed: jobOptions[job.queue].attempts,
         lockedBy: worker.id,
+        started: job,
       });
     } catch (error) {
       // Retries are already scheduled on the row (`run_at`), failures recorded: only report.

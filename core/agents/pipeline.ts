@@ -13,11 +13,12 @@
  */
 import path from "node:path";
 import type { Actor } from "../auth/actor.ts";
-import type { ConnectorDirectory, ConnectorLimiter, ConnectorWithKey } from "../connectors/connector.ts";
+import type { ConnectorDirectory, ConnectorLimiter, ConnectorLookup, ConnectorWithKey } from "../connectors/connector.ts";
 import { costUsd } from "../connectors/connector.ts";
+import { connectorStampSql } from "../connectors/connectors.ts";
 import { asyncCommit } from "../db/async-commit.ts";
 import type { Db, Queryable } from "../db/database.ts";
-import { loadCallForDrafting } from "../draft/drafting.ts";
+import { loadCallForDrafting, type CallContext } from "../draft/drafting.ts";
 import type { Embedder } from "../draft/embeddings.ts";
 import { centroid, nearestNeighbours } from "../draft/embeddings.ts";
 import type { RetryPolicy } from "../draft/llm/retry.ts";
@@ -204,6 +205,8 @@ async function advance(
   lockedRecording?: RecordingForPipeline,
   /** The latest run of each agent when the caller has just read them under those locks (`storeResults`). */
   currentRuns?: Array<RunRow & { error: string | null }>,
+  /** The recording's progress as the caller already wrote it from `currentRuns` (`storeResults`). */
+  writtenProgress?: number,
 ): Promise<Job[]> {
   let recording = lockedRecording ?? null;
   if (!recording) {
@@ -240,7 +243,11 @@ async function advance(
   }
   const finished = runs.filter((run) => finalStatuses.has(run.status)).length;
   if (finished < runs.length) {
-    await db.query("UPDATE recordings SET progress = $2, updated_at = now() WHERE id = $1 AND status = 'drafting'", [recording.id, finished / Math.max(1, runs.length)]);
+    // The same division as storeResults' in SQL (both IEEE doubles): equal unless skips were added above.
+    const progress = finished / Math.max(1, runs.length);
+    if (progress !== writtenProgress) {
+      await db.query("UPDATE recordings SET progress = $2, updated_at = now() WHERE id = $1 AND status = 'drafting'", [recording.id, progress]);
+    }
     return jobs;
   }
   await summariseDraft(db, draftId);
@@ -281,26 +288,31 @@ async function summariseDraft(db: Queryable, draftId: string): Promise<void> {
   );
 }
 
+/** The standing action items of a pipeline (`draft`: an SQL expression), as one JSON array of their contents. */
+const upstreamActionItemsSql = (draft: string) =>
+  `(SELECT coalesce(json_agg(coalesce(item.current_content, item.content) ORDER BY item.segment_ordinal NULLS LAST, item.position), '[]'::json)
+      FROM draft_items item WHERE item.draft_id = ${draft} AND item.kind = 'action_item' AND item.status <> 'rejected')`;
+
 /** The call as an agent sees it, with the standing action items of its pipeline. */
 export async function loadAgentCall(db: Queryable, recordingId: string, draftId: string | null): Promise<AgentCall> {
-  const [call, { rows: items }] = await Promise.all([
+  const [call, { rows }] = await Promise.all([
     loadCallForDrafting(db, recordingId),
-    db.query<{ content: unknown }>(
-      `SELECT coalesce(current_content, content) AS content FROM draft_items
-       WHERE draft_id = $1 AND kind = 'action_item' AND status <> 'rejected' ORDER BY segment_ordinal NULLS LAST, position`,
-      [draftId ?? "00000000-0000-0000-0000-000000000000"],
-    ),
+    db.query<{ items: unknown[] }>(`SELECT ${upstreamActionItemsSql("$1")} AS items`, [draftId ?? "00000000-0000-0000-0000-000000000000"]),
   ]);
+  return agentCallOf(call, rows[0].items);
+}
+
+function agentCallOf(call: CallContext, upstreamActionItems: unknown[]): AgentCall {
   return {
     workspaceId: call.workspaceId,
-    recordingId,
+    recordingId: call.recordingId,
     transcriptId: call.transcriptId,
     teamId: call.teamId,
     customerStage: call.customerStage,
     callDate: call.callDate,
     input: call.input,
-    upstreamActionItems: items.flatMap((item) => {
-      const parsed = actionItemSchema.safeParse(item.content);
+    upstreamActionItems: upstreamActionItems.flatMap((item) => {
+      const parsed = actionItemSchema.safeParse(item);
       return parsed.success ? [parsed.data] : [];
     }),
   };
@@ -313,11 +325,17 @@ type Engine =
   | { kind: "unavailable"; reason: string };
 
 /** Which engine a definition runs on now: `auto` takes the LLM when a chat connector exists. */
-async function resolveEngine(connectors: ConnectorDirectory, workspaceId: string, agent: AgentKind, definition: AgentDefinition): Promise<Engine> {
+async function resolveEngine(
+  connectors: ConnectorDirectory,
+  workspaceId: string,
+  agent: AgentKind,
+  definition: AgentDefinition,
+  lookup?: ConnectorLookup,
+): Promise<Engine> {
   if (definition.engine.kind === "local") return agent.local ? { kind: "local" } : { kind: "needs_connector" };
   const connector = definition.engine.connectorId
-    ? await connectors.get(workspaceId, definition.engine.connectorId)
-    : await connectors.defaultFor(workspaceId, "chat");
+    ? await connectors.get(workspaceId, definition.engine.connectorId, lookup)
+    : await connectors.defaultFor(workspaceId, "chat", lookup);
   if (connector && connector.enabled) return { kind: "llm", connector, model: definition.engine.model };
   if (definition.engine.connectorId && definition.engine.kind === "llm") {
     return { kind: "unavailable", reason: `connector "${definition.engine.connectorId}" is missing or disabled` };
@@ -448,91 +466,72 @@ function itemKey(item: { kind: string; evidence: number[]; content: Record<strin
   return `talk:${String(item.content.moment)}:${item.evidence.join(",")}`;
 }
 
-/** A draft item ready to insert, as `storeResults` takes them. */
-interface NewItem {
-  kind: string;
-  position: number;
-  ordinal: number | null;
-  evidence: number[];
-  content: Record<string, unknown>;
-  confidence: number | null;
-  doubleLabel: boolean;
-}
+/** `itemKey` of a stored item `i`, in SQL (JSON null and a missing field spelt as String() spells them). */
+const storedItemKey = `CASE i.kind
+    WHEN 'intent' THEN 'intent:' || coalesce(i.evidence[1]::text, 'undefined')
+    WHEN 'action_item' THEN 'action:' || coalesce(i.content->>'type', CASE WHEN i.content ? 'type' THEN 'null' ELSE 'undefined' END) || ':' || array_to_string(i.evidence, ',')
+    ELSE 'talk:' || coalesce(i.content->>'moment', CASE WHEN i.content ? 'moment' THEN 'null' ELSE 'undefined' END) || ':' || array_to_string(i.evidence, ',')
+  END`;
 
 /**
- * Clears this agent's undecided items in the pipeline and returns `items` as they will be stored
- * (those people already decided left out, positions after the kept ones); decided ones stay.
- */
-async function replaceableItems(db: Queryable, run: RunRow, items: AgentItem[], doubleLabelShare: number): Promise<NewItem[]> {
-  // One round trip: the delete, what is left of this agent's items, and the next position per kind
-  // (both read as after the delete: a data-modifying CTE's own changes are invisible to its siblings,
-  // so the deleted rows are left out by id).
-  const { rows: [before] } = await db.query<{
-    kept: Array<{ kind: string; evidence: number[]; content: Record<string, unknown> }>;
-    positions: Array<{ kind: string; next: number }>;
-  }>(
-    `WITH deleted AS (
-       DELETE FROM draft_items i WHERE i.draft_id = $1 AND i.origin = 'engine' AND i.status = 'pending'
-         AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $1 AND agent = $2)
-         AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.draft_item_id = i.id)
-       RETURNING i.id
-     ),
-     kept AS (
-       SELECT i.kind, i.evidence, i.content FROM draft_items i
-       WHERE i.draft_id = $1 AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $1 AND agent = $2)
-         AND i.id NOT IN (SELECT id FROM deleted)
-     ),
-     positions AS (
-       SELECT kind, coalesce(max(position), -1) + 1 AS next FROM draft_items
-       WHERE draft_id = $1 AND id NOT IN (SELECT id FROM deleted) GROUP BY kind
-     )
-     SELECT (SELECT coalesce(json_agg(kept), '[]'::json) FROM kept) AS kept,
-            (SELECT coalesce(json_agg(positions), '[]'::json) FROM positions) AS positions`,
-    [run.draftId, run.agent],
-  );
-  const decided = new Set(before.kept.map(itemKey));
-  const next = new Map(before.positions.map((row) => [row.kind, Number(row.next)]));
-  return items
-    .filter((item) => !decided.has(itemKey(item)))
-    .map((item) => {
-      const position = next.get(item.kind) ?? 0;
-      next.set(item.kind, position + 1);
-      return {
-        kind: item.kind,
-        position,
-        ordinal: item.ordinal,
-        evidence: item.evidence,
-        content: item.content,
-        confidence: item.confidence,
-        doubleLabel: item.kind === "intent" && Math.random() < doubleLabelShare,
-      };
-    });
-}
-
-/**
- * One round trip for what a finished run writes and what `advance` reads next: its items (all of
- * them as one JSON parameter, however many), the run's final row, and the latest run of each agent
- * of the pipeline — as the statement's snapshot shows them, so this run's own new status is put in
- * here rather than read back.
+ * One round trip for what a finished run writes and what `advance` reads next. Its items (all of
+ * them as one JSON parameter, however many) replace this agent's undecided items in the pipeline:
+ * those are deleted; the new ones people already decided (same `itemKey` as an item left standing)
+ * are left out, the others numbered per kind after the items left. Then the run's final row, the
+ * recording's progress, and the latest run of each agent of the pipeline — as the statement's
+ * snapshot shows them (a data-modifying CTE's changes are invisible to its siblings, so deleted rows
+ * are left out by id, and this run's own new status is put in here rather than read back).
  */
 async function storeResults(
   db: Queryable,
   run: RunRow,
-  items: NewItem[],
+  /** Null: nothing to replace (the run made nothing: needs a connector). */
+  items: AgentItem[] | null,
+  doubleLabelShare: number,
   result: Pick<Invocation, "status" | "engine" | "connectorId" | "model" | "promptSetVersion" | "inputTokens" | "outputTokens" | "costUsd"> & {
     error: string | null;
     traceId: string;
     durationMs: number;
     output: Record<string, unknown> | null;
   },
-): Promise<{ itemIds: string[]; runs: Array<RunRow & { error: string | null }> }> {
-  const { rows } = await db.query<RunRow & { error: string | null; itemIds: string[] }>(
-    `WITH inserted AS (
-       INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence, double_label, agent_run_id)
-       SELECT $2, $3, item.kind, item.position, item.ordinal, ARRAY(SELECT jsonb_array_elements_text(item.evidence)::integer),
-              item.content, item.confidence, item."doubleLabel", $1
-         FROM jsonb_to_recordset($4::jsonb) AS item (kind text, position integer, ordinal integer, evidence jsonb, content jsonb,
+): Promise<{ itemIds: string[]; runs: Array<RunRow & { error: string | null }>; progress: number }> {
+  const { rows } = await db.query<RunRow & { error: string | null; itemIds: string[]; progress: number }>(
+    `WITH latest AS (SELECT DISTINCT ON (agent) ${runColumns}, error FROM agent_runs WHERE draft_id = $2 ORDER BY agent, created_at DESC, id),
+     -- Final runs over all runs, this run counted with its new status, as advance counts them.
+     share AS (
+       SELECT (count(*) FILTER (WHERE CASE WHEN latest.id = $1 THEN $5 ELSE latest.status END = ANY($17::text[])))::float8
+              / greatest(1, count(*)) AS progress FROM latest
+     ),
+     progressed AS (
+       UPDATE recordings SET progress = share.progress, updated_at = now() FROM share WHERE recordings.id = $3 AND recordings.status = 'drafting'
+     ),
+     deleted AS (
+       DELETE FROM draft_items i WHERE $19 AND i.draft_id = $2 AND i.origin = 'engine' AND i.status = 'pending'
+         AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $2 AND agent = $18)
+         AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.draft_item_id = i.id)
+       RETURNING i.id
+     ),
+     kept AS (
+       SELECT ${storedItemKey} AS key FROM draft_items i
+       WHERE i.draft_id = $2 AND i.agent_run_id IN (SELECT id FROM agent_runs WHERE draft_id = $2 AND agent = $18)
+         AND i.id NOT IN (SELECT id FROM deleted)
+     ),
+     positions AS (
+       SELECT kind, coalesce(max(position), -1) + 1 AS next FROM draft_items
+       WHERE draft_id = $2 AND id NOT IN (SELECT id FROM deleted) GROUP BY kind
+     ),
+     fresh AS (
+       SELECT item.*, coalesce(positions.next, 0) + row_number() OVER (PARTITION BY item.kind ORDER BY item.seq) - 1 AS position
+         FROM jsonb_to_recordset($4::jsonb) AS item (seq integer, key text, kind text, ordinal integer, evidence jsonb, content jsonb,
                                                      confidence real, "doubleLabel" boolean)
+         LEFT JOIN positions ON positions.kind = item.kind
+        WHERE item.key NOT IN (SELECT key FROM kept WHERE key IS NOT NULL)
+     ),
+     inserted AS (
+       INSERT INTO draft_items (draft_id, recording_id, kind, position, segment_ordinal, evidence, content, confidence, double_label, agent_run_id)
+       SELECT $2, $3, fresh.kind, fresh.position, fresh.ordinal, ARRAY(SELECT jsonb_array_elements_text(fresh.evidence)::integer),
+              fresh.content, fresh.confidence, fresh."doubleLabel", $1
+         FROM fresh ORDER BY fresh.seq
        RETURNING id
      ),
      finished AS (
@@ -542,14 +541,24 @@ async function storeResults(
        WHERE id = $1 RETURNING id
      ),
      ids AS (SELECT coalesce(json_agg(id), '[]'::json) AS ids FROM inserted)
-     SELECT latest.*, ids.ids AS "itemIds"
-       FROM (SELECT DISTINCT ON (agent) ${runColumns}, error FROM agent_runs WHERE draft_id = $2 ORDER BY agent, created_at DESC, id) AS latest, ids`,
-    [run.id, run.draftId, run.recordingId, JSON.stringify(items), result.status, result.error, result.engine, result.connectorId, result.model,
+     SELECT latest.*, ids.ids AS "itemIds", share.progress FROM latest, ids, share`,
+    [run.id, run.draftId, run.recordingId, JSON.stringify(
+      (items ?? []).map((item, seq) => ({
+        seq,
+        key: itemKey(item),
+        kind: item.kind,
+        ordinal: item.ordinal,
+        evidence: item.evidence,
+        content: item.content,
+        confidence: item.confidence,
+        doubleLabel: item.kind === "intent" && Math.random() < doubleLabelShare,
+      })),
+    ), result.status, result.error, result.engine, result.connectorId, result.model,
       result.promptSetVersion, result.traceId, result.durationMs, result.inputTokens, result.outputTokens, result.costUsd,
-      result.output === null ? null : JSON.stringify(result.output)],
+      result.output === null ? null : JSON.stringify(result.output), [...finalStatuses], run.agent, items !== null],
   );
-  const runs = rows.map(({ itemIds: _ids, ...latest }) => (latest.id === run.id ? { ...latest, status: result.status, error: result.error } : latest));
-  return { itemIds: rows[0]?.itemIds ?? [], runs };
+  const runs = rows.map(({ itemIds: _ids, progress: _progress, ...latest }) => (latest.id === run.id ? { ...latest, status: result.status, error: result.error } : latest));
+  return { itemIds: rows[0]?.itemIds ?? [], runs, progress: rows[0]?.progress ?? 0 };
 }
 
 /**
@@ -610,6 +619,8 @@ export interface AgentRunOutcome {
   traceId: string | null;
   /** Set when this run was the last of its pipeline: the recording became ready (or failed). */
   recordingBecame?: "ready" | "failed";
+  /** The run's job as `completeJob` completed it, in the transaction that committed the results. */
+  completedJob?: Job;
 }
 
 /**
@@ -621,13 +632,26 @@ export interface AgentRunOutcome {
 export async function runAgent(
   deps: AgentDependencies,
   runId: string,
-  options: { signal?: AbortSignal; finalAttempt?: boolean } = {},
+  options: {
+    signal?: AbortSignal;
+    finalAttempt?: boolean;
+    /** The run's recording as its job names it (the job's subject): the call is then read while the run is claimed. */
+    recordingId?: string | null;
+    /** Completes the run's job inside the transaction that stores the run's results (`JobContext.complete`). */
+    completeJob?: (transaction: Queryable) => Promise<Job | null>;
+  } = {},
 ): Promise<AgentRunOutcome> {
   const { db } = deps;
-  const { rows: claimed } = await db.query<RunRow & { promptSetVersionId: string | null }>(
+  // Read at once with the claim (two connections, one round trip of waiting); a wrong or missing
+  // hint is read again below, and a failure surfaces where the call is awaited.
+  const callPrefetch = options.recordingId ? loadCallForDrafting(db, options.recordingId) : null;
+  callPrefetch?.catch(() => {});
+  const { rows: claimed } = await db.query<RunRow & { promptSetVersionId: string | null; connectorStamp: string; upstreamActionItems: unknown[] }>(
     // No fsync for this one (core/db/async-commit.ts): forgotten in a database crash, the run is still
     // `queued` and the redelivered job claims it again. It also says which version the agent's
-    // prompt-set label points at now (its content is kept in memory by version id).
+    // prompt-set label points at now (its content is kept in memory by version id), and the
+    // workspace's connectors' stamp (the directory keeps them while it holds: an admin's edit
+    // committed before this statement is seen by this invocation), and the pipeline's standing action items.
     `WITH sync AS (SELECT ${asyncCommit})
      UPDATE agent_runs SET status = 'running', started_at = now(), error = NULL FROM sync
      WHERE id = $1 AND status IN ('queued', 'running')
@@ -635,7 +659,9 @@ export async function runAgent(
        (SELECT label.version_id FROM agent_versions version
           JOIN prompt_sets prompt_set ON prompt_set.workspace_id = agent_runs.workspace_id AND prompt_set.name = version.definition->'promptSet'->>'name'
           JOIN prompt_set_labels label ON label.prompt_set_id = prompt_set.id AND label.label = version.definition->'promptSet'->>'label'
-         WHERE version.id = agent_runs.agent_version_id) AS "promptSetVersionId"`,
+         WHERE version.id = agent_runs.agent_version_id) AS "promptSetVersionId",
+       ${connectorStampSql("agent_runs.workspace_id")} AS "connectorStamp",
+       ${upstreamActionItemsSql("agent_runs.draft_id")} AS "upstreamActionItems"`,
     [runId],
   );
   const run = claimed[0];
@@ -650,13 +676,15 @@ export async function runAgent(
 
   // The call, the connector and the prompt set do not depend on each other: asked for at once. A
   // failure of the call's or prompt set's read surfaces where it is awaited, as before.
-  const callLoading = loadAgentCall(db, run.recordingId, run.draftId);
+  const callLoading = (callPrefetch && options.recordingId === run.recordingId ? callPrefetch : loadCallForDrafting(db, run.recordingId)).then((call) =>
+    agentCallOf(call, run.upstreamActionItems),
+  );
   const promptSetLoading = definition.engine.kind === "local" ? null : labelledPromptSet(db, run.workspaceId, run.promptSetVersionId);
   callLoading.catch(() => {});
   promptSetLoading?.catch(() => {});
   let engine: Engine;
   try {
-    engine = await resolveEngine(deps.connectors, run.workspaceId, agent, definition);
+    engine = await resolveEngine(deps.connectors, run.workspaceId, agent, definition, { stamp: run.connectorStamp });
   } catch (error) {
     return afterError(deps, run, null, error, started, options);
   }
@@ -675,31 +703,43 @@ export async function runAgent(
     const call = await callLoading;
     const invocation = await invoke(deps, agent, definition, call, engine, trace, options.signal, promptSetLoading ?? undefined);
     const report: { became?: "ready" | "failed" } = {};
+    let completedJob: Job | null = null;
     const stored = await db.transaction(async (transaction) => {
       const resultSpan = trace.span("result", invocation.status === "needs_connector" ? needsConnectorMessage : "stored");
+      // Synchronous (it waits for the WAL to reach the disk): this commit is the job's completion
+      // too, and the pipeline's next jobs — handed over after it — run on what it stored. Why not
+      // `synchronous_commit = off` here: workers/processors/agent-run.ts.
       const locked = await lockRun(transaction, run.id);
       let result: { itemIds: string[]; jobs: Job[] } | null = null;
       if (locked) {
-        const items = invocation.status === "succeeded" ? await replaceableItems(transaction, locked, invocation.product.items, deps.doubleLabelShare ?? 0) : [];
         const output =
           invocation.product.output !== null || invocation.product.notes.length > 0
             ? { ...(invocation.product.output ?? {}), ...(invocation.product.notes.length > 0 ? { notes: invocation.product.notes } : {}) }
             : null;
-        const { itemIds, runs } = await storeResults(transaction, locked, items, {
+        const items = invocation.status === "succeeded" ? invocation.product.items : null;
+        const { itemIds, runs, progress } = await storeResults(transaction, locked, items, deps.doubleLabelShare ?? 0, {
           ...invocation,
           error: invocation.status === "needs_connector" ? needsConnectorMessage : null,
           traceId: trace.id,
           durationMs: Math.round(performance.now() - started),
           output,
         });
-        result = { itemIds, jobs: await advance(transaction, run.draftId, report, locked.recording, runs) };
+        result = { itemIds, jobs: await advance(transaction, run.draftId, report, locked.recording, runs, progress) };
       }
       resultSpan.end({ output: { items: result?.itemIds.length ?? 0, draftItemIds: result?.itemIds ?? [], output: invocation.product.output } });
       // The trace commits with what it describes: a crash loses both or neither.
       await trace.finish({ status: "ok", output: { status: invocation.status, items: result?.itemIds.length ?? 0 } }, { transaction });
+      // The job's completion too: committed with the results, or rolled back with them.
+      completedJob = (await options.completeJob?.(transaction)) ?? null;
       return result;
     });
-    return { status: stored ? invocation.status : "skipped", jobs: stored?.jobs ?? [], traceId: trace.id, recordingBecame: report.became };
+    return {
+      status: stored ? invocation.status : "skipped",
+      jobs: stored?.jobs ?? [],
+      traceId: trace.id,
+      recordingBecame: report.became,
+      ...(completedJob ? { completedJob } : {}),
+    };
   } catch (error) {
     return afterError(deps, run, trace, error, started, options, engine);
   }

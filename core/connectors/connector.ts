@@ -37,10 +37,18 @@ export interface ConnectorWithKey extends Connector {
   apiKey: string;
 }
 
+/**
+ * `stamp`: the workspace's connectors as a statement of the caller just saw them
+ * (`connectorStampSql`); the directory may then answer from what it keeps under that stamp.
+ */
+export interface ConnectorLookup {
+  stamp?: string;
+}
+
 export interface ConnectorDirectory {
-  get(workspaceId: string, connectorId: string): Promise<ConnectorWithKey | null>;
+  get(workspaceId: string, connectorId: string, options?: ConnectorLookup): Promise<ConnectorWithKey | null>;
   /** The enabled connector an agent uses when it names none: the bootstrap one for the purpose, else the oldest enabled. */
-  defaultFor(workspaceId: string, purpose: ConnectorPurpose): Promise<ConnectorWithKey | null>;
+  defaultFor(workspaceId: string, purpose: ConnectorPurpose, options?: ConnectorLookup): Promise<ConnectorWithKey | null>;
 }
 
 /** Caps concurrent requests per connector across processes (database rows embedded, Redis with BullMQ). */

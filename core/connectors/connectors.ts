@@ -339,28 +339,74 @@ export async function listConnectorAudit(db: Queryable, actor: Actor, id: string
 }
 
 /**
+ * A workspace's connectors as of the statement that reads this: each row's id and version (its
+ * `xmin`, which every UPDATE of the row changes, whoever writes it — an admin's edit, the start-up
+ * bootstrap), in id order. A statement that already runs per invocation selects it (the agent run's
+ * claim), so the directory can tell whether what it keeps is still what is stored without asking
+ * again. `workspace` is an SQL expression.
+ */
+export const connectorStampSql = (workspace: string) =>
+  `(SELECT coalesce(string_agg(stamped.id::text || ':' || stamped.xmin::text, ',' ORDER BY stamped.id), '') FROM connectors stamped WHERE stamped.workspace_id = ${workspace})`;
+
+type StoredConnector = ConnectorListing & { sealed: string | null };
+
+/**
  * The connectors the server and workers call through. `defaultFor`: the enabled bootstrap connector
- * for the purpose (the environment's endpoint keeps its meaning), else the oldest enabled one. Each
- * lookup is one statement (the row with its sealed key) and reads the row as it is now — nothing is
- * cached, so a disabled or edited connector is never used again from the next invocation on.
+ * for the purpose (the environment's endpoint keeps its meaning), else the oldest enabled one.
+ *
+ * Without a `stamp` each lookup is one statement (the row with its sealed key) and reads the row as
+ * it is now. With one (`connectorStampSql`, read by the caller in a statement of its own), the
+ * workspace's connectors are kept in memory, keys opened, for as long as the stamp is unchanged:
+ * an edited, added, disabled or deleted connector changes it, so the next invocation reads them
+ * again — never a stale connector after the edit committed, and no statement of its own otherwise.
  */
 export function createConnectorDirectory(db: Queryable, secrets: SecretBox): ConnectorDirectory {
-  const open = (row: (ConnectorListing & { sealed: string | null }) | undefined): ConnectorWithKey | null => {
+  const open = (row: StoredConnector | undefined): ConnectorWithKey | null => {
     if (!row) return null;
     const { sealed, ...connector } = row;
     return withKey(connector, sealed ? secrets.decrypt(sealed) : "");
   };
+  // Per workspace: its connectors, oldest first, with the stamp of the statement that read them.
+  const kept = new Map<string, { stamp: string; connectors: ConnectorWithKey[]; bootstrap: Set<string> }>();
+  const maxWorkspaces = 1000;
+  const workspaceConnectors = async (workspaceId: string, stamp: string) => {
+    const current = kept.get(workspaceId);
+    if (current?.stamp === stamp) return current;
+    const { rows } = await db.query<StoredConnector & { stamp: string }>(
+      `SELECT ${selectColumns}, c.api_key_sealed AS sealed, ${connectorStampSql("$1")} AS stamp
+         FROM connectors c WHERE c.workspace_id = $1 ORDER BY c.created_at, c.id`,
+      [workspaceId],
+    );
+    const entry = {
+      // No rows: nothing to read a stamp from; an empty workspace's stamp is ''.
+      stamp: rows[0]?.stamp ?? "",
+      connectors: rows.map((row) => open(row)!),
+      bootstrap: new Set(rows.filter((row) => row.bootstrapSource !== null).map((row) => row.id)),
+    };
+    if (kept.size >= maxWorkspaces && !kept.has(workspaceId)) kept.delete(kept.keys().next().value!);
+    kept.set(workspaceId, entry);
+    return entry;
+  };
   return {
-    async get(workspaceId, connectorId) {
+    async get(workspaceId, connectorId, options) {
       if (!uuidPattern.test(connectorId)) return null;
-      const { rows } = await db.query<ConnectorListing & { sealed: string | null }>(
+      if (options?.stamp !== undefined) {
+        return (await workspaceConnectors(workspaceId, options.stamp)).connectors.find((connector) => connector.id === connectorId) ?? null;
+      }
+      const { rows } = await db.query<StoredConnector>(
         `SELECT ${selectColumns}, c.api_key_sealed AS sealed FROM connectors c WHERE c.id = $1 AND c.workspace_id = $2`,
         [connectorId, workspaceId],
       );
       return open(rows[0]);
     },
-    async defaultFor(workspaceId, purpose) {
-      const { rows } = await db.query<ConnectorListing & { sealed: string | null }>(
+    async defaultFor(workspaceId, purpose, options) {
+      if (options?.stamp !== undefined) {
+        // The same choice as the statement below: enabled, for the purpose, bootstrap first, then oldest (the list's order).
+        const { connectors, bootstrap } = await workspaceConnectors(workspaceId, options.stamp);
+        const candidates = connectors.filter((connector) => connector.enabled && connector.purposes.includes(purpose));
+        return candidates.find((connector) => bootstrap.has(connector.id)) ?? candidates[0] ?? null;
+      }
+      const { rows } = await db.query<StoredConnector>(
         `SELECT ${selectColumns}, c.api_key_sealed AS sealed FROM connectors c WHERE c.workspace_id = $1 AND c.enabled AND $2 = ANY(c.purposes)
           ORDER BY (c.bootstrap_source IS NOT NULL) DESC, c.created_at, c.id LIMIT 1`,
         [workspaceId, purpose],

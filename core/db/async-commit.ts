@@ -7,7 +7,8 @@
  * Only for writes whose loss in a database crash is harmless, issued as ONE autocommit statement on
  * the pool — never inside a transaction, where the setting would cover the whole transaction:
  * connector leases (a forgotten take frees a slot early, a forgotten release lapses with its lease),
- * job events (NOTIFY: a live view, never the record), an agent run going `running` (it stays
+ * job events (NOTIFY: a live view, never the record), a job's claim or start (it is queued again and
+ * run again, as after a worker's crash; core/jobs/job-store.ts), an agent run going `running` (it stays
  * `queued` and the redelivered job claims it again) and traces written on their own (sandbox, evals:
  * best effort already). An agent run's trace is written in the run's transaction and commits with it.
  *

@@ -3,6 +3,7 @@
  * state changes only through these functions, which is what makes processing idempotent: a job that
  * is delivered twice finds its row completed and does nothing.
  */
+import { asyncCommit } from "../db/async-commit.ts";
 import type { Queryable } from "../db/database.ts";
 import { NotFoundError } from "../errors.ts";
 import type { JobPayload, QueueName } from "./contracts.ts";
@@ -89,10 +90,20 @@ export type JobLock = string | null;
 // `$n::text IS NULL OR locked_by = $n`: no guard without a lock, the lock holder only with one.
 const heldBy = (parameter: string) => `(${parameter}::text IS NULL OR locked_by = ${parameter})`;
 
-/** Claims the job for a run. Null when it is already finished (a duplicate delivery) or lost its lock. */
+/**
+ * A job's start — `startJob`, or the embedded claim — is not worth an fsync (core/db/async-commit.ts),
+ * so both run on their own, never inside a transaction. Forgotten in a database crash, the job is
+ * simply not started yet: queued again, claimed and run again, which every job must bear anyway (a
+ * worker may die mid-run). What a job reads was committed synchronously by whoever wrote it, and its
+ * completion is synchronous: flushing the WAL in order, that also makes its start durable.
+ */
+const startWithoutFsync = `WITH sync AS (SELECT ${asyncCommit})`;
+
+/** Claims the job for a run. Null when it is already finished (a duplicate delivery) or lost its lock. Not inside a transaction. */
 export async function startJob(db: Queryable, id: string, lockedBy: JobLock = null): Promise<Job | null> {
   const { rows } = await db.query<Job>(
-    `UPDATE jobs SET state = 'active', attempts = attempts + 1, error = NULL, updated_at = now()
+    `${startWithoutFsync}
+     UPDATE jobs SET state = 'active', attempts = attempts + 1, error = NULL, updated_at = now() FROM sync
      WHERE id = $1 AND state IN ('queued', 'active') AND ${heldBy("$2")} RETURNING ${columns}`,
     [id, lockedBy],
   );
@@ -142,13 +153,16 @@ export async function finishJob(db: Queryable, id: string, outcome: JobOutcome, 
 // ─── The embedded transport: the rows are the queue ──────────────────────────────────────────────
 
 /**
- * Locks up to `limit` due jobs of `queues` to `workerId` and marks them active, oldest due first.
- * `FOR UPDATE SKIP LOCKED` lets any number of workers claim at once without blocking or double-claiming.
+ * Locks up to `limit` due jobs of `queues` to `workerId` and starts them (active, one attempt more,
+ * as `startJob` does: the runner is told they are started and does not start them again), oldest
+ * due first. `FOR UPDATE SKIP LOCKED` lets any number of workers claim at once without blocking or
+ * double-claiming. Not inside a transaction (no fsync: see `startWithoutFsync`).
  */
 export async function claimJobs(db: Queryable, workerId: string, queues: readonly string[], limit: number): Promise<Job[]> {
   if (limit <= 0 || queues.length === 0) return [];
   const { rows } = await db.query<Job>(
-    `UPDATE jobs SET state = 'active', locked_by = $1, locked_at = now(), updated_at = now()
+    `${startWithoutFsync}
+     UPDATE jobs SET state = 'active', attempts = attempts + 1, error = NULL, locked_by = $1, locked_at = now(), updated_at = now() FROM sync
      WHERE id IN (
        SELECT id FROM jobs WHERE state = 'queued' AND queue = ANY($2::text[]) AND run_at <= now()
        ORDER BY run_at, created_at LIMIT $3 FOR UPDATE SKIP LOCKED)

@@ -3,7 +3,7 @@
  * records the outcome. Decides retry versus failure from the error's type, so the transport adapter
  * only has to translate `PermanentJobFailure` into its own "do not retry" signal.
  */
-import type { Db } from "../db/database.ts";
+import type { Db, Queryable } from "../db/database.ts";
 import { CalibrateError } from "../errors.ts";
 import type { JobPayload, QueueName } from "./contracts.ts";
 import { jobOptions, parsePayload } from "./contracts.ts";
@@ -18,15 +18,26 @@ export interface JobContext<Name extends QueueName> {
   /** Reports progress in [0, 1] and, optionally, the stage the job is in (shown to users). */
   progress(fraction: number, stage?: string): Promise<void>;
   signal: AbortSignal;
+  /**
+   * Marks the job completed inside the handler's own transaction, so the completion commits with
+   * what the job did: a crash loses both or neither, and a delivery after the commit finds the job
+   * done. Null when this delivery no longer holds the job (its lock was taken over). A handler whose
+   * transaction committed returns `{ completed }` with the row, and the runner writes no completion
+   * of its own; a rolled-back one returns nothing, and the runner records the outcome as usual.
+   */
+  complete(transaction: Queryable): Promise<Job | null>;
 }
 
-export type JobHandler<Name extends QueueName> = ((context: JobContext<Name>) => Promise<void>) & {
+/** What a handler may return: the job row it completed in its own committed transaction (`complete`). */
+export type HandlerResult = { completed: Job } | void;
+
+export type JobHandler<Name extends QueueName> = ((context: JobContext<Name>) => Promise<HandlerResult>) & {
   /** Called once when the job has failed for good, to record the reason where users look for it. */
   onPermanentFailure?: (payload: JobPayload<Name>, message: string) => Promise<void>;
 };
 
 export function defineHandler<Name extends QueueName>(
-  run: (context: JobContext<Name>) => Promise<void>,
+  run: (context: JobContext<Name>) => Promise<HandlerResult>,
   hooks: { onPermanentFailure?: (payload: JobPayload<Name>, message: string) => Promise<void> } = {},
 ): JobHandler<Name> {
   return Object.assign(run, hooks);
@@ -80,6 +91,8 @@ export async function runJob<Name extends QueueName>(
     signal?: AbortSignal;
     /** The embedded transport's row lock; writes are dropped once another worker holds the job. */
     lockedBy?: string | null;
+    /** The row as the transport's claim already started it (`claimJobs`): not started again. */
+    started?: Job;
   },
 ): Promise<RunOutcome> {
   const lock = delivery.lockedBy ?? null;
@@ -97,9 +110,15 @@ export async function runJob<Name extends QueueName>(
     }
     throw new PermanentJobFailure(message, { cause: error });
   }
-  const job = await startJob(deps.db, payload.jobId, lock);
+  const job = delivery.started?.id === payload.jobId ? delivery.started : await startJob(deps.db, payload.jobId, lock);
   if (!job) return "skipped"; // Already finished (a duplicate delivery), or no longer ours.
-  await deps.events?.publish(toJobEvent(job));
+  // "active" goes out while the handler starts (a live view; the handler does not wait for it). Every
+  // later event waits for the one before, so a browser never sees them out of order.
+  let published: Promise<void> = (deps.events?.publish(toJobEvent(job)) ?? Promise.resolve()).catch(() => {});
+  const publish = (event: ReturnType<typeof toJobEvent>) => {
+    published = published.then(() => deps.events?.publish(event));
+    return published;
+  };
 
   let lastWrite = 0;
   let lastStage: string | null = job.stage;
@@ -110,14 +129,16 @@ export async function runJob<Name extends QueueName>(
     lastWrite = now;
     lastStage = stage ?? lastStage;
     const updated = await updateProgress(deps.db, job.id, fraction, stage ?? null, lock);
-    if (updated) await deps.events?.publish(toJobEvent(updated));
+    if (updated) await publish(toJobEvent(updated));
   };
 
+  let result: HandlerResult;
   try {
     // The queue's time limit, as a signal the handler passes to whatever it waits on.
     const timeout = AbortSignal.timeout(jobOptions[queue].timeoutMs);
     const signal = delivery.signal ? AbortSignal.any([delivery.signal, timeout]) : timeout;
-    await handler({ job, payload, progress, signal });
+    const complete = (transaction: Queryable) => finishJob(transaction, job.id, { state: "completed" }, lock);
+    result = await handler({ job, payload, progress, signal, complete });
   } catch (error) {
     const message = describe(error);
     // Typed errors say whether they may pass; unknown errors (a dropped connection, a bug) are retried
@@ -127,18 +148,21 @@ export async function runJob<Name extends QueueName>(
     if (retryable && attemptsLeft) {
       const delayMs = retryDelayMs(queue, delivery.attemptsMade);
       const updated = await finishJob(deps.db, job.id, { state: "retrying", error: message, delayMs }, lock);
-      if (updated) await deps.events?.publish(toJobEvent(updated));
+      if (updated) await publish(toJobEvent(updated));
       throw error;
     }
     const updated = await finishJob(deps.db, job.id, { state: "failed", error: message }, lock);
     if (!updated) return "skipped"; // Another worker holds the job now; its run decides.
     await handler.onPermanentFailure?.(payload, message);
-    await deps.events?.publish(toJobEvent(updated));
+    await publish(toJobEvent(updated));
     throw new PermanentJobFailure(message, { cause: error });
   }
-  const finished = await finishJob(deps.db, job.id, { state: "completed" }, lock);
-  if (!finished) return "skipped";
-  await deps.events?.publish(toJobEvent(finished));
+  const finished = result?.completed ?? (await finishJob(deps.db, job.id, { state: "completed" }, lock));
+  if (!finished) {
+    await published;
+    return "skipped";
+  }
+  await publish(toJobEvent(finished));
   return "completed";
 }
 
