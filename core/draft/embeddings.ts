@@ -65,8 +65,24 @@ export function vectorIndexName(dimensions: number): string {
 }
 
 /**
- * Creates the HNSW index for a dimension the first time an embedder of that size is used. pgvector's
- * defaults (m 16, ef_construction 64) are written out: m 8 lost recall, and m 24 with
+ * The covering b-tree that exact search reads for a dimension: the approved rows' filter columns,
+ * with their ids and vectors, so that search is an index-only scan (migration 018).
+ */
+export function exactSearchIndexName(dimensions: number): string {
+  return `embeddings_exact_${dimensions}`;
+}
+
+/**
+ * Up to this many dimensions a vector fits in a b-tree entry (at most 2,704 bytes, of which the
+ * vector takes 4 per dimension, plus the filter columns); larger embedders get no covering index,
+ * and their exact search reads the rows from the table.
+ */
+export const maximumCoveredDimensions = 512;
+
+/**
+ * Creates the HNSW index for a dimension the first time an embedder of that size is used, and the
+ * covering b-tree for exact search when the vectors fit in one (`maximumCoveredDimensions`).
+ * pgvector's defaults (m 16, ef_construction 64) are written out: m 8 lost recall, and m 24 with
  * ef_construction 128 took four times as long to build for little more (bench/vectors.ts).
  */
 export async function ensureVectorIndex(db: Queryable, dimensions: number): Promise<void> {
@@ -76,6 +92,13 @@ export async function ensureVectorIndex(db: Queryable, dimensions: number): Prom
      USING hnsw ((embedding::${indexedVectorType}(${dimensions})) ${indexedVectorType}_cosine_ops) WITH (m = 16, ef_construction = 64)
      WHERE dimensions = ${dimensions}`,
   );
+  if (dimensions <= maximumCoveredDimensions) {
+    await db.exec(
+      `CREATE INDEX IF NOT EXISTS ${exactSearchIndexName(dimensions)} ON embeddings
+       (workspace_id, embedder, source_type, customer_stage, (payload->>'moment')) INCLUDE (id, embedding)
+       WHERE approved AND dimensions = ${dimensions}`,
+    );
+  }
 }
 
 /**
@@ -139,10 +162,27 @@ export async function upsertEmbeddings(db: Queryable, embedder: Embedder, given:
 }
 
 /**
- * Nearest neighbours by cosine similarity, through the HNSW index of the embedder's dimension. The
- * connection's `hnsw.iterative_scan` (core/db/database.ts) keeps the scan going while the filter
- * leaves fewer than `limit` rows; in relaxed order it may hand them back slightly out of order, so
- * the few rows found are sorted again, by their full-precision similarity.
+ * Filters that let through at most this many rows are answered exactly (every matching row's
+ * full-precision distance, read from the covering b-tree); larger ones through the HNSW index.
+ * Chosen in bench/vectors.ts, where exact search over ~2,400 rows took about as long as the HNSW
+ * scan of a large workspace (see the top of the file).
+ */
+export const exactSearchMaximumRows = 5_000;
+
+/**
+ * Nearest neighbours by cosine similarity, in one statement that routes by how selective the filter
+ * is: it counts the matching rows up to `exactSearchMaximumRows` + 1 (index-only, on the small
+ * b-tree of migration 018), and exactly one of two branches runs — PostgreSQL turns a condition on
+ * that count into a one-time filter, so the other branch is never executed. The condition sits
+ * outside each branch's LIMIT, above any Gather: inside it, the exact branch of a large filter
+ * planned as a parallel scan launched its workers (~10 ms) before the filter stopped it.
+ * - up to the cap, exact search: the distance of every matching row, read from the covering b-tree
+ *   (`exactSearchIndexName`), ordered by the full-precision `vector` distance, which no index serves;
+ * - above it, the HNSW index of the embedder's dimension (ordered by the indexed `halfvec`
+ *   distance). The connection's `hnsw.iterative_scan` (core/db/database.ts) keeps that scan going
+ *   while the filter leaves fewer than `limit` rows; in relaxed order it may hand them back
+ *   slightly out of order.
+ * The rows found are read by id and sorted by their full-precision similarity.
  */
 export async function nearestNeighbours(
   db: Queryable,
@@ -156,6 +196,8 @@ export async function nearestNeighbours(
     label?: string | null;
     moment?: string | null;
     limit: number;
+    /** Filters with at most this many rows are searched exactly (default `exactSearchMaximumRows`). */
+    exactSearchMaximumRows?: number;
   },
 ): Promise<Neighbour[]> {
   const dimensions = query.embedder.dimensions;
@@ -163,6 +205,8 @@ export async function nearestNeighbours(
   if (query.vector.length !== dimensions) {
     throw new ValidationError(`The query vector has ${query.vector.length} dimensions; the embedder has ${dimensions}.`);
   }
+  const exactMaximum = query.exactSearchMaximumRows ?? exactSearchMaximumRows;
+  if (!Number.isInteger(exactMaximum) || exactMaximum < 0) throw new ValidationError(`exactSearchMaximumRows must be a whole number ≥ 0, not ${exactMaximum}.`);
   const conditions = ["dimensions = " + dimensions, "workspace_id = $2", "embedder = $3", "source_type = $4"];
   const params: unknown[] = [vectorLiteral(query.vector), query.workspaceId, query.embedder.name, query.sourceType];
   if (query.approvedOnly) conditions.push("approved");
@@ -174,16 +218,30 @@ export async function nearestNeighbours(
     params.push(query.moment);
     conditions.push(`payload->>'moment' = $${params.length}`);
   }
-  params.push(query.limit);
+  params.push(query.limit, exactMaximum);
+  const limit = `$${params.length - 1}`;
+  const maximum = `$${params.length}::bigint`;
+  const where = conditions.join(" AND ");
+  const full = `vector(${dimensions})`;
+  const indexed = `${indexedVectorType}(${dimensions})`;
   const { rows } = await db.query<Neighbour>(
-    `WITH nearest AS MATERIALIZED (
-       SELECT source_key, text, label, customer_stage, payload, embedding::${indexedVectorType}(${dimensions}) <=> $1::${indexedVectorType}(${dimensions}) AS distance,
-              1 - (embedding::vector(${dimensions}) <=> $1::vector(${dimensions})) AS similarity
-       FROM embeddings WHERE ${conditions.join(" AND ")}
-       ORDER BY distance LIMIT $${params.length}
+    `WITH matching AS MATERIALIZED (
+       SELECT count(*) AS rows FROM (SELECT FROM embeddings WHERE ${where} LIMIT ${maximum} + 1) up_to_the_cap
+     ),
+     exact AS MATERIALIZED (
+       SELECT id FROM (
+         SELECT id, embedding::${full} <=> $1::${full} AS distance FROM embeddings WHERE ${where} ORDER BY distance LIMIT ${limit}
+       ) nearest WHERE (SELECT rows FROM matching) <= ${maximum}
+     ),
+     approximate AS MATERIALIZED (
+       SELECT id FROM (
+         SELECT id, embedding::${indexed} <=> $1::${indexed} AS distance FROM embeddings WHERE ${where} ORDER BY distance LIMIT ${limit}
+       ) nearest WHERE (SELECT rows FROM matching) > ${maximum}
      )
-     SELECT source_key AS "sourceKey", text, label, customer_stage AS "customerStage", payload, similarity
-     FROM nearest ORDER BY similarity DESC, source_key`,
+     SELECT found.source_key AS "sourceKey", found.text, found.label, found.customer_stage AS "customerStage", found.payload,
+            1 - (found.embedding::${full} <=> $1::${full}) AS similarity
+     FROM (SELECT id FROM exact UNION ALL SELECT id FROM approximate) nearest JOIN embeddings found ON found.id = nearest.id
+     ORDER BY similarity DESC, found.source_key`,
     params,
   );
   return rows.map((row) => ({ ...row, similarity: Number(row.similarity) }));
