@@ -7,7 +7,15 @@
  * The index holds the vectors as `halfvec` (16-bit floats): half the size of a `vector` index
  * (112 MB instead of 195 MB at 100k × 384, so it fits in PostgreSQL's default 128 MB of shared
  * buffers) and quicker to build, with the same recall@10; rows keep full precision, and the
- * similarity returned is computed from them. Measured with the other options in bench/vectors.ts.
+ * similarity returned is computed from them.
+ *
+ * Retrieval routes by how selective its filter is (`nearestNeighbours`): up to 5,000 matching rows
+ * it searches them exactly, index-only over a covering b-tree (migration 018); above, through
+ * HNSW. An HNSW scan with a selective filter walks the graph for rows that pass it: 2 % of the
+ * table cost recall 0.91 and p95 30 ms; routed, the app's four retrievals measured p50/p95
+ * 3.0/4.9 ms at recall@10 1.0 each (100k × 384, PostgreSQL, load average 6–8). What else was
+ * measured, and what did not help: bench/vectors.ts and the "Vector retrieval" section of
+ * bench/README.md.
  */
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/database.ts";
@@ -164,8 +172,8 @@ export async function upsertEmbeddings(db: Queryable, embedder: Embedder, given:
 /**
  * Filters that let through at most this many rows are answered exactly (every matching row's
  * full-precision distance, read from the covering b-tree); larger ones through the HNSW index.
- * Chosen in bench/vectors.ts, where exact search over ~2,400 rows took about as long as the HNSW
- * scan of a large workspace (see the top of the file).
+ * Chosen in bench/vectors.ts: exact search costs ~1.3 µs per matching row, and at about 5,000
+ * rows it takes as long as the HNSW branch, which below ~10 % of the table also loses recall.
  */
 export const exactSearchMaximumRows = 5_000;
 
