@@ -556,7 +556,7 @@ async function measureRouting(context: Context, sets: QuerySet[], rowCount: numb
 
 /** The b-trees of migration 018 that exact search reads: dropped while loading, built after it (timed). */
 const exactSearchMigration = readMigrations().find((migration) => migration.version === 18)!;
-const exactSearchIndexes = ["embeddings_approved_filter", exactSearchIndexName(dimensions)];
+const exactSearchIndexes = ["embeddings_filter", exactSearchIndexName(dimensions)];
 
 async function measureDatabase(kind: DatabaseKind, rows: Rows, querySets: QuerySet[], routingSets: QuerySet[], variantKeys: Set<string> | null) {
   return withBenchDatabase(kind, async ({ db, url }) => {
@@ -703,6 +703,6 @@ printTable("Chosen settings: what the app runs (core/draft/embeddings.ts, core/d
   { setting: "index", value: appBuild ? String(appBuild.definition) : `hnsw on embedding::${indexedVectorType}, m 16, ef_construction 64` },
   { setting: "hnsw.ef_search", value: String(hnswEfSearch) },
   { setting: "hnsw.iterative_scan", value: `${hnswIterativeScan} (the rows found are sorted again by full-precision similarity)` },
-  { setting: "routing", value: `filters with up to ${exactSearchMaximumRows.toLocaleString()} matching rows are searched exactly (index-only over ${exactSearchIndexName(dimensions)}), larger ones through HNSW; one statement, counted on embeddings_approved_filter (migration 018)` },
+  { setting: "routing", value: `filters with up to ${exactSearchMaximumRows.toLocaleString()} matching rows are searched exactly (index-only over ${exactSearchIndexName(dimensions)}), larger ones through HNSW; one statement, counted on embeddings_filter (migration 018)` },
 ]);
 console.log(`Vector retrieval benchmark finished in ${((performance.now() - started) / 1000).toFixed(0)} s; at the end: ${describeMachine()}.`);
