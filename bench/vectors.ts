@@ -24,6 +24,7 @@
  * minutes), so by default PostgreSQL builds the app's index and three alternatives and PGlite the
  * app's and the former `vector` one; `--indexes=all` / `--pglite-indexes=all` build them all.
  */
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { defaultWorkspaceId } from "../core/auth/teams.ts";
 import { connectPostgres, hnswEfSearch, hnswIterativeScan, vectorSearchSettings } from "../core/db/database.ts";
@@ -451,6 +452,7 @@ async function measure(
   for (const [caseIndex, entry] of perCase.entries())
     row[`c${caseIndex + 1} recall · p50 · p95`] = `${recalls[caseIndex].toFixed(3)} · ${roundMs(summarise(entry.latencies)["p50 ms"])} · ${roundMs(summarise(entry.latencies)["p95 ms"])}`;
   row.plans = plans.join(" ");
+  row["load (1 min)"] = loadavg()[0].toFixed(1);
   row["target met"] = summary["p95 ms"] < 5 && Math.min(...recalls) >= 0.95 ? "yes" : "no";
   // A line as each option finishes, so a long run shows its progress (the table comes at the end).
   console.log(`  ${Object.values(row).join(" | ")}`);
@@ -548,6 +550,7 @@ async function measureRouting(context: Context, sets: QuerySet[], rowCount: numb
       row[`${route} recall@10`] = Math.round((recall / queriesPerCase) * 1000) / 1000;
     }
     row["app routes to"] = set.selectivity * rowCount <= exactSearchMaximumRows ? "exact" : "HNSW";
+    row["load (1 min)"] = loadavg()[0].toFixed(1);
     console.log(`  ${Object.values(row).join(" | ")}`);
     results.push(row);
   }
