@@ -646,6 +646,12 @@ async function measureDatabase(kind: DatabaseKind, rows: Rows, querySets: QueryS
           // The HNSW branch now only answers broad filters: does it still need ef_search 100 and the iterative scan?
           results.push(await measureProduct(context, variant, { efSearch: 40, note: ", ef_search 40" }));
           results.push(await measureProduct(context, variant, { iterative: "off", note: ", no iterative scan" }));
+          // Index-only scans read the table for rows on pages VACUUM has not marked all-visible:
+          // the state of rows written since the last VACUUM, and of every row on PGlite, which has
+          // no autovacuum. With index-only scans off, the count and the exact branch read the table.
+          await queryDb.exec("SET enable_indexonlyscan = off");
+          results.push(await measureProduct(context, variant, { note: ", index-only scans off (a table not vacuumed)" }));
+          await queryDb.exec("RESET enable_indexonlyscan");
           routing.push(...(await measureRouting(context, [...querySets, ...routingSets], rows.count)));
           // Exact search reading the rows from the table instead of the covering b-tree.
           await queryDb.exec(`DROP INDEX ${exactSearchIndexName(dimensions)}`);
