@@ -12,8 +12,9 @@
  * Retrieval routes by how selective its filter is (`nearestNeighbours`): up to 5,000 matching rows
  * it searches them exactly, index-only over a covering b-tree (migration 018); above, through
  * HNSW. An HNSW scan with a selective filter walks the graph for rows that pass it: 2 % of the
- * table cost recall 0.91 and p95 30 ms; routed, the app's four retrievals measured p50/p95
- * 3.0/4.9 ms at recall@10 1.0 each (100k × 384, PostgreSQL, load average 6–8). What else was
+ * table cost recall 0.91 and p95 17–63 ms. Routed, the app's four retrievals reach recall@10 1.0
+ * each, p50/p95 3.0/4.9 ms at load average ~7 (5.4/12.9 at 13.5) on 100k × 384, PostgreSQL. Index-only
+ * scans need a vacuumed table: PGlite has no autovacuum (see bench/README.md). What else was
  * measured, and what did not help: bench/vectors.ts and the "Vector retrieval" section of
  * bench/README.md.
  */
