@@ -13,10 +13,10 @@
  * it searches them exactly, index-only over a covering b-tree (migration 018); above, through
  * HNSW. An HNSW scan with a selective filter walks the graph for rows that pass it: 2 % of the
  * table cost recall 0.91 and p95 17–63 ms. Routed, the app's four retrievals reach recall@10 1.0
- * each, p50/p95 3.0/4.9 ms at load average ~7 (5.4/12.9 at 13.5) on 100k × 384, PostgreSQL. Index-only
- * scans need a vacuumed table: PGlite has no autovacuum (see bench/README.md). What else was
- * measured, and what did not help: bench/vectors.ts and the "Vector retrieval" section of
- * bench/README.md.
+ * each, p50/p95 3.0/4.9 ms at load average ~7 (5.4/12.9 at 13.5) on 100k × 384, PostgreSQL.
+ * Index-only scans need a vacuumed table: PGlite has no autovacuum (see bench/README.md). What
+ * else was measured, and what did not help: bench/vectors.ts and the "Vector retrieval" section
+ * of bench/README.md.
  */
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/database.ts";
@@ -215,7 +215,9 @@ export async function nearestNeighbours(
     throw new ValidationError(`The query vector has ${query.vector.length} dimensions; the embedder has ${dimensions}.`);
   }
   const exactMaximum = query.exactSearchMaximumRows ?? exactSearchMaximumRows;
-  if (!Number.isInteger(exactMaximum) || exactMaximum < 0) throw new ValidationError(`exactSearchMaximumRows must be a whole number ≥ 0, not ${exactMaximum}.`);
+  if (!Number.isInteger(exactMaximum) || exactMaximum < 0) {
+    throw new ValidationError(`exactSearchMaximumRows must be a whole number ≥ 0, not ${exactMaximum}.`);
+  }
   const conditions = ["dimensions = " + dimensions, "workspace_id = $2", "embedder = $3", "source_type = $4"];
   const params: unknown[] = [vectorLiteral(query.vector), query.workspaceId, query.embedder.name, query.sourceType];
   if (query.approvedOnly) conditions.push("approved");
