@@ -3,7 +3,11 @@
  * query (`nearestNeighbours` over the index `ensureVectorIndex` builds) beside HNSW `m` /
  * `ef_construction` / `ef_search`, `halfvec` against `vector`, iterative index scans against
  * filtering after the scan, filtering first (exact search over the rows that match), pg_prewarm,
- * and binary quantisation with re-ranking. Target: p95 < 5 ms with recall@10 ≥ 0.95.
+ * and binary quantisation with re-ranking. Target: p95 < 5 ms with recall@10 ≥ 0.95. The app
+ * routes by selectivity (exact search up to `exactSearchMaximumRows` matching rows, HNSW above):
+ * it is also measured with ef_search 40, without the iterative scan, without the covering b-tree
+ * and with index-only scans off, and a routing table answers eight filters (408–44,690 rows) both
+ * ways, which is where the cap comes from.
  *
  * The data looks like a multi-tenant `embeddings` table: 100,000 unit vectors of 384 dimensions
  * around 2,000 centres (uniform random vectors would make every method look bad and are nothing
@@ -24,12 +28,14 @@
  * minutes), so by default PostgreSQL builds the app's index and three alternatives and PGlite the
  * app's and the former `vector` one; `--indexes=all` / `--pglite-indexes=all` build them all.
  */
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { defaultWorkspaceId } from "../core/auth/teams.ts";
 import { connectPostgres, hnswEfSearch, hnswIterativeScan, vectorSearchSettings } from "../core/db/database.ts";
 import type { Db, Queryable } from "../core/db/database.ts";
 import { createRandom } from "../core/dataset/snapshot.ts";
-import { ensureVectorIndex, indexedVectorType, nearestNeighbours, vectorIndexName } from "../core/draft/embeddings.ts";
+import { readMigrations } from "../core/db/migrate.ts";
+import { ensureVectorIndex, exactSearchIndexName, exactSearchMaximumRows, indexedVectorType, nearestNeighbours, vectorIndexName } from "../core/draft/embeddings.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { DatabaseKind } from "./support.ts";
 import { describeMachine, printTable, roundMs, summarise, time, withBenchDatabase } from "./support.ts";
@@ -187,6 +193,17 @@ const filterCases: FilterCase[] = [
   { name: "few-shot, one stage, medium workspace", workspace: 2, sourceType: "sample", stage: 1, moment: null },
   { name: "few-shot, small workspace", workspace: 3, sourceType: "sample", stage: null, moment: null },
   { name: "talk tracks, one moment", workspace: 1, sourceType: "talk_track", stage: null, moment: 0 },
+];
+
+/**
+ * More filters, between the selective and the broad cases above, to place the cap of
+ * `nearestNeighbours`' routing: exact search and the HNSW index compared on each (r1…r4 below).
+ */
+const routingCases: FilterCase[] = [
+  { name: "few-shot, one stage, second workspace", workspace: 1, sourceType: "sample", stage: 1, moment: null },
+  { name: "few-shot, medium workspace", workspace: 2, sourceType: "sample", stage: null, moment: null },
+  { name: "few-shot, one stage, large workspace", workspace: 0, sourceType: "sample", stage: 1, moment: null },
+  { name: "few-shot, second workspace", workspace: 1, sourceType: "sample", stage: null, moment: null },
 ];
 
 function matches(rows: Rows, index: number, filter: FilterCase): boolean {
@@ -437,8 +454,9 @@ async function measure(
     "recall@10 (worst case)": Math.round(Math.min(...recalls) * 1000) / 1000,
   };
   for (const [caseIndex, entry] of perCase.entries())
-    row[`c${caseIndex + 1} recall · p95`] = `${recalls[caseIndex].toFixed(3)} · ${roundMs(summarise(entry.latencies)["p95 ms"])}`;
+    row[`c${caseIndex + 1} recall · p50 · p95`] = `${recalls[caseIndex].toFixed(3)} · ${roundMs(summarise(entry.latencies)["p50 ms"])} · ${roundMs(summarise(entry.latencies)["p95 ms"])}`;
   row.plans = plans.join(" ");
+  row["load (1 min)"] = loadavg()[0].toFixed(1);
   row["target met"] = summary["p95 ms"] < 5 && Math.min(...recalls) >= 0.95 ? "yes" : "no";
   // A line as each option finishes, so a long run shows its progress (the table comes at the end).
   console.log(`  ${Object.values(row).join(" | ")}`);
@@ -466,33 +484,92 @@ async function measureOption(context: Context, variant: IndexVariant, form: Quer
   );
 }
 
-/** The app's own retrieval, with the settings the app's connections get. */
-async function measureProduct(context: Context, variant: IndexVariant): Promise<ResultRow> {
+/** The app's own retrieval as its connections run it, or with other HNSW settings / a forced route. */
+function productSearch(context: Context, exactMaximum?: number) {
+  return async (set: QuerySet, vector: number[]) => {
+    const neighbours = await nearestNeighbours(context.db, {
+      workspaceId: context.workspaceIds[set.filter.workspace],
+      embedder,
+      vector,
+      sourceType: set.filter.sourceType,
+      approvedOnly: true,
+      customerStage: set.filter.stage === null ? null : stages[set.filter.stage],
+      moment: set.filter.moment === null ? null : moments[set.filter.moment],
+      limit: 10,
+      exactSearchMaximumRows: exactMaximum,
+    });
+    return neighbours.map((neighbour) => neighbour.sourceKey);
+  };
+}
+
+async function measureProduct(
+  context: Context,
+  variant: IndexVariant,
+  settings: { efSearch?: number; iterative?: Iterative; note?: string } = {},
+): Promise<ResultRow> {
   await context.db.exec(vectorSearchSettings);
+  if (settings.efSearch !== undefined || settings.iterative !== undefined)
+    await setSearch(context.db, settings.efSearch ?? hnswEfSearch, settings.iterative ?? hnswIterativeScan);
   return measure(
     context,
-    { index: variant.label, query: "nearestNeighbours (app)", efSearch: hnswEfSearch, iterative: hnswIterativeScan },
-    null,
-    async (set, vector) => {
-      const neighbours = await nearestNeighbours(context.db, {
-        workspaceId: context.workspaceIds[set.filter.workspace],
-        embedder,
-        vector,
-        sourceType: set.filter.sourceType,
-        approvedOnly: true,
-        customerStage: set.filter.stage === null ? null : stages[set.filter.stage],
-        moment: set.filter.moment === null ? null : moments[set.filter.moment],
-        limit: 10,
-      });
-      return neighbours.map((neighbour) => neighbour.sourceKey);
+    {
+      index: variant.label,
+      query: `nearestNeighbours (app)${settings.note ?? ""}`,
+      efSearch: settings.efSearch ?? hnswEfSearch,
+      iterative: settings.iterative ?? hnswIterativeScan,
     },
+    null,
+    productSearch(context),
   );
 }
 
-async function measureDatabase(kind: DatabaseKind, rows: Rows, querySets: QuerySet[], variantKeys: Set<string> | null) {
+/**
+ * Where the app's routing should switch: every filter (the four cases and r1…r4) answered once
+ * exactly and once through the HNSW index, by `nearestNeighbours` with its cap forced either way.
+ */
+async function measureRouting(context: Context, sets: QuerySet[], rowCount: number): Promise<ResultRow[]> {
+  await context.db.exec(vectorSearchSettings);
+  const vectorOf = (set: QuerySet, index: number) =>
+    Array.from(set.values.subarray(index * dimensions, (index + 1) * dimensions), (value) => value / scale);
+  const results: ResultRow[] = [];
+  for (const [setIndex, set] of sets.entries()) {
+    const row: ResultRow = {
+      database: context.kind,
+      case: setIndex < filterCases.length ? `c${setIndex + 1}` : `r${setIndex - filterCases.length + 1}`,
+      "rows passing": Math.round(set.selectivity * rowCount),
+    };
+    for (const [route, cap] of [["exact", Number.MAX_SAFE_INTEGER], ["HNSW", 0]] as const) {
+      const search = productSearch(context, cap);
+      for (let index = 0; index < Math.min(10, queriesPerCase); index += 1) await search(set, vectorOf(set, index));
+      const latencies: number[] = [];
+      let recall = 0;
+      for (let index = 0; index < queriesPerCase; index += 1) {
+        const { result, ms } = await time(() => search(set, vectorOf(set, index)));
+        latencies.push(ms);
+        const exact = new Set(set.truth[index]);
+        recall += result.filter((key) => exact.has(key)).length / Math.min(10, exact.size);
+      }
+      const summary = summarise(latencies);
+      row[`${route} p50 · p95 ms`] = `${summary["p50 ms"]} · ${summary["p95 ms"]}`;
+      row[`${route} recall@10`] = Math.round((recall / queriesPerCase) * 1000) / 1000;
+    }
+    row["app routes to"] = set.selectivity * rowCount <= exactSearchMaximumRows ? "exact" : "HNSW";
+    row["load (1 min)"] = loadavg()[0].toFixed(1);
+    console.log(`  ${Object.values(row).join(" | ")}`);
+    results.push(row);
+  }
+  return results;
+}
+
+/** The b-trees of migration 018 that exact search reads: dropped while loading, built after it (timed). */
+const exactSearchMigration = readMigrations().find((migration) => migration.version === 18)!;
+const exactSearchIndexes = ["embeddings_filter", exactSearchIndexName(dimensions)];
+
+async function measureDatabase(kind: DatabaseKind, rows: Rows, querySets: QuerySet[], routingSets: QuerySet[], variantKeys: Set<string> | null) {
   return withBenchDatabase(kind, async ({ db, url }) => {
     const results: ResultRow[] = [];
     const builds: ResultRow[] = [];
+    const routing: ResultRow[] = [];
     const defaultWorkspace = await defaultWorkspaceId(db);
     const workspaceIds = [defaultWorkspace];
     for (let index = 1; index < workspaceShares.length; index += 1) {
@@ -503,10 +580,25 @@ async function measureDatabase(kind: DatabaseKind, rows: Rows, querySets: QueryS
       workspaceIds.push(inserted[0].id);
     }
     // Loading through an HNSW index would time inserts, not the build: no vector index while loading.
-    await db.exec(`DROP INDEX IF EXISTS ${vectorIndexName(dimensions)}`);
+    await db.exec(`DROP INDEX IF EXISTS ${vectorIndexName(dimensions)}, ${exactSearchIndexes.join(", ")}`);
     const loaded = await time(() => load(db, rows, workspaceIds));
-    await db.exec("VACUUM ANALYZE embeddings");
     console.log(`${kind}: loaded ${rows.count.toLocaleString()} rows in ${(loaded.ms / 1000).toFixed(1)} s; ${describeMachine()}.`);
+    const builtBtrees = await time(() => db.exec(exactSearchMigration.sql));
+    await db.exec("VACUUM ANALYZE embeddings");
+    const { rows: btrees } = await db.query<{ name: string; megabytes: number; definition: string }>(
+      `SELECT indexname AS name, round(pg_relation_size(indexname::regclass) / 1048576.0) AS megabytes, indexdef AS definition
+       FROM pg_indexes WHERE indexname = ANY($1::text[]) ORDER BY indexname`,
+      [exactSearchIndexes],
+    );
+    for (const btree of btrees)
+      builds.push({
+        database: kind,
+        index: `${btree.name} (migration 018, both built in)`,
+        "build s": Math.round(builtBtrees.ms / 100) / 10,
+        "size MB": btree.megabytes,
+        definition: btree.definition.replace(/^CREATE INDEX \S+ ON public\.embeddings USING /, ""),
+        load: describeMachine(),
+      });
     const prewarm = kind === "postgres";
     if (prewarm) await db.exec("CREATE EXTENSION IF NOT EXISTS pg_prewarm");
     const queryDb = url ? connectPostgres(url, { poolSize: 1 }) : db;
@@ -553,14 +645,32 @@ async function measureDatabase(kind: DatabaseKind, rows: Rows, querySets: QueryS
           results.push(await measureOption(context, variant, forms[1], ", not prewarmed"));
           await queryDb.query(`SELECT pg_prewarm('${indexes[0].name}')`);
         }
-        if (variant.key === "product") results.push(await measureProduct(context, variant));
+        if (variant.key === "product") {
+          results.push(await measureProduct(context, variant));
+          // The HNSW branch now only answers broad filters: does it still need ef_search 100 and the iterative scan?
+          results.push(await measureProduct(context, variant, { efSearch: 40, note: ", ef_search 40" }));
+          results.push(await measureProduct(context, variant, { iterative: "off", note: ", no iterative scan" }));
+          // Index-only scans read the table for rows on pages VACUUM has not marked all-visible:
+          // the state of rows written since the last VACUUM, and of every row on PGlite, which has
+          // no autovacuum. With index-only scans off, the count and the exact branch read the table.
+          await queryDb.exec("SET enable_indexonlyscan = off");
+          results.push(await measureProduct(context, variant, { note: ", index-only scans off (a table not vacuumed)" }));
+          await queryDb.exec("RESET enable_indexonlyscan");
+          routing.push(...(await measureRouting(context, [...querySets, ...routingSets], rows.count)));
+          // Exact search reading the rows from the table instead of the covering b-tree.
+          await queryDb.exec(`DROP INDEX ${exactSearchIndexName(dimensions)}`);
+          results.push(await measureProduct(context, variant, { note: ", exact branch without the covering b-tree" }));
+          await db.exec(exactSearchMigration.sql.slice(exactSearchMigration.sql.lastIndexOf("CREATE INDEX")));
+          await db.exec("VACUUM ANALYZE embeddings");
+          await context.db.exec(vectorSearchSettings);
+        }
         for (const form of forms) results.push(await measureOption(context, variant, form));
         await db.exec(`DROP INDEX ${indexes[0].name}`);
       }
     } finally {
       if (queryDb !== db) await queryDb.close();
     }
-    return { results, builds };
+    return { results, builds, routing };
   });
 }
 
@@ -571,22 +681,25 @@ console.log(`Vector retrieval benchmark on ${describeMachine()}. Other processes
 const generated = await time(async () => {
   const rows = generateRows(vectorCount);
   const querySets = filterCases.map((filter, index) => generateQueries(rows, filter, queriesPerCase, 100 + 10 * index));
-  return { rows, querySets };
+  const routingSets = routingCases.map((filter, index) => generateQueries(rows, filter, queriesPerCase, 200 + 10 * index));
+  return { rows, querySets, routingSets };
 });
-const { rows, querySets } = generated.result;
+const { rows, querySets, routingSets } = generated.result;
 console.log(`Generated ${vectorCount.toLocaleString()} rows and ${queriesPerCase} queries per case, with exact answers, in ${(generated.ms / 1000).toFixed(1)} s.`);
 printTable(
-  "Filter cases (the product's retrievals): share of the table that passes the filter; columns c1…c4 below refer to them.",
-  querySets.map((set, index) => ({ case: `c${index + 1}`, retrieval: set.filter.name, "rows passing": Math.round(set.selectivity * rows.count), "share %": Math.round(set.selectivity * 1000) / 10, "queries without a close match (10th cosine < 0.3)": set.withoutCloseMatch })),
+  "Filter cases (the product's retrievals): share of the table that passes the filter; columns c1…c4 below refer to them, r1…r4 are the routing table's extra filters.",
+  [...querySets, ...routingSets].map((set, index) => ({ case: index < querySets.length ? `c${index + 1}` : `r${index - querySets.length + 1}`, retrieval: set.filter.name, "rows passing": Math.round(set.selectivity * rows.count), "share %": Math.round(set.selectivity * 1000) / 10, "queries without a close match (10th cosine < 0.3)": set.withoutCloseMatch })),
 );
 
 const allResults: ResultRow[] = [];
 const allBuilds: ResultRow[] = [];
+const allRouting: ResultRow[] = [];
 for (const kind of databases) {
   const keys = kind === "pglite" ? flags["pglite-indexes"] : flags.indexes;
-  const { results, builds } = await measureDatabase(kind, rows, querySets, keys === "all" ? null : new Set(keys.split(",")));
+  const { results, builds, routing } = await measureDatabase(kind, rows, querySets, routingSets, keys === "all" ? null : new Set(keys.split(",")));
   allResults.push(...results);
   allBuilds.push(...builds);
+  allRouting.push(...routing);
 }
 
 printTable(`HNSW builds on the same ${vectorCount.toLocaleString()} × ${dimensions} table (maintenance_work_mem ${flags["build-memory"]}); size from pg_relation_size.`, allBuilds);
@@ -594,11 +707,15 @@ printTable(
   `Vector retrieval: top-10 by cosine, ${queriesPerCase} queries per case × ${querySets.length} cases over ${vectorCount.toLocaleString()} × ${dimensions}; p50/p95 over all cases; recall@10 against exact search among the rows that pass the filter; plans per case. Target: p95 < 5 ms, recall@10 ≥ 0.95. Load: ${describeMachine()}.`,
   allResults,
 );
+printTable(
+  `Routing: each filter answered exactly and through the HNSW index by nearestNeighbours (its cap forced either way; app index and settings), ${queriesPerCase} queries per case; the app searches exactly up to ${exactSearchMaximumRows.toLocaleString()} matching rows. Load: ${describeMachine()}.`,
+  allRouting,
+);
 const appBuild = allBuilds.find((build) => build.index === indexVariants[0].label);
-printTable("Chosen settings: what the app runs (core/draft/embeddings.ts, core/db/database.ts, migration 015), measured above as \"app (ensureVectorIndex)\".", [
+printTable("Chosen settings: what the app runs (core/draft/embeddings.ts, core/db/database.ts, migrations 015 and 018), measured above as \"app (ensureVectorIndex)\".", [
   { setting: "index", value: appBuild ? String(appBuild.definition) : `hnsw on embedding::${indexedVectorType}, m 16, ef_construction 64` },
   { setting: "hnsw.ef_search", value: String(hnswEfSearch) },
   { setting: "hnsw.iterative_scan", value: `${hnswIterativeScan} (the rows found are sorted again by full-precision similarity)` },
-  { setting: "small filters", value: "left to the planner: it answers them exactly through the b-tree on (workspace_id, source_type, …)" },
+  { setting: "routing", value: `filters with up to ${exactSearchMaximumRows.toLocaleString()} matching rows are searched exactly (index-only over ${exactSearchIndexName(dimensions)}), larger ones through HNSW; one statement, counted on embeddings_filter (migration 018)` },
 ]);
 console.log(`Vector retrieval benchmark finished in ${((performance.now() - started) / 1000).toFixed(0)} s; at the end: ${describeMachine()}.`);

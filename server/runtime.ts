@@ -151,6 +151,10 @@ export async function openRuntime(
     const workspaceId = await defaultWorkspaceId(db);
     const prepared = await prepareWorkspace(db, workspaceId, embedder);
     if (prepared.promptSets.added.length || prepared.embedded) logger.info(prepared, "Workspace prepared");
+    // PGlite has no autovacuum: without a VACUUM, retrieval's index-only scans read every row from
+    // the table (a large workspace's retrieval: p50 47 ms instead of 12 at 100k rows, bench/vectors.ts),
+    // and without ANALYZE the planner has no statistics. Once per start; PostgreSQL does it itself.
+    if (db.kind === "pglite") await db.exec("VACUUM (ANALYZE) embeddings");
     // Each agent's prompt set and definition, from agents/<agent>/, as versions (labels only where missing).
     const agentPrompts = await syncPromptSetsFromFiles(db, workspaceId, agentsDirectory);
     const agentVersions = await syncAgentsFromFiles(db, workspaceId, options.agents?.registry ?? agentRegistry);

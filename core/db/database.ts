@@ -77,7 +77,9 @@ export const hnswEfSearch = 100;
  * rows than asked for. Filtering after a plain scan kept recall@10 at 0.63–0.84 for a retrieval
  * that matches 2 % of the table; the iterative scan lifted it to 0.91, at equal recall elsewhere
  * (bench/vectors.ts). Relaxed order is faster than strict order; `nearestNeighbours` sorts its few
- * rows again. Servers with an older pgvector ignore the setting.
+ * rows again. Since filters of up to 5,000 rows are searched exactly (`exactSearchMaximumRows`),
+ * only larger ones reach the index, and those of 5–10 % of the table still need the iterative scan.
+ * Servers with an older pgvector ignore the setting.
  */
 export const hnswIterativeScan: "off" | "relaxed_order" | "strict_order" = "relaxed_order";
 

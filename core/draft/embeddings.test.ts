@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultWorkspaceId } from "../auth/teams.ts";
-import { openPglite, vectorSearchSettings, type Db } from "../db/database.ts";
+import { openPglite, vectorSearchSettings, type Db, type Queryable } from "../db/database.ts";
 import { migrate, readMigrations } from "../db/migrate.ts";
-import { ensureVectorIndex, nearestNeighbours, upsertEmbeddings, vectorIndexName } from "./embeddings.ts";
+import { ensureVectorIndex, exactSearchIndexName, nearestNeighbours, upsertEmbeddings, vectorIndexName, vectorLiteral } from "./embeddings.ts";
 import type { EmbeddingItem } from "./embeddings.ts";
 import { createLocalEmbedder } from "../engine/index.ts";
 
@@ -78,12 +78,13 @@ describe("nearestNeighbours", () => {
     await db?.close();
   });
 
+  // The 8 approved rows would be searched exactly; a cap of 0 sends them through the HNSW index.
   const query = async () => {
     const [vector] = await embedder.embed(["the price is too high, is there a discount"]);
-    return nearestNeighbours(db, { workspaceId, embedder, vector, sourceType: "sample", approvedOnly: true, limit: 5 });
+    return nearestNeighbours(db, { workspaceId, embedder, vector, sourceType: "sample", approvedOnly: true, limit: 5, exactSearchMaximumRows: 0 });
   };
 
-  it("goes through the halfvec HNSW index that ensureVectorIndex built", async () => {
+  it("plans both branches on the indexes ensureVectorIndex built: the halfvec HNSW index and the covering b-tree", async () => {
     let plan = "";
     const explaining = {
       async query<Row>(sql: string, params?: unknown[]) {
@@ -96,6 +97,8 @@ describe("nearestNeighbours", () => {
     const [vector] = await embedder.embed(["discount"]);
     await nearestNeighbours(explaining, { workspaceId, embedder, vector, sourceType: "sample", approvedOnly: true, limit: 5 });
     expect(plan).toContain(`Index Scan using ${vectorIndexName(embedder.dimensions)}`);
+    expect(plan).toContain(`Index Only Scan using ${exactSearchIndexName(embedder.dimensions)}`);
+    expect(plan.match(/One-Time Filter/g)).toHaveLength(2);
     const { rows } = await db.query<{ definition: string }>("SELECT indexdef AS definition FROM pg_indexes WHERE indexname = $1", [vectorIndexName(embedder.dimensions)]);
     expect(rows[0].definition).toContain("halfvec_cosine_ops");
   });
@@ -115,6 +118,92 @@ describe("nearestNeighbours", () => {
       await db.exec(vectorSearchSettings);
     }
   });
+});
+
+describe("nearestNeighbours routed by the number of matching rows", () => {
+  let db: Db;
+  let workspaceId: string;
+  const exactSearchMaximumRows = 40;
+  const phrases = ["the price is too high", "can we book a demo", "send me the contract", "we use a competitor", "who else uses this", "what about security", "the budget is frozen", "call me next quarter"];
+
+  beforeAll(async () => {
+    db = await openPglite(null);
+    await migrate(db);
+    await ensureVectorIndex(db, embedder.dimensions);
+    workspaceId = await defaultWorkspaceId(db);
+    const text = (index: number) => `${phrases[index % phrases.length]}, ${["honestly", "today", "for now", "as we said", "again"][index % 5]} ${index}`;
+    await upsertEmbeddings(db, embedder, [
+      // 200 approved samples, 24 of them in the demo stage; 60 drafts; 30 talk tracks, 10 per moment.
+      ...Array.from({ length: 200 }, (_, index) => ({ workspaceId, sourceType: "sample" as const, sourceKey: `sample-${index}`, text: text(index), label: "any", approved: true, customerStage: index % 25 < 3 ? "demo" : "discovery" })),
+      ...Array.from({ length: 60 }, (_, index) => ({ workspaceId, sourceType: "sample" as const, sourceKey: `draft-${index}`, text: text(index + 1000), customerStage: "demo" })),
+      ...Array.from({ length: 30 }, (_, index) => ({ workspaceId, sourceType: "talk_track" as const, sourceKey: `track-${index}`, text: text(index + 2000), approved: true, payload: { moment: ["objection", "question", "hesitation"][index % 3] } })),
+    ]);
+    await db.exec("VACUUM ANALYZE embeddings");
+    // As on the app's larger tables: neither reading the whole table nor sorting all 200 samples
+    // beats the HNSW index there, which the broad filter's branch has to use.
+    await db.exec("SET enable_seqscan = off; SET enable_sort = off");
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  /** The exact answer, by brute force: every matching row's distance, no index. */
+  async function exactTop(vector: number[], filter: string, limit: number): Promise<string[]> {
+    await db.exec("SET enable_indexscan = off; SET enable_bitmapscan = off; SET enable_indexonlyscan = off; SET enable_seqscan = on");
+    try {
+      const { rows } = await db.query<{ key: string }>(
+        `SELECT source_key AS key FROM embeddings WHERE workspace_id = $2 AND approved AND ${filter}
+         ORDER BY cosine_distance(embedding, $1::vector), source_key LIMIT ${limit}`,
+        [vectorLiteral(vector), workspaceId],
+      );
+      return rows.map((row) => row.key);
+    } finally {
+      await db.exec("RESET enable_indexscan; RESET enable_bitmapscan; RESET enable_indexonlyscan; SET enable_seqscan = off");
+    }
+  }
+
+  /** Which branch returned the rows, and the indexes scanned (the other branch's show "never executed"). */
+  async function executed(search: (explaining: Queryable) => Promise<unknown>): Promise<{ branch: string; indexes: string[] }> {
+    let plan = "";
+    await search({
+      async query<Row>(sql: string, params?: unknown[]) {
+        const { rows } = await db.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${sql}`, params);
+        plan = rows.map((row) => row["QUERY PLAN"]).join("\n");
+        return { rows: [] as Row[], rowCount: 0 };
+      },
+      exec: (sql: string) => db.exec(sql),
+    });
+    const lines = plan.split("\n");
+    const branches = ["exact", "approximate"].filter((branch) => lines.some((line) => new RegExp(`CTE Scan on ${branch} \\(actual rows=[1-9]`).test(line)));
+    const indexes = lines.filter((line) => !line.includes("never executed")).map((line) => /Scan using (\S+)/.exec(line)?.[1]).filter((name) => name !== undefined);
+    return { branch: branches.join(","), indexes: [...new Set(indexes)] };
+  }
+
+  const cases = [
+    { name: "a selective filter (24 demo samples) exactly", options: { sourceType: "sample" as const, customerStage: "demo" }, filter: "source_type = 'sample' AND customer_stage = 'demo'", branch: "exact" },
+    { name: "one moment's talk tracks (10) exactly too", options: { sourceType: "talk_track" as const, moment: "objection" }, filter: "source_type = 'talk_track' AND payload->>'moment' = 'objection'", branch: "exact" },
+    { name: "a broad filter (200 samples) through the HNSW index", options: { sourceType: "sample" as const }, filter: "source_type = 'sample'", branch: "approximate" },
+  ];
+
+  for (const { name, options, filter, branch } of cases) {
+    it(`answers ${name}, with the exact top results`, async () => {
+      const limit = 8;
+      for (const [queryIndex, queryText] of ["the price is really too high for us", "book a demo", "security questions"].entries()) {
+        const [vector] = await embedder.embed([queryText]);
+        const search = (target: Queryable) =>
+          nearestNeighbours(target, { workspaceId, embedder, vector, approvedOnly: true, limit, exactSearchMaximumRows, ...options });
+        const neighbours = await search(db);
+        expect(neighbours.map((neighbour) => neighbour.sourceKey)).toEqual(await exactTop(vector, filter, limit));
+        const similarities = neighbours.map((neighbour) => neighbour.similarity);
+        expect(similarities).toEqual([...similarities].sort((a, b) => b - a));
+        if (queryIndex > 0) continue;
+        const { branch: executedBranch, indexes } = await executed(search);
+        expect(executedBranch).toBe(branch);
+        expect(indexes.includes(vectorIndexName(embedder.dimensions))).toBe(branch === "approximate");
+      }
+    });
+  }
 });
 
 describe("migration 015", () => {

@@ -7,7 +7,16 @@
  * The index holds the vectors as `halfvec` (16-bit floats): half the size of a `vector` index
  * (112 MB instead of 195 MB at 100k × 384, so it fits in PostgreSQL's default 128 MB of shared
  * buffers) and quicker to build, with the same recall@10; rows keep full precision, and the
- * similarity returned is computed from them. Measured with the other options in bench/vectors.ts.
+ * similarity returned is computed from them.
+ *
+ * Retrieval routes by how selective its filter is (`nearestNeighbours`): up to 5,000 matching rows
+ * it searches them exactly, index-only over a covering b-tree (migration 018); above, through
+ * HNSW. An HNSW scan with a selective filter walks the graph for rows that pass it: 2 % of the
+ * table cost recall 0.91 and p95 17–63 ms. Routed, the app's four retrievals reach recall@10 1.0
+ * each, p50/p95 3.0/4.9 ms at load average ~7 (5.4/12.9 at 13.5) on 100k × 384, PostgreSQL.
+ * Index-only scans need a vacuumed table: PGlite has no autovacuum (see bench/README.md). What
+ * else was measured, and what did not help: bench/vectors.ts and the "Vector retrieval" section
+ * of bench/README.md.
  */
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/database.ts";
@@ -65,8 +74,24 @@ export function vectorIndexName(dimensions: number): string {
 }
 
 /**
- * Creates the HNSW index for a dimension the first time an embedder of that size is used. pgvector's
- * defaults (m 16, ef_construction 64) are written out: m 8 lost recall, and m 24 with
+ * The covering b-tree that exact search reads for a dimension: the approved rows' filter columns,
+ * with their ids and vectors, so that search is an index-only scan (migration 018).
+ */
+export function exactSearchIndexName(dimensions: number): string {
+  return `embeddings_exact_${dimensions}`;
+}
+
+/**
+ * Up to this many dimensions a vector fits in a b-tree entry (at most 2,704 bytes, of which the
+ * vector takes 4 per dimension, plus the filter columns); larger embedders get no covering index,
+ * and their exact search reads the rows from the table.
+ */
+export const maximumCoveredDimensions = 512;
+
+/**
+ * Creates the HNSW index for a dimension the first time an embedder of that size is used, and the
+ * covering b-tree for exact search when the vectors fit in one (`maximumCoveredDimensions`).
+ * pgvector's defaults (m 16, ef_construction 64) are written out: m 8 lost recall, and m 24 with
  * ef_construction 128 took four times as long to build for little more (bench/vectors.ts).
  */
 export async function ensureVectorIndex(db: Queryable, dimensions: number): Promise<void> {
@@ -76,6 +101,13 @@ export async function ensureVectorIndex(db: Queryable, dimensions: number): Prom
      USING hnsw ((embedding::${indexedVectorType}(${dimensions})) ${indexedVectorType}_cosine_ops) WITH (m = 16, ef_construction = 64)
      WHERE dimensions = ${dimensions}`,
   );
+  if (dimensions <= maximumCoveredDimensions) {
+    await db.exec(
+      `CREATE INDEX IF NOT EXISTS ${exactSearchIndexName(dimensions)} ON embeddings
+       (workspace_id, embedder, source_type, customer_stage, (payload->>'moment')) INCLUDE (id, embedding)
+       WHERE approved AND dimensions = ${dimensions}`,
+    );
+  }
 }
 
 /**
@@ -139,10 +171,27 @@ export async function upsertEmbeddings(db: Queryable, embedder: Embedder, given:
 }
 
 /**
- * Nearest neighbours by cosine similarity, through the HNSW index of the embedder's dimension. The
- * connection's `hnsw.iterative_scan` (core/db/database.ts) keeps the scan going while the filter
- * leaves fewer than `limit` rows; in relaxed order it may hand them back slightly out of order, so
- * the few rows found are sorted again, by their full-precision similarity.
+ * Filters that let through at most this many rows are answered exactly (every matching row's
+ * full-precision distance, read from the covering b-tree); larger ones through the HNSW index.
+ * Chosen in bench/vectors.ts: exact search costs ~1.3 µs per matching row, and at about 5,000
+ * rows it takes as long as the HNSW branch, which below ~10 % of the table also loses recall.
+ */
+export const exactSearchMaximumRows = 5_000;
+
+/**
+ * Nearest neighbours by cosine similarity, in one statement that routes by how selective the filter
+ * is: it counts the matching rows up to `exactSearchMaximumRows` + 1 (index-only, on the small
+ * b-tree of migration 018), and exactly one of two branches runs — PostgreSQL turns a condition on
+ * that count into a one-time filter, so the other branch is never executed. The condition sits
+ * outside each branch's LIMIT, above any Gather: inside it, the exact branch of a large filter
+ * planned as a parallel scan launched its workers (~10 ms) before the filter stopped it.
+ * - up to the cap, exact search: the distance of every matching row, read from the covering b-tree
+ *   (`exactSearchIndexName`), ordered by the full-precision `vector` distance, which no index serves;
+ * - above it, the HNSW index of the embedder's dimension (ordered by the indexed `halfvec`
+ *   distance). The connection's `hnsw.iterative_scan` (core/db/database.ts) keeps that scan going
+ *   while the filter leaves fewer than `limit` rows; in relaxed order it may hand them back
+ *   slightly out of order.
+ * The rows found are read by id and sorted by their full-precision similarity.
  */
 export async function nearestNeighbours(
   db: Queryable,
@@ -156,12 +205,18 @@ export async function nearestNeighbours(
     label?: string | null;
     moment?: string | null;
     limit: number;
+    /** Filters with at most this many rows are searched exactly (default `exactSearchMaximumRows`). */
+    exactSearchMaximumRows?: number;
   },
 ): Promise<Neighbour[]> {
   const dimensions = query.embedder.dimensions;
   checkDimensions(dimensions);
   if (query.vector.length !== dimensions) {
     throw new ValidationError(`The query vector has ${query.vector.length} dimensions; the embedder has ${dimensions}.`);
+  }
+  const exactMaximum = query.exactSearchMaximumRows ?? exactSearchMaximumRows;
+  if (!Number.isInteger(exactMaximum) || exactMaximum < 0) {
+    throw new ValidationError(`exactSearchMaximumRows must be a whole number ≥ 0, not ${exactMaximum}.`);
   }
   const conditions = ["dimensions = " + dimensions, "workspace_id = $2", "embedder = $3", "source_type = $4"];
   const params: unknown[] = [vectorLiteral(query.vector), query.workspaceId, query.embedder.name, query.sourceType];
@@ -174,16 +229,30 @@ export async function nearestNeighbours(
     params.push(query.moment);
     conditions.push(`payload->>'moment' = $${params.length}`);
   }
-  params.push(query.limit);
+  params.push(query.limit, exactMaximum);
+  const limit = `$${params.length - 1}`;
+  const maximum = `$${params.length}::bigint`;
+  const where = conditions.join(" AND ");
+  const full = `vector(${dimensions})`;
+  const indexed = `${indexedVectorType}(${dimensions})`;
   const { rows } = await db.query<Neighbour>(
-    `WITH nearest AS MATERIALIZED (
-       SELECT source_key, text, label, customer_stage, payload, embedding::${indexedVectorType}(${dimensions}) <=> $1::${indexedVectorType}(${dimensions}) AS distance,
-              1 - (embedding::vector(${dimensions}) <=> $1::vector(${dimensions})) AS similarity
-       FROM embeddings WHERE ${conditions.join(" AND ")}
-       ORDER BY distance LIMIT $${params.length}
+    `WITH matching AS MATERIALIZED (
+       SELECT count(*) AS rows FROM (SELECT FROM embeddings WHERE ${where} LIMIT ${maximum} + 1) up_to_the_cap
+     ),
+     exact AS MATERIALIZED (
+       SELECT id FROM (
+         SELECT id, embedding::${full} <=> $1::${full} AS distance FROM embeddings WHERE ${where} ORDER BY distance LIMIT ${limit}
+       ) nearest WHERE (SELECT rows FROM matching) <= ${maximum}
+     ),
+     approximate AS MATERIALIZED (
+       SELECT id FROM (
+         SELECT id, embedding::${indexed} <=> $1::${indexed} AS distance FROM embeddings WHERE ${where} ORDER BY distance LIMIT ${limit}
+       ) nearest WHERE (SELECT rows FROM matching) > ${maximum}
      )
-     SELECT source_key AS "sourceKey", text, label, customer_stage AS "customerStage", payload, similarity
-     FROM nearest ORDER BY similarity DESC, source_key`,
+     SELECT found.source_key AS "sourceKey", found.text, found.label, found.customer_stage AS "customerStage", found.payload,
+            1 - (found.embedding::${full} <=> $1::${full}) AS similarity
+     FROM (SELECT id FROM exact UNION ALL SELECT id FROM approximate) nearest JOIN embeddings found ON found.id = nearest.id
+     ORDER BY similarity DESC, found.source_key`,
     params,
   );
   return rows.map((row) => ({ ...row, similarity: Number(row.similarity) }));
