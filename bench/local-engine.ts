@@ -243,7 +243,7 @@ async function fewShot(samples: readonly PublicSample[]): Promise<void> {
       "before: random %": cell(before, "random", size),
       "random %": cell(after, "random", size),
       "queue order %": cell(after, "balanced", size),
-      "queue − random": random && balanced ? round((balanced.accuracyMean - random.accuracyMean) * 100, 1) : null,
+      "queue − random": random && balanced ? round((balanced.accuracyMean - random.accuracyMean) * 100, 2) : null,
     };
   });
   console.log(
