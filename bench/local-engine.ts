@@ -9,8 +9,12 @@
  *   npm run bench -- local-engine                 # everything, 3 seeds
  *   npx tsx bench/local-engine.ts --seeds=1 --only=few-shot,imbalanced,out-of-scope
  *   npx tsx bench/local-engine.ts --only=few-shot --strategies=balanced   # the queue's order only
+<<<<<<< HEAD
  *   npx tsx bench/local-engine.ts --only=clinc150 --validation   # full data, val only (to choose on)
  *   npx tsx bench/clinc-val-variants.ts '{"C2":{"train":{"cost":2}}}'   # option variants, val only
+=======
+ *   npx tsx bench/local-engine.ts --only=few-shot --split=val --seeds=1 --sizes=1,2,5,10   # tune here
+>>>>>>> queue
  *
  * Nothing here is tuned on a test split: every choice (self-training shares, class weights,
  * the out-of-scope threshold, context or not) was made on validation data.
@@ -187,16 +191,19 @@ const wanted = (section: string) => !only || only.includes(section);
 
 /**
  * Few-shot: k labels per intent (random, or in the review queue's order), the rest of the train
- * split as the unlabelled utterances a workspace has. The queue is ordered by a model without
- * self-training (as cheap as the live queue's), two labels per intent per round; each point is
- * scored with the full engine. "before" is the engine as it was: no label names, no self-training.
+ * split as the unlabelled utterances a workspace has. The queue is ordered by the engine itself
+ * (self-trained, as the workspace's drafting model whose confidences the live queue sorts by),
+ * two labels per intent per round; each point is scored with the full engine. "before" is the
+ * engine as it was: no label names, no self-training. `--split=val` scores on the validation
+ * split instead of test: compare variants there, never on test.
  */
 async function fewShot(samples: readonly PublicSample[]): Promise<void> {
   const train = samples.filter((sample) => sample.split === "train");
-  const test = samples.filter((sample) => sample.split === "test");
+  const scoredOn = option("split") === "val" ? "validation" : "test";
+  const test = samples.filter((sample) => sample.split === scoredOn);
   const labelDescriptions = clincDescriptions(train);
   const seeds = Array.from({ length: seedCount }, (_, index) => index + 1);
-  const sizes = [1, 2, 5, 10, 20, 50];
+  const sizes = option("sizes")?.split(",").map(Number) ?? [1, 2, 5, 10, 20, 50];
   const trainSeconds: number[] = [];
   const trainCpuSeconds: number[] = [];
   const engine = (examples: PublicSample[]) => {
@@ -221,8 +228,6 @@ async function fewShot(samples: readonly PublicSample[]): Promise<void> {
       seeds,
       strategies,
       trainModel: trainModel as (examples: { text: string; label: string }[]) => IntentClassifier,
-      trainSelector: (examples) =>
-        trainIntentClassifier(examples, { labelDescriptions, selfTraining: false, calibrate: false }),
       predict,
       batchSize: 2 * new Set(train.map((sample) => sample.label)).size,
     });
@@ -249,11 +254,11 @@ async function fewShot(samples: readonly PublicSample[]): Promise<void> {
       "before: random %": cell(before, "random", size),
       "random %": cell(after, "random", size),
       "queue order %": cell(after, "balanced", size),
-      "queue − random": random && balanced ? round((balanced.accuracyMean - random.accuracyMean) * 100, 1) : null,
+      "queue − random": random && balanced ? round((balanced.accuracyMean - random.accuracyMean) * 100, 2) : null,
     };
   });
   console.log(
-    `\nCLINC150 few-shot (in-scope test ${test.length}; mean ± sd over ${seeds.length} seed(s)). ` +
+    `\nCLINC150 few-shot (in-scope ${scoredOn} ${test.length}; mean ± sd over ${seeds.length} seed(s)). ` +
       "Engine: label names + self-training on the unlabelled rest of train. " +
       "Goals: 1 ≥ 55 %, 5 ≥ 80 %, 10 ≥ 88 %; queue ≥ random everywhere, ≥ +2 from 10/intent.",
   );

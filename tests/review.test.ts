@@ -5,6 +5,7 @@
  * production prompt-set version when an OpenAI-compatible endpoint is configured.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pickBalanced } from "../core/eval/label-efficiency.ts";
 import { createTestDatabase, databaseKinds } from "./support/databases.ts";
 import type { TestDatabase } from "./support/databases.ts";
 import { eventually } from "./support/eventually.ts";
@@ -117,6 +118,14 @@ describe.each(databaseKinds)("drafting and review on %s", (kind) => {
     const intentsInOrder = balanced.body.items.map((item: { content: { intent: string } }) => item.content.intent);
     const distinct = new Set(intentsInOrder).size;
     expect(new Set(intentsInOrder.slice(0, distinct)).size).toBe(distinct);
+    // It is the order the label-efficiency curve measures: pickBalanced over the same items in
+    // the queue's tie order (created_at, id) picks them in the same sequence.
+    type Listed = { id: string; createdAt: string; confidence: number; content: { intent: string } };
+    const pool = [...(balanced.body.items as Listed[])].sort(
+      (left, right) => left.createdAt.localeCompare(right.createdAt) || (left.id < right.id ? -1 : left.id > right.id ? 1 : 0),
+    );
+    const picked = pickBalanced(pool.map((item) => ({ label: item.content.intent, confidence: item.confidence })), pool.length);
+    expect(balanced.body.items.map((item: Listed) => item.id)).toEqual(picked.map((index) => pool[index].id));
     const byUncertainty = await clients.trainer.request("GET", "/api/review/queue?kind=intent&limit=100");
     expect([...balanced.body.items.map((item: { id: string }) => item.id)].sort()).toEqual(
       [...byUncertainty.body.items.map((item: { id: string }) => item.id)].sort(),

@@ -134,8 +134,11 @@ export async function failLabelCurve(db: Queryable, id: string, message: string)
 /**
  * The local engine along a curve: each point's model is trained on the labelled examples with
  * the rest of the train split as its unlabelled utterances (self-training) and the label ids as
- * names; the queue's order between rounds comes from a model without self-training (as the live
- * queue's confidences come from the drafting model), two labels per intent per round.
+ * names. The queue's order between rounds comes from that same model, as the live queue's
+ * confidences come from the workspace's drafting model, which self-trains on the workspace's
+ * unlabelled utterances too (core/draft/intent-models.ts); two labels per intent per round.
+ * Ordering by a cheaper model without self-training cost 0.5–1 point of the queue's lead
+ * (CLINC150 val, seed 1; core/engine/README.md).
  */
 export async function localEngineCurve(input: {
   train: readonly LabelledExample[];
@@ -166,8 +169,6 @@ export async function localEngineCurve(input: {
         unlabelled: train.filter((example) => !labelled.has(example)),
       });
     },
-    trainSelector: (examples) =>
-      trainIntentClassifier(examples, { labelDescriptions, selfTraining: false, calibrate: false }),
     predict: (model, texts) => model.predictBatch(texts.map((text) => ({ text }))),
     onProgress: input.onProgress,
   });

@@ -245,5 +245,18 @@ describe("pickBalanced", () => {
     expect(pickBalanced(scores, 5)).toEqual([1, 5, 4, 0, 3]);
     expect(pickBalanced(scores, 10)).toEqual([1, 5, 4, 0, 3, 2]);
   });
+
+  it("orders each turn by its own examples' confidence, as the queue's SQL does", () => {
+    const scores = [
+      { label: "a", confidence: 0.1 },
+      { label: "a", confidence: 0.9 },
+      { label: "b", confidence: 0.2 },
+      { label: "b", confidence: 0.3 },
+      { label: "b", confidence: 0.2 },
+    ];
+    // Turn 2: b's second (0.2, after its equal-confidence first in pool order) before a's 0.9,
+    // although a led turn 1; then b's third.
+    expect(pickBalanced(scores, 5)).toEqual([0, 2, 4, 1, 3]);
+  });
 });
 

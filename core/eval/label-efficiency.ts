@@ -211,33 +211,25 @@ function leastConfident(scores: readonly Prediction[]): number[] {
 }
 
 /**
- * `take` pool indices, round-robin over the predicted labels: each label's least confident
- * example, then each label's second, … Labels take turns in the order of their least confident
- * example. While labels are few this covers every intent (as random picks per intent do) and
- * still asks about the examples the model is unsure of; once the model is firm, it is close to
- * plain uncertainty within each predicted intent.
+ * `take` pool indices in the review queue's "balanced" order (core/review/queue.ts, which sorts
+ * by the same two keys in SQL): round-robin over the predicted labels, each label's least
+ * confident example, then each label's second, …; within a turn, least confident first. While
+ * labels are few this covers every intent (as random picks per intent do) and still asks about
+ * the examples the model is unsure of; once the model is firm, it is close to plain uncertainty
+ * within each predicted intent. Ties go in pool order (the queue's: created_at, id).
  */
 export function pickBalanced(scores: readonly Prediction[], take: number): number[] {
-  const byLabel = new Map<string, number[]>();
-  for (const index of leastConfident(scores)) {
-    const label = scores[index].label;
-    const group = byLabel.get(label);
-    if (group) group.push(index);
-    else byLabel.set(label, [index]);
+  // An example's turn: how many examples of its predicted label are less confident (SQL's row_number).
+  const turns = new Array<number>(scores.length);
+  const counted = new Map<string, number>();
+  const byConfidence = leastConfident(scores);
+  for (const index of byConfidence) {
+    const turn = counted.get(scores[index].label) ?? 0;
+    counted.set(scores[index].label, turn + 1);
+    turns[index] = turn;
   }
-  const groups = [...byLabel.values()];
-  const picked: number[] = [];
-  for (let round = 0; picked.length < take; round++) {
-    let any = false;
-    for (const group of groups) {
-      if (round >= group.length) continue;
-      any = true;
-      picked.push(group[round]);
-      if (picked.length === take) break;
-    }
-    if (!any) break;
-  }
-  return picked;
+  // byConfidence is already in (confidence, pool index) order; a stable sort by turn keeps it.
+  return byConfidence.sort((left, right) => turns[left] - turns[right]).slice(0, take);
 }
 
 /** Mean and sample standard deviation (n − 1); the deviation is null for fewer than 2 values. */
