@@ -17,7 +17,7 @@ describe("queue filters in the address", () => {
   });
 
   it("writes only what is set, leaving the default order out, and reads it back", () => {
-    expect(searchFromFilters({ order: "uncertainty" })).toBe("");
+    expect(searchFromFilters({ order: "balanced" })).toBe("");
     const filters = {
       order: "oldest",
       customerStage: "closed_won",

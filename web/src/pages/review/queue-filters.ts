@@ -44,7 +44,7 @@ export function filtersFromSearch(search: string | URLSearchParams): QueueFilter
 export function searchFromFilters(filters: QueueFilters): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(filters))
-    if (typeof value === "string" && value !== "" && !(key === "order" && value === "uncertainty"))
+    if (typeof value === "string" && value !== "" && !(key === "order" && value === "balanced"))
       params.set(key, value);
   const search = params.toString();
   return search ? `?${search}` : "";

@@ -1,6 +1,6 @@
 /**
  * The review queue: what waits for a human, filtered (team, customer stage, intent, engine,
- * prompt-set version, kind) and ordered (least certain first by default, or by date). "Start
+ * prompt-set version, kind) and ordered (every intent in turn, least certain first, by default; or by uncertainty or date). "Start
  * reviewing" leases a batch and opens the keyboard review; filters live in the address.
  */
 import { useEffect, useState } from "react";

@@ -40,13 +40,13 @@ export interface DecisionResponse {
 }
 
 export type QueueOrder = ServerQueueFilters["order"];
-export const queueOrders: readonly QueueOrder[] = ["uncertainty", "balanced", "newest", "oldest"];
+export const queueOrders: readonly QueueOrder[] = ["balanced", "uncertainty", "newest", "oldest"];
 export const itemKinds: readonly ItemKind[] = ["intent", "action_item", "talk_track"];
 export const engines = ["local", "llm"] as const;
 /** What happened to the customer after the call (core/outcomes/training-signal.ts). */
 export const outcomeFilters = ["advanced", "not_advanced", "won", "lost", "replied", "meeting_booked", "any", "none"] as const;
 
-/** Queue filters as the client keeps them: every one optional, order defaulting to uncertainty. */
+/** Queue filters as the client keeps them: every one optional, order defaulting to balanced (the server's default). */
 export interface QueueFilters {
   order?: QueueOrder;
   kind?: ItemKind;
