@@ -400,6 +400,11 @@ export async function eraseRecording(deps: { db: Db; blobs: BlobStore }, actor: 
     throw new ForbiddenError("Only the recording's rep or an admin can erase it.");
   }
   const result = await deps.db.transaction(async (transaction) => {
+    // The recording's lock first, as everything that writes for a recording takes it (an agent run
+    // locks it, then completes its job in the same transaction): taking the job rows first here
+    // deadlocked with a run finishing at that moment. A run that has the lock finishes first.
+    const { rows: locked } = await transaction.query("SELECT id FROM recordings WHERE id = $1 FOR UPDATE", [id]);
+    if (locked.length === 0) throw new NotFoundError("Recording not found.");
     const counts = await transaction.query<Record<string, number>>(
       `SELECT (SELECT count(*) FROM segments s JOIN transcripts t ON t.id = s.transcript_id WHERE t.recording_id = $1)::int AS segments,
               (SELECT count(*) FROM drafts WHERE recording_id = $1)::int AS drafts,
