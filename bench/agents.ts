@@ -92,6 +92,8 @@ let counting = false;
 let statementCount = 0;
 let statementMs = 0;
 const statementStats = new Map<string, { count: number; ms: number }>();
+/** Overheads by database, transport, utterances and agent. */
+const byAgent = new Map<string, number[]>();
 function record(sql: string, ms: number) {
   if (!counting) return;
   statementCount += 1;
@@ -272,6 +274,10 @@ async function overhead(route: Path, model: { baseUrl: string; apiKey: string })
             const modelMs = httpMs - startedHttp;
             counting = false;
             if (call > 0) {
+              // Which agent it was (read after the timing): the pipeline's agents do different work.
+              const { rows: ran } = await db.query<{ agent: string }>("SELECT agent FROM agent_runs WHERE id = $1", [job.payload.agentRunId]);
+              const key = `${kindOf(route)}\t${transportOf(route)}\t${utterances}\t${ran[0]?.agent}`;
+              byAgent.set(key, [...(byAgent.get(key) ?? []), wallMs - modelMs]);
               statements.push(statementCount - startedCount);
               statementTimes.push(statementMs - startedStatementMs);
               overheads.push(wallMs - modelMs);
@@ -391,5 +397,13 @@ if (values.statements) {
 printTable(
   "Orchestration overhead per agent invocation, excluding the model (a whole agent-run job: claim → stored items, trace written, next jobs handed over; minus time inside the model's HTTP requests)",
   overheadRows,
+);
+printTable(
+  "The same overhead by agent (the intent tagger also embeds the call for its few-shot lookup and hands over the agents that wait for it)",
+  [...byAgent].map(([key, overheads]) => {
+    const [database, transport, utterances, agent] = key.split("\t");
+    const summary = summarise(overheads);
+    return { database, transport, utterances: Number(utterances), agent, invocations: summary.n, "p50 (ms)": summary["p50 ms"], "p95 (ms)": summary["p95 ms"] };
+  }),
 );
 printTable("A 5-agent pipeline on a 400-utterance call, end to end (draft job enqueued → recording ready; real runtime and workers, local OpenAI-compatible server)", endToEndRows);

@@ -20,7 +20,7 @@ import { asyncCommit } from "../db/async-commit.ts";
 import type { Db, Queryable } from "../db/database.ts";
 import { loadCallForDrafting, type CallContext } from "../draft/drafting.ts";
 import type { Embedder } from "../draft/embeddings.ts";
-import { centroid, nearestNeighbours } from "../draft/embeddings.ts";
+import { callVector, nearestNeighbours } from "../draft/embeddings.ts";
 import type { RetryPolicy } from "../draft/llm/retry.ts";
 import { estimateCostUsd } from "../draft/llm/provenance.ts";
 import { getVersionById, syncPromptSetsFromFiles, versionForLabel, type StoredPromptSetVersion } from "../draft/prompt-set-store.ts";
@@ -350,11 +350,11 @@ async function retrieveExamples(deps: AgentDependencies, call: AgentCall, defini
   if (!fewShot || k === 0) return [];
   const span = trace.span("retrieval", "approved samples", { k, minSimilarity, embedder: deps.embedder.name });
   try {
-    const vectors = await deps.embedder.embed(call.input.segments.slice(0, 200).map((segment) => segment.text));
+    const vector = await callVector(deps.embedder, call.input.segments);
     const neighbours = await nearestNeighbours(deps.db, {
       workspaceId: call.workspaceId,
       embedder: deps.embedder,
-      vector: centroid(vectors),
+      vector,
       sourceType: "sample",
       approvedOnly: true,
       limit: k,

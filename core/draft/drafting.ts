@@ -16,7 +16,7 @@ import { talkTrackFits, type TalkTrackMetadata } from "./local/talk-track-fit.ts
 import { suggestTalkTracks } from "./local/talk-tracks.ts";
 import type { ApprovedTalkTrack } from "./local/talk-tracks.ts";
 import type { Embedder } from "./embeddings.ts";
-import { centroid, nearestNeighbours } from "./embeddings.ts";
+import { callVector, nearestNeighbours } from "./embeddings.ts";
 import { ensureIntentModel } from "./intent-models.ts";
 import { versionForLabel } from "./prompt-set-store.ts";
 import type { DraftContent, DraftInput, DraftProvenance, FewShotExample, TranscriptSegment } from "./schema.ts";
@@ -111,11 +111,11 @@ async function retrieveFewShot(
   options: { count: number; sameStage: boolean },
 ): Promise<FewShotExample[]> {
   if (options.count === 0) return [];
-  const vectors = await deps.embedder.embed(call.input.segments.slice(0, 200).map((segment) => segment.text));
+  const vector = await callVector(deps.embedder, call.input.segments);
   const neighbours = await nearestNeighbours(deps.db, {
     workspaceId: call.workspaceId,
     embedder: deps.embedder,
-    vector: centroid(vectors),
+    vector,
     sourceType: "sample",
     approvedOnly: true,
     customerStage: options.sameStage ? call.customerStage : null,

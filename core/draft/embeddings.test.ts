@@ -2,11 +2,26 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultWorkspaceId } from "../auth/teams.ts";
 import { openPglite, vectorSearchSettings, type Db, type Queryable } from "../db/database.ts";
 import { migrate, readMigrations } from "../db/migrate.ts";
-import { ensureVectorIndex, exactSearchIndexName, nearestNeighbours, upsertEmbeddings, vectorIndexName, vectorLiteral } from "./embeddings.ts";
+import { ensureVectorIndex, exactSearchIndexName, nearestNeighbours, representativeTexts, upsertEmbeddings, vectorIndexName, vectorLiteral } from "./embeddings.ts";
 import type { EmbeddingItem } from "./embeddings.ts";
 import { createLocalEmbedder } from "../engine/index.ts";
 
 const embedder = createLocalEmbedder({ dimensions: 64 });
+
+describe("representativeTexts", () => {
+  const segments = (count: number) => Array.from({ length: count }, (_, index) => ({ text: `utterance ${index}` }));
+
+  it("keeps every utterance of a short call, in order", () => {
+    expect(representativeTexts(segments(5), 8)).toEqual(["utterance 0", "utterance 1", "utterance 2", "utterance 3", "utterance 4"]);
+  });
+
+  it("spreads a long call's picks from its start to its end rather than taking its first minutes", () => {
+    const picked = representativeTexts(segments(400), 8);
+    expect(picked).toEqual([0, 50, 100, 150, 200, 250, 300, 350].map((index) => `utterance ${index}`));
+    expect(representativeTexts(segments(400))).toHaveLength(64);
+    expect(new Set(representativeTexts(segments(65))).size).toBe(64);
+  });
+});
 
 describe("upsertEmbeddings", () => {
   let db: Db;

@@ -258,8 +258,24 @@ export async function nearestNeighbours(
   return rows.map((row) => ({ ...row, similarity: Number(row.similarity) }));
 }
 
+/**
+ * Utterances that stand for a whole call when looking up similar samples: all of a short call, and
+ * of a long one `limit` spread evenly from start to end (not its first minutes only). Embedding
+ * every utterance of an hour-long call on each invocation costs milliseconds of CPU with the local
+ * embedder and tokens with a remote one, for a centroid that barely moves.
+ */
+export function representativeTexts(segments: ReadonlyArray<{ text: string }>, limit = 64): string[] {
+  if (segments.length <= limit) return segments.map((segment) => segment.text);
+  return Array.from({ length: limit }, (_, index) => segments[Math.floor((index * segments.length) / limit)].text);
+}
+
+/** One query vector for a whole call: the centroid of its representative utterances. */
+export async function callVector(embedder: Embedder, segments: ReadonlyArray<{ text: string }>): Promise<number[]> {
+  return centroid(await embedder.embed(representativeTexts(segments)));
+}
+
 /** Mean of vectors, L2-normalised: one query vector for a whole call. */
-export function centroid(vectors: readonly number[][]): number[] {
+function centroid(vectors: readonly number[][]): number[] {
   if (vectors.length === 0) return [];
   const sum = new Array<number>(vectors[0].length).fill(0);
   for (const vector of vectors) for (let index = 0; index < sum.length; index++) sum[index] += vector[index];
