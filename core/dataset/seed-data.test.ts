@@ -15,7 +15,7 @@ import {
   speakerRole,
   textLanguage,
 } from "../draft/local/moments.ts";
-import { approvedTalkTrackSchema } from "../draft/local/talk-tracks.ts";
+import { approvedTalkTrackSchema, specificCues } from "../draft/local/talk-tracks.ts";
 import { talkTrackMomentSchema, type TranscriptSegment } from "../draft/schema.ts";
 import { defaultIntents } from "../draft/taxonomy.ts";
 import { anyIndustry, industries } from "../draft/workspace-profile.ts";
@@ -206,6 +206,9 @@ const talkTrackTopics = [
   "contract",
   "integration",
   "trial",
+  "need",
+  "trust",
+  "requirement",
 ] as const;
 
 const seedTalkTrackSchema = z.strictObject({
@@ -268,6 +271,17 @@ describe("datasets/seed/talk-tracks.jsonl", () => {
       talkTrackMomentSchema.options
         .filter((moment) => !tracks.some((track) => track.language === language && track.moment === moment && track.industry === anyIndustry))
         .map((moment) => `${language}/${moment}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it("has a reply for any industry for every specific cue in both languages", () => {
+    // A moment finds its reply by similarity, or below the similarity floor by sharing its cue
+    // (core/draft/local/talk-tracks.ts): every cue needs a general reply to be answered on day one.
+    const missing = languageSchema.options.flatMap((language) =>
+      specificCues
+        .filter((cue) => !tracks.some((track) => track.language === language && track.industry === anyIndustry && classifyMoment(track.customerText)?.cue === cue))
+        .map((cue) => `${language}/${cue}`),
     );
     expect(missing).toEqual([]);
   });

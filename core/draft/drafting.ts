@@ -11,9 +11,9 @@ import { valuesList } from "../db/values-list.ts";
 import { NotFoundError, UnprocessableError } from "../errors.ts";
 import { referenceDayIn } from "./local/due-dates.ts";
 import { extractActionItems } from "./local/action-items.ts";
-import { momentQueries, textLanguage } from "./local/moments.ts";
+import { classifyMoment, momentQueries, textLanguage } from "./local/moments.ts";
 import { talkTrackFits, type TalkTrackMetadata } from "./local/talk-track-fit.ts";
-import { suggestTalkTracks } from "./local/talk-tracks.ts";
+import { sameSpecificCue, suggestTalkTracks } from "./local/talk-tracks.ts";
 import type { ApprovedTalkTrack } from "./local/talk-tracks.ts";
 import type { Embedder } from "./embeddings.ts";
 import { callVector, nearestNeighbours } from "./embeddings.ts";
@@ -31,6 +31,8 @@ export const defaultPromptSet = "sales-call";
  * datasets/sales-calls, replies offered below 0.4 mostly answered another concern).
  */
 export const talkTrackMinimumSimilarity = 0.4;
+/** A past moment with the same specific cue needs a similarity of 0.4 − this (tuned on the sales-call dev split). */
+export const talkTrackSameCueBonus = 0.25;
 
 export interface DraftingDependencies {
   db: Db;
@@ -166,11 +168,13 @@ async function approvedTalkTracksFor(
       sourceType: "talk_track",
       approvedOnly: true,
       moment: moment.moment,
-      limit: 12,
+      limit: 32,
     });
     const fitting = { language: textLanguage(moment.text), industry, stage: call.customerStage };
-    const fits = neighbours.filter((neighbour) => talkTrackFits(neighbour.payload as unknown as TalkTrackMetadata, fitting)).slice(0, 3);
-    for (const neighbour of fits) {
+    const fits = neighbours.filter((neighbour) => talkTrackFits(neighbour.payload as unknown as TalkTrackMetadata, fitting));
+    // The nearest three, and the nearest two with the same cue (suggestTalkTracks favours those).
+    const sameCue = fits.filter((neighbour) => sameSpecificCue(moment.cue, classifyMoment((neighbour.payload as { customerText: string }).customerText)?.cue ?? null));
+    for (const neighbour of new Set([...fits.slice(0, 3), ...sameCue.slice(0, 2)])) {
       const payload = neighbour.payload as { moment: "objection" | "question" | "hesitation"; customerText: string; suggestion: string; rationale?: string };
       approved.set(neighbour.sourceKey, {
         moment: payload.moment,
@@ -226,6 +230,7 @@ export async function localTalkTracks(
     approved: await approvedTalkTracksFor(deps, call),
     embedder: deps.embedder,
     minimumSimilarity: talkTrackMinimumSimilarity,
+    sameCueBonus: talkTrackSameCueBonus,
   });
 }
 

@@ -38,7 +38,10 @@ export interface DetectedMoment {
   speaker: string;
   /** The customer's words, joined when a moment spans segments. */
   text: string;
-  /** What triggered it: "price", "competitor", "need", "trust", "timing", "stall", "question". */
+  /**
+   * What triggered it: "price", "competitor", "need", "trust", "terms", "capacity", "requirement", "timing";
+   * hesitations "consult" (someone else decides), "defer" (later), "stall" (thinking it over); "question".
+   */
   cue: string;
 }
 
@@ -54,13 +57,13 @@ const cues: Cue[] = [
     moment: "objection",
     cue: "price",
     pattern:
-      /太贵|好贵|有点贵|挺贵|这么贵|贵了|价格(?:有点|太|偏|比较)?高|价格.{0,4}(?:接受不了|承受不了)|(?:预算|钱)(?:不够|有限|超了|紧张)|超(?:出|过)?预算|能不能便宜|再便宜|比.{1,8}(?:便宜|贵)|不划算|性价比(?:不高|太低|一般)|\btoo (?:expensive|pricey|costly|much)\b|\bpricey\b|\b(?:over|out of|beyond) (?:our|my|the) budget\b|\bcan(?:'|’)?t afford\b|\bcan ?not afford\b|\b(?:price|cost|quote|rate)s? (?:is|are|seems?) (?:too |a bit |quite |really )?(?:high|steep)\b|\bcheaper\b|\bno budget\b|\btoo steep\b|\bmore than (?:we|i) can (?:justify|afford|spend)\b|\b(?:more|higher) than (?:we|i) (?:were|was) (?:hoping|expecting|planning) to (?:spend|pay)\b|\b(?:the )?same (?:cover|coverage|product|thing|service) for (?:\w+ ){0,3}less\b|\b(?:half|a third) (?:of )?(?:your|the) price\b|高出一截|才[0-9一二两三四五六七八九十百千万.]+.{0,3}[，,].{0,6}你们(?:要|卖|收)|利润都(?:快)?没了/i,
+      /太贵|好贵|有点贵|挺贵|这么贵|贵了|价格(?:有点|太|偏|比较)?高|价格.{0,4}(?:接受不了|承受不了)|(?:预算|钱)(?:不够|有限|超了|紧张)|(?<!没|没有|不|未)超(?:出|过)?.{0,4}预算|(?:财务|预算|领导).{0,6}批不下来|(?:这个|那个)(?:数|价|价钱)(?:字|格)?(?:有点|太|偏|也太|比较)高|能不能便宜|再便宜|比.{1,8}(?:便宜|贵)|不划算|性价比(?:不高|太低|一般)|\btoo (?:expensive|pricey|costly|much)\b|\bpricey\b|\b(?:over|out of|beyond) (?:our|my|the) budget\b|\bcan(?:'|’)?t afford\b|\bcan ?not afford\b|\b(?:price|cost|quote|rate)s? (?:is|are|seems?) (?:too |a bit |quite |really )?(?:high|steep)\b|\bcheaper\b|\bno budget\b|\bmore than (?:we|i) (?:budgeted|planned|expected)\b|\b(?:a|one|two|three|five|ten|\d+) (?:dollars?|euros?|pounds?|bucks|percent) (?:less|cheaper)\b|\btoo steep\b|\bmore than (?:we|i) can (?:justify|afford|spend)\b|\b(?:more|higher) than (?:we|i) (?:were|was) (?:hoping|expecting|planning) to (?:spend|pay)\b|\b(?:the )?same (?:cover|coverage|product|thing|service) for (?:\w+ ){0,3}less\b|\b(?:half|a third) (?:of )?(?:your|the) price\b|高出一截|才[0-9一二两三四五六七八九十百千万.]+.{0,3}[，,].{0,6}你们(?:要|卖|收)|利润都(?:快)?没了/i,
   },
   {
     moment: "objection",
     cue: "competitor",
     pattern:
-      /已经(?:在)?(?:用|买|有|上|签)|现在用的是|(?:我们|公司)(?:一直)?(?:在)?用的是|别家|其他家|人家(?:那边|公司)?|竞品|已经有(?:保险|供应商|系统)|\b(?:we|i) (?:already|currently) (?:use|have|work with|pay for)\b|\b(?:we(?:'|’)re|i(?:'|’)m) (?:already |currently )?using\b|\bhappy with (?:our|my|the) current\b|\b(?:another|other) (?:vendor|provider|supplier|company) (?:offers|quoted|gave)\b|\bcompetitor\b|\b(?:quoted|offered) us\b|\b(?:already|keeps?|are) (?:calling|chasing) (?:me|us)\b|另一家|隔壁那家|别的(?:机构|供应商|公司|厂家)|那边(?:给的|报的)?(?:报价|价格)?.{0,6}(?:便宜|可以签|能签)/i,
+      /已经(?:在)?(?:用|买|有|上|签)(?![完光掉])|现在用的是|(?:我们|公司)(?:一直)?(?:在)?用的是|别家|其他家|人家(?:那边|公司)?|竞品|已经有(?:保险|供应商|系统)|\b(?:we|i) (?:already|currently) (?:use|have|work with|pay for)\b|\b(?:we(?:'|’)re|i(?:'|’)m) (?:already |currently )?using\b|\bhappy with (?:our|my|the) current\b|\b(?:another|other) (?:vendor|provider|supplier|company) (?:offers|quoted|gave)\b|\bcompetitor\b|\b(?:quoted|offered) us\b|\b(?:already|keeps?|are) (?:calling|chasing) (?:me|us)\b|另一家|隔壁那家|(?<!我们|财务|领导|公司)那边(?:也在|给(?:我|我们)?)报(?:了|价)|别的(?:机构|供应商|公司|厂家)|那边(?:给的|报的)?(?:报价|价格)?.{0,6}(?:便宜|可以签|能签)/i,
   },
   {
     moment: "objection",
@@ -72,13 +75,13 @@ const cues: Cue[] = [
     moment: "objection",
     cue: "trust",
     pattern:
-      /不(?:太)?(?:相信|靠谱|放心)|(?:担心|怕|顾虑).{0,10}(?:安全|理赔|售后|合规|泄露|风险|坑|骗)|理赔(?:很|太)?(?:麻烦|难)|\b(?:worried|concerned|nervous) (?:about|that)\b|\bnot sure (?:it|this|that) (?:works|will work)\b|\b(?:sounds|seems) too good\b|\bdon(?:'|’)?t trust\b/i,
+      /不(?:太)?(?:相信|靠谱|放心)|(?:担心|怕|顾虑).{0,10}(?:安全|理赔|售后|合规|泄露|风险|坑|骗)|理赔(?:很|太)?(?:麻烦|难)|可别(?:也)?(?:这样|出(?:问题|岔子))|\b(?:worried|concerned|nervous) (?:about|that)\b|\bnot sure (?:it|this|that) (?:works|will work)\b|\b(?:sounds|seems) too good\b|\bdon(?:'|’)?t trust\b/i,
   },
   {
     moment: "objection",
     cue: "terms",
     pattern:
-      /(?:[一二两三四五]年|长期)起签|(?:合同|签约|期限|年限).{0,8}太长|最多(?:只能)?签[一二两三]?年|\bnon-?starter\b|\bdeal-?breaker\b|\b(?:contract|term|commitment) (?:is|seems) too long\b|\b(?:multi|three|two|five)-year (?:contract|term|commitment)\b.{0,30}\b(?:can(?:'|’)?t|won(?:'|’)?t|not)\b/i,
+      /(?:[一二两三四五]年|长期)起签|(?:合同|签约|期限|年限).{0,8}太长|最多(?:只能)?签[一二两三]?年|条款.{0,10}(?:不(?:太)?同意|不接受|接受不了)|\b(?:flagged|redlined|pushed back on) the\b|\b(?:cancellation|termination) fees?\b|\b(?:can(?:'|’)?t|won(?:'|’)?t|not going to) (?:sign|commit to|do) (?:a |an )?(?:multi|two|three|four|five)-year\b|\bnon-?starter\b|\bdeal-?breaker\b|\b(?:contract|term|commitment) (?:is|seems) too long\b|\b(?:multi|three|two|five)-year (?:contract|term|commitment)\b.{0,30}\b(?:can(?:'|’)?t|won(?:'|’)?t|not)\b/i,
   },
   {
     moment: "objection",
@@ -88,15 +91,35 @@ const cues: Cue[] = [
   },
   {
     moment: "objection",
+    cue: "requirement",
+    pattern:
+      /不然.{0,8}(?:不签|不批|签不了|批不了)|\bwon(?:'|’)?t (?:approve|accept|allow|sign) (?:anything|it|this)? ?without\b|\bcan(?:'|’)?t have (?:anything|any data|data|it) (?:stored|hosted|kept)\b/i,
+  },
+  {
+    moment: "objection",
     cue: "timing",
     pattern:
-      /现在不是时候|明年再说|以后再说|过段时间再说|暂时不(?:考虑|需要)|\bnot the right time\b|\bmaybe next (?:year|quarter)\b|\bcircle back (?:next|in)\b/i,
+      /现在不是时候|明年再说|预算(?:已经|都)?(?:用完|花完|花光)|以后再说|过段时间再说|暂时不(?:考虑|需要)|\bnot the right time\b|\bmaybe next (?:year|quarter)\b|\bcircle back (?:next|in)\b/i,
+  },
+  // Hesitations, by what the customer is waiting for: someone else's say, a later date, or their own
+  // mind. A reply to one kind rarely fits another ("ask your boss" ≠ "budgets are frozen").
+  {
+    moment: "hesitation",
+    cue: "consult",
+    pattern:
+      /商量(?!好)(?:一下|商量)?|(?:跟|和|问问|问一下)(?:我)?(?:老婆|老公|爱人|家里|家人|领导|老板|同事|财务|合伙人)|(?:老板|领导|董事会|院里)(?:拍板|决定|说了算)|(?:跟|向|给)(?:老板|领导|上级|院里)汇报|(?:要|得)上.{0,6}(?:委员会|董事会|院务会)|\b(?:talk|speak|check) (?:it over )?(?:with|to) (?:my|our) (?:wife|husband|partner|boss|manager|team|cfo|finance)\b|\brun (?:it|this|that) (?:by|past)\b|\bsigns? off on\b|\bmakes? (?:all )?(?:the )?(?:purchasing|buying|final) (?:calls|decisions?)\b|\b(?:his|her|their|the board(?:'|’)?s) (?:decision|call)\b/i,
+  },
+  {
+    moment: "hesitation",
+    cue: "defer",
+    pattern:
+      /下个?(?:季度|月)再说|过完.{1,6}再说|等(?:到)?(?:下半年|明年|年后|开春)|预算.{0,4}(?:已经)?定了|回头再说|\bwait (?:until|till) (?:next|after)\b|\bnot (?:buying|signing|deciding|doing) anything (?:before|until)\b|\b(?:won(?:'|’)?t|might not|not going to|don(?:'|’)?t) decide (?:until|before)\b|\bdecide after\b|\b(?:budgets?|spending) (?:is |are )?(?:frozen|on hold)\b|\bcan(?:'|’)?t promise anything\b/i,
   },
   {
     moment: "hesitation",
     cue: "stall",
     pattern:
-      /考虑(?:一下|考虑|看看)|再想想|想一想|想想看|我想想|商量(?!好)(?:一下|商量)?|(?:跟|和|问问|问一下)(?:我)?(?:老婆|老公|爱人|家里|家人|领导|老板|同事|财务|合伙人)|回头再说|再看看|再比较|比较一下|不着急|还没想好|还没决定|拿不定主意|\blet me think\b|\bthink (?:about it|it over)\b|\bsleep on it\b|\bneed (?:some )?(?:more )?time\b|\b(?:talk|speak|check) (?:it over )?(?:with|to) (?:my|our) (?:wife|husband|partner|boss|manager|team|cfo|finance)\b|\brun (?:it|this|that) (?:by|past)\b|\bwait (?:until|till) (?:next|after)\b|\bdecide after\b|\b(?:budgets?|spending) (?:is |are )?(?:frozen|on hold)\b|\bcan(?:'|’)?t promise anything\b|\bsigns? off on\b|\bmakes? (?:all )?(?:the )?(?:purchasing|buying|final) (?:calls|decisions?)\b|\b(?:his|her|their|the board(?:'|’)?s) (?:decision|call)\b|下个?(?:季度|月)再说|过完.{1,6}再说|等(?:到)?(?:下半年|明年|年后|开春)|预算.{0,4}(?:已经)?定了|(?:老板|领导|董事会|院里)(?:拍板|决定|说了算)|\bnot (?:sure|ready) yet\b|\bhaven(?:'|’)?t decided\b|\bget back to you\b/i,
+      /考虑(?:一下|考虑|看看)|再想想|想一想|想想看|我想想|再看看|再比较|比较一下|不着急|还没想好|还没决定|还(?:得|要)再?看看|\bno rush\b|\bstill deciding\b|拿不定主意|\blet me think\b|\bthink (?:about it|it over)\b|\bsleep on it\b|\bneed (?:some )?(?:more )?time\b|\bnot (?:sure|ready) yet\b|\bhaven(?:'|’)?t decided\b|\bget back to you\b/i,
   },
 ];
 
@@ -105,7 +128,7 @@ const phaticQuestion =
   /^(?:喂|您好|你好|哈喽|hello|hi)?[,，\s]*(?:哪位|谁啊|你是谁|听得(?:到|见)吗|能听到吗|在吗|是吗|对吧|真的吗|好吗|可以吗|can you hear me|who is this|sorry\??|pardon\??|really\??|right\??|ok(?:ay)?\??)[?？!！。.\s]*$/i;
 
 const questionPattern =
-  /[?？]|[吗么呢嘛][。.!！\s]*$|多少|怎么|为什么|为啥|哪个|哪些|哪里|哪家|哪种|几个|几年|几天|是否|如何|多久|多长|能不能|可不可以|有没有|是不是|会不会|(?<![没不])什么|\bwants? to know\b|\bwondering (?:if|whether)\b|^(?:so\s+|and\s+|but\s+)?(?:what|how|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should|any)\b/i;
+  /[?？]|[吗么呢嘛][。.!！\s]*$|多少|怎么|为什么|为啥|哪个|哪些|哪里|哪家|哪种|几个|几年|几天|是否|如何|多久|多长|能不能|可不可以|有没有|是不是|会不会|(?<![没不])什么|\bwants? to know\b|\bask(?:ed|ing)? (?:whether|if)\b|\bwondering (?:if|whether)\b|^(?:so\s+|and\s+|but\s+)?(?:what|how|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should|any)\b/i;
 
 function isSubstantive(text: string): boolean {
   const chinese = text.match(/\p{Script=Han}/gu)?.length ?? 0;

@@ -189,6 +189,41 @@ describe("suggestTalkTracks", () => {
     expect(embedder.calls).toEqual([["太贵了", "太贵了，别家便宜多了"]]);
   });
 
+  it("prefers a past moment with the same cue, and lets it through below the floor by the bonus only", async () => {
+    // Both price-objection replies and a competitor reply; the line's wording is closest to the
+    // competitor one, but it is a price objection ("太贵", the first cue that matches).
+    const byCue: ApprovedTalkTrack[] = [
+      { moment: "objection", text: "我们已经在用别家的系统了", suggestion: "competitor reply", rationale: "" },
+      { moment: "objection", text: "价格太高了，超出预算", suggestion: "price reply", rationale: "" },
+    ];
+    const segments = transcript(["customer", "别家的系统我们在用，你们这个太贵"]);
+    const embedder = bigramEmbedder();
+    const [line, competitor, price] = await embedder.embed([
+      momentQueryText(segments[0].text),
+      momentQueryText(byCue[0].text),
+      momentQueryText(byCue[1].text),
+    ]);
+    const toCompetitor = cosineSimilarity(line, competitor);
+    const toPrice = cosineSimilarity(line, price);
+    expect(toCompetitor).toBeGreaterThan(toPrice);
+
+    const floor = toCompetitor + 0.01;
+    const without = await suggestTalkTracks({ segments, approved: byCue, embedder, minimumSimilarity: floor });
+    expect(without.talkTracks).toEqual([]);
+    expect(without.notes).toHaveLength(1);
+
+    const bonus = floor - toPrice + 0.01;
+    const { talkTracks, notes } = await suggestTalkTracks({ segments, approved: byCue, embedder, minimumSimilarity: floor, sameCueBonus: bonus });
+    expect(notes).toEqual([]);
+    expect(talkTracks.map((track) => track.suggestion)).toEqual(["price reply"]);
+    expect(talkTracks[0].rationale).toContain("同为价格异议");
+    expect(talkTracks[0].rationale).toContain(`相似度 ${toPrice.toFixed(2)}`);
+
+    // Just short of the floor with the bonus: a note, not the reply.
+    const short = await suggestTalkTracks({ segments, approved: byCue, embedder, minimumSimilarity: floor, sameCueBonus: floor - toPrice - 0.01 });
+    expect(short.talkTracks).toEqual([]);
+  });
+
   it("does not call the embedder when there is no customer moment", async () => {
     const embedder = bigramEmbedder();
     const result = await suggestTalkTracks({

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { UnprocessableError, ValidationError } from "../../errors.ts";
 import { talkTrackMomentSchema, type TalkTrack, type TranscriptSegment } from "../schema.ts";
-import { momentQueries, momentQueryText, textLanguage, type MomentKind } from "./moments.ts";
+import { classifyMoment, momentQueries, momentQueryText, textLanguage, type MomentKind } from "./moments.ts";
 
 /** Structurally the same as the project's `Embedder` adapters; declared here to stay standalone. */
 export interface Embedder {
@@ -38,6 +38,13 @@ export interface SuggestTalkTracksInput {
   embedder: Embedder;
   /** Cosine similarity (-1–1) a past moment needs before its talk track is reused. */
   minimumSimilarity: number;
+  /**
+   * Added to the similarity of a past moment with the same specific cue as this one (both price
+   * objections, both "I must ask my boss"…; see `sameCue`): the n-gram embedder scores paraphrases
+   * low ("三年起签太长了" / "三年的合同太长了": 0.28), the cue detector has already told them
+   * apart. Default 0: similarity alone.
+   */
+  sameCueBonus?: number;
   agentSpeaker?: string | null;
 }
 
@@ -66,6 +73,27 @@ const momentNames: Record<MomentKind, { en: string; zh: string }> = {
   question: { en: "question", zh: "提问" },
   hesitation: { en: "hesitation", zh: "犹豫" },
 };
+
+/** The cues specific enough to match replies on; "question" covers any question, so it never counts. */
+const cueNames: Record<string, { en: string; zh: string }> = {
+  price: { en: "about price", zh: "价格异议" },
+  competitor: { en: "about a competitor", zh: "竞品异议" },
+  need: { en: "about need", zh: "需求异议" },
+  trust: { en: "about trust", zh: "信任顾虑" },
+  terms: { en: "about contract terms", zh: "合同条款异议" },
+  capacity: { en: "about capacity", zh: "人手/实施能力顾虑" },
+  requirement: { en: "a hard requirement", zh: "硬性要求" },
+  timing: { en: "about timing", zh: "时机异议" },
+  stall: { en: "a stall", zh: "拖延犹豫" },
+};
+
+/** The cues a reply is matched on beside similarity. */
+export const specificCues = Object.keys(cueNames);
+
+/** Two customer lines with the same specific cue: a reply to one fits the other. */
+export function sameSpecificCue(left: string | null, right: string | null): boolean {
+  return left !== null && left === right && left in cueNames;
+}
 
 function quote(text: string, limit = 60): string {
   const characters = [...text.trim()];
@@ -163,24 +191,28 @@ export async function suggestTalkTracks(
     approvedVectors.set(index, vectors[moments.length + position]),
   );
 
+  const bonus = input.sameCueBonus ?? 0;
+  const candidateCues = new Map(candidates.map(({ entry, index }) => [index, classifyMoment(entry.text)?.cue ?? null]));
   const talkTracks: TalkTrack[] = [];
   const notes: string[] = [];
   moments.forEach((moment, momentIndex) => {
     const queryVector = vectors[momentIndex];
-    let best: { entry: (typeof approved)[number]; similarity: number } | null = null;
+    let best: { entry: (typeof approved)[number]; similarity: number; score: number; sameCue: boolean } | null = null;
     const momentLanguage = textLanguage(moment.text);
     for (const { entry, index } of candidates) {
       if (entry.moment !== moment.moment) continue;
       if (entry.language && entry.language !== momentLanguage) continue;
       const similarity = cosineSimilarity(queryVector, approvedVectors.get(index)!);
-      if (!best || similarity > best.similarity) best = { entry, similarity };
+      const sameCue = sameSpecificCue(moment.cue, candidateCues.get(index) ?? null);
+      const score = similarity + (sameCue ? bonus : 0);
+      if (!best || score > best.score) best = { entry, similarity, score, sameCue };
     }
     const language = textLanguage(moment.text);
     const kind = momentNames[moment.moment][language];
     // Numbered as the UI numbers utterances ("Utterance 3" is ordinal 2), not by 0-based ordinal.
     const where = moment.evidence.map((ordinal) => ordinal + 1).join(", ");
-    if (!best || best.similarity < minimumSimilarity) {
-      const bestText = best ? best.similarity.toFixed(2) : null;
+    if (!best || best.score < minimumSimilarity) {
+      const bestText = best ? best.score.toFixed(2) : null;
       notes.push(
         language === "zh"
           ? `第 ${where} 句的${kind}没有足够相似的已批准话术${
@@ -197,17 +229,18 @@ export async function suggestTalkTracks(
       return;
     }
     const similarity = best.similarity.toFixed(2);
+    const cueName = cueNames[moment.cue]?.[language];
     const basis =
       language === "zh"
-        ? `沿用已批准话术：原客户话语“${quote(best.entry.text)}”（相似度 ${similarity}）。`
-        : `Reuses the approved reply to a similar ${kind}: "${quote(best.entry.text)}" (similarity ${similarity}).`;
+        ? `沿用已批准话术：原客户话语“${quote(best.entry.text)}”（相似度 ${similarity}${best.sameCue && cueName ? `，同为${cueName}` : ""}）。`
+        : `Reuses the approved reply to a similar ${kind}: "${quote(best.entry.text)}" (similarity ${similarity}${best.sameCue && cueName ? `, also ${cueName}` : ""}).`;
     const rationale = best.entry.rationale.trim();
     talkTracks.push({
       moment: moment.moment,
       evidence: moment.evidence,
       suggestion: best.entry.suggestion,
       rationale: rationale === "" ? basis : `${rationale} ${basis}`,
-      confidence: Math.round(Math.max(0, Math.min(1, best.similarity)) * 1000) / 1000,
+      confidence: Math.round(Math.max(0, Math.min(1, best.score)) * 1000) / 1000,
     });
   });
   return { talkTracks, notes };
