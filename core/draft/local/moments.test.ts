@@ -53,6 +53,10 @@ describe("classifyMoment", () => {
       ["之前那家老出错，你们可别这样。", "objection:trust"],
       ["今年预算已经用完了。", "objection:timing"],
       ["我们已经用完了试用额度。", null],
+      ["If the numbers work, we don't need a board vote.", null],
+      ["We don't really need another dashboard.", "objection:need"],
+      ["Acme quoted us a lower rate for the same volume.", "objection:competitor"],
+      ["We're happy with our current supplier.", "objection:incumbent"],
       ["我们已经商量好了，就定这个套餐。", null],
     ];
     for (const [text, expected] of cases) {
@@ -67,9 +71,9 @@ describe("classifyMoment", () => {
     ["为什么这么贵？", "objection", "price"], // an objection phrased as a question
     ["That's way too expensive for us.", "objection", "price"],
     ["It's over our budget this year.", "objection", "price"],
-    ["我们已经在用平安的了", "objection", "competitor"],
-    ["我们公司现在用的是金蝶", "objection", "competitor"],
-    ["We already use Salesforce for this.", "objection", "competitor"],
+    ["我们已经在用平安的了", "objection", "incumbent"],
+    ["我们公司现在用的是金蝶", "objection", "incumbent"],
+    ["We already use Salesforce for this.", "objection", "incumbent"],
     ["我们不需要", "objection", "need"],
     ["我担心数据安全的问题", "objection", "trust"],
     ["I'm worried about the migration effort.", "objection", "trust"],

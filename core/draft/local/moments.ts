@@ -39,7 +39,7 @@ export interface DetectedMoment {
   /** The customer's words, joined when a moment spans segments. */
   text: string;
   /**
-   * What triggered it: "price", "competitor", "need", "trust", "terms", "capacity", "requirement", "timing";
+   * What triggered it: "price", "incumbent", "competitor", "need", "trust", "terms", "capacity", "requirement", "timing";
    * hesitations "consult" (someone else decides), "defer" (later), "stall" (thinking it over); "question".
    */
   cue: string;
@@ -59,17 +59,25 @@ const cues: Cue[] = [
     pattern:
       /太贵|好贵|有点贵|挺贵|这么贵|贵了|价格(?:有点|太|偏|比较)?高|价格.{0,4}(?:接受不了|承受不了)|(?:预算|钱)(?:不够|有限|超了|紧张)|(?<!没|没有|不|未)超(?:出|过)?.{0,4}预算|(?:财务|预算|领导).{0,6}批不下来|(?:这个|那个)(?:数|价|价钱)(?:字|格)?(?:有点|太|偏|也太|比较)高|能不能便宜|再便宜|比.{1,8}(?:便宜|贵)|不划算|性价比(?:不高|太低|一般)|\btoo (?:expensive|pricey|costly|much)\b|\bpricey\b|\b(?:over|out of|beyond) (?:our|my|the) budget\b|\bcan(?:'|’)?t afford\b|\bcan ?not afford\b|\b(?:price|cost|quote|rate)s? (?:is|are|seems?) (?:too |a bit |quite |really )?(?:high|steep)\b|\bcheaper\b|\bno budget\b|\bmore than (?:we|i) (?:budgeted|planned|expected)\b|\b(?:a|one|two|three|five|ten|\d+) (?:dollars?|euros?|pounds?|bucks|percent) (?:less|cheaper)\b|\btoo steep\b|\bmore than (?:we|i) can (?:justify|afford|spend)\b|\b(?:more|higher) than (?:we|i) (?:were|was) (?:hoping|expecting|planning) to (?:spend|pay)\b|\b(?:the )?same (?:cover|coverage|product|thing|service) for (?:\w+ ){0,3}less\b|\b(?:half|a third) (?:of )?(?:your|the) price\b|高出一截|才[0-9一二两三四五六七八九十百千万.]+.{0,3}[，,].{0,6}你们(?:要|卖|收)|利润都(?:快)?没了/i,
   },
+  // A competitor already in place ("we already use X") and a rival offer ("X quoted us less") are
+  // answered differently: ask what one thing could be better, or compare what is inside the offers.
+  {
+    moment: "objection",
+    cue: "incumbent",
+    pattern:
+      /已经(?:在)?(?:用|买|有|上|签)(?![完光掉])|现在用的是|(?:我们|公司)(?:一直)?(?:在)?用的是|已经有(?:保险|供应商|系统)|\b(?:we|i) (?:already|currently) (?:use|have|work with|pay for)\b|\b(?:we(?:'|’)re|i(?:'|’)m) (?:already |currently )?using\b|\bhappy with (?:our|my|the) current\b/i,
+  },
   {
     moment: "objection",
     cue: "competitor",
     pattern:
-      /已经(?:在)?(?:用|买|有|上|签)(?![完光掉])|现在用的是|(?:我们|公司)(?:一直)?(?:在)?用的是|别家|其他家|人家(?:那边|公司)?|竞品|已经有(?:保险|供应商|系统)|\b(?:we|i) (?:already|currently) (?:use|have|work with|pay for)\b|\b(?:we(?:'|’)re|i(?:'|’)m) (?:already |currently )?using\b|\bhappy with (?:our|my|the) current\b|\b(?:another|other) (?:vendor|provider|supplier|company) (?:offers|quoted|gave)\b|\bcompetitor\b|\b(?:quoted|offered) us\b|\b(?:already|keeps?|are) (?:calling|chasing) (?:me|us)\b|另一家|隔壁那家|(?<!我们|财务|领导|公司)那边(?:也在|给(?:我|我们)?)报(?:了|价)|别的(?:机构|供应商|公司|厂家)|那边(?:给的|报的)?(?:报价|价格)?.{0,6}(?:便宜|可以签|能签)/i,
+      /别家|其他家|人家(?:那边|公司)?|竞品|\b(?:another|other) (?:vendor|provider|supplier|company) (?:offers|quoted|gave)\b|\bcompetitor\b|\b(?:quoted|offered) us\b|\b(?:already|keeps?|are) (?:calling|chasing) (?:me|us)\b|另一家|隔壁那家|(?<!我们|财务|领导|公司)那边(?:也在|给(?:我|我们)?)报(?:了|价)|别的(?:机构|供应商|公司|厂家)|那边(?:给的|报的)?(?:报价|价格)?.{0,6}(?:便宜|可以签|能签)/i,
   },
   {
     moment: "objection",
     cue: "need",
     pattern:
-      /不需要|没(?:有)?需要|用不上|用不着|没(?:什么)?兴趣|不感兴趣|没必要|\bnot interested\b|\b(?:don(?:'|’)?t|do not) (?:really )?need\b|\bno need\b|\bnot (?:a )?(?:fit|priority)\b/i,
+      /不需要|没(?:有)?需要|用不上|用不着|没(?:什么)?兴趣|不感兴趣|没必要|\bnot interested\b|\b(?:don(?:'|’)?t|do not) (?:really )?need (?:it|this|that|them|anything|one|another|more|a new|something like|any (?:more|other))\b|\bno need\b|\bnot (?:a )?(?:fit|priority)\b/i,
   },
   {
     moment: "objection",

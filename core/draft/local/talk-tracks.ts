@@ -77,13 +77,16 @@ const momentNames: Record<MomentKind, { en: string; zh: string }> = {
 /** The cues specific enough to match replies on; "question" covers any question, so it never counts. */
 const cueNames: Record<string, { en: string; zh: string }> = {
   price: { en: "about price", zh: "价格异议" },
-  competitor: { en: "about a competitor", zh: "竞品异议" },
+  incumbent: { en: "about a current supplier", zh: "已有供应商" },
+  competitor: { en: "about a rival offer", zh: "竞品报价" },
   need: { en: "about need", zh: "需求异议" },
   trust: { en: "about trust", zh: "信任顾虑" },
   terms: { en: "about contract terms", zh: "合同条款异议" },
   capacity: { en: "about capacity", zh: "人手/实施能力顾虑" },
   requirement: { en: "a hard requirement", zh: "硬性要求" },
   timing: { en: "about timing", zh: "时机异议" },
+  consult: { en: "someone else's decision", zh: "需他人拍板" },
+  defer: { en: "a wait until later", zh: "推迟决定" },
   stall: { en: "a stall", zh: "拖延犹豫" },
 };
 
