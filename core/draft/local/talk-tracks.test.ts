@@ -211,6 +211,7 @@ describe("suggestTalkTracks", () => {
     const without = await suggestTalkTracks({ segments, approved: byCue, embedder, minimumSimilarity: floor });
     expect(without.talkTracks).toEqual([]);
     expect(without.notes).toHaveLength(1);
+    expect(without.notes[0]).toContain(`最高相似度 ${toCompetitor.toFixed(2)}，需要 ≥ ${floor.toFixed(2)}`);
 
     const bonus = floor - toPrice + 0.01;
     const { talkTracks, notes } = await suggestTalkTracks({ segments, approved: byCue, embedder, minimumSimilarity: floor, sameCueBonus: bonus });
@@ -220,8 +221,10 @@ describe("suggestTalkTracks", () => {
     expect(talkTracks[0].rationale).toContain(`相似度 ${toPrice.toFixed(2)}`);
 
     // Just short of the floor with the bonus: a note, not the reply.
-    const short = await suggestTalkTracks({ segments, approved: byCue, embedder, minimumSimilarity: floor, sameCueBonus: floor - toPrice - 0.01 });
+    const short = await suggestTalkTracks({ segments, approved: [byCue[1]], embedder, minimumSimilarity: floor, sameCueBonus: floor - toPrice - 0.01 });
     expect(short.talkTracks).toEqual([]);
+    // The note gives the line's own similarity and the lower bar its shared cue set.
+    expect(short.notes[0]).toContain(`最高相似度 ${toPrice.toFixed(2)}，需要 ≥ ${(toPrice + 0.01).toFixed(2)}`);
   });
 
   it("does not call the embedder when there is no customer moment", async () => {

@@ -40,7 +40,7 @@ export interface SuggestTalkTracksInput {
   minimumSimilarity: number;
   /**
    * Added to the similarity of a past moment with the same specific cue as this one (both price
-   * objections, both "I must ask my boss"…; see `sameCue`): the n-gram embedder scores paraphrases
+   * objections, both "I must ask my boss"…; see `sameSpecificCue`): the n-gram embedder scores paraphrases
    * low ("三年起签太长了" / "三年的合同太长了": 0.28), the cue detector has already told them
    * apart. Default 0: similarity alone.
    */
@@ -95,7 +95,7 @@ export const specificCues = Object.keys(cueNames);
 
 /** Two customer lines with the same specific cue: a reply to one fits the other. */
 export function sameSpecificCue(left: string | null, right: string | null): boolean {
-  return left !== null && left === right && left in cueNames;
+  return left !== null && left === right && Object.hasOwn(cueNames, left);
 }
 
 function quote(text: string, limit = 60): string {
@@ -215,17 +215,19 @@ export async function suggestTalkTracks(
     // Numbered as the UI numbers utterances ("Utterance 3" is ordinal 2), not by 0-based ordinal.
     const where = moment.evidence.map((ordinal) => ordinal + 1).join(", ");
     if (!best || best.score < minimumSimilarity) {
-      const bestText = best ? best.score.toFixed(2) : null;
+      const bestText = best ? best.similarity.toFixed(2) : null;
+      // What that line needed: less when it shares the moment's cue.
+      const needed = (minimumSimilarity - (best?.sameCue ? bonus : 0)).toFixed(2);
       notes.push(
         language === "zh"
           ? `第 ${where} 句的${kind}没有足够相似的已批准话术${
               bestText
-                ? `（最高相似度 ${bestText}，需要 ≥ ${minimumSimilarity.toFixed(2)}）`
+                ? `（最高相似度 ${bestText}，需要 ≥ ${needed}）`
                 : "（暂无此类已批准话术）"
             }：“${quote(moment.text)}”`
           : `No approved talk track is similar enough for the ${kind} in utterance ${where}${
               bestText
-                ? ` (best similarity ${bestText}, needs ≥ ${minimumSimilarity.toFixed(2)})`
+                ? ` (best similarity ${bestText}, needs ≥ ${needed})`
                 : ` (no approved talk tracks for this kind of moment yet)`
             }: "${quote(moment.text)}"`,
       );
