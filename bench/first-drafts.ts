@@ -13,7 +13,8 @@
  *   npx tsx bench/first-drafts.ts --dev --errors
  *
  * `dev` is every dev call; `dev original` the 20 of the stratified split, `dev added` the 20 calls
- * added later (see `isAddedDevCall`), which are the fairer test of rules tuned on the original 20.
+ * added later (see `isAddedDevCall`), which are the fairer test of rules tuned on the original 20,
+ * and `dev round 3` the 10 Chinese calls added after that (`isThirdRoundDevCall`).
  *
  * Tune on dev only: test is for reporting (see datasets/sales-calls/README.md).
  */
@@ -21,7 +22,7 @@ import { defaultWorkspaceId, createTeam } from "../core/auth/teams.ts";
 import { createUser } from "../core/auth/users.ts";
 import { loadConfig } from "../core/config.ts";
 import type { Db } from "../core/db/database.ts";
-import { isAddedDevCall, loadSalesCalls, type SalesCall } from "../core/dataset/sales-calls.ts";
+import { isAddedDevCall, isThirdRoundDevCall, loadSalesCalls, type SalesCall } from "../core/dataset/sales-calls.ts";
 import { defaultActionCatalogue } from "../core/draft/action-catalogue.ts";
 import { draftLocally, draftWithLlm, loadCallForDrafting, type DraftingDependencies } from "../core/draft/drafting.ts";
 import { createLocalEmbedder } from "../core/engine/index.ts";
@@ -132,7 +133,8 @@ function row(engine: Engine, split: string, language: string, scores: FirstDraft
 const parts: Array<{ name: string; includes(call: SalesCall): boolean }> = [
   { name: "dev", includes: (call) => call.split === "dev" },
   { name: "dev original", includes: (call) => call.split === "dev" && !isAddedDevCall(call) },
-  { name: "dev added", includes: (call) => call.split === "dev" && isAddedDevCall(call) },
+  { name: "dev added", includes: (call) => call.split === "dev" && isAddedDevCall(call) && !isThirdRoundDevCall(call) },
+  { name: "dev round 3", includes: (call) => call.split === "dev" && isThirdRoundDevCall(call) },
   ...(devOnly ? [] : [{ name: "test", includes: (call: SalesCall) => call.split === "test" }]),
 ];
 

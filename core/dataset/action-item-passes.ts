@@ -13,6 +13,7 @@ import { UnprocessableError } from "../errors.ts";
 import { scoreActionItems, type ItemCounts, type ScoredActionItem } from "../eval/action-item-scores.ts";
 import { cohensKappa } from "../review/agreement.ts";
 import {
+  isThirdRoundDevCall,
   salesCallActionItemSchema,
   salesCallLabelIssues,
   type SalesCall,
@@ -125,9 +126,11 @@ export function passAgreementByGroup(
   for (const call of calls) {
     const entry = byId.get(call.id);
     if (!entry) throw new UnprocessableError(`no passes for call "${call.id}"`);
-    for (const key of ["all", call.split, `${call.split}/${call.language}`]) (groups[key] ??= []).push(entry);
+    for (const key of ["all", call.split, `${call.split}/${call.language}`, ...(isThirdRoundDevCall(call) ? ["dev round 3"] : [])]) {
+      (groups[key] ??= []).push(entry);
+    }
   }
-  const order = ["all", "dev", "dev/en", "dev/zh", "test", "test/en", "test/zh"];
+  const order = ["all", "dev", "dev/en", "dev/zh", "dev round 3", "test", "test/en", "test/zh"];
   return Object.fromEntries(
     order.filter((key) => groups[key]).map((key) => [key, passAgreement(groups[key], actionTypeIds)]),
   );

@@ -56,6 +56,18 @@ export function isAddedDevCall(call: Pick<SalesCall, "id">): boolean {
   return /-dev-\d+$/.test(call.id);
 }
 
+/**
+ * The third round of dev calls (10 Chinese calls written to measure the action-item rules on calls
+ * they had never seen; see the README): a subset of the added calls.
+ */
+const thirdRoundIds = new Set([
+  "zh-saas-dev-08", "zh-saas-dev-09", "zh-med-dev-07", "zh-med-dev-08", "zh-edu-dev-07",
+  "zh-edu-dev-08", "zh-ins-dev-08", "zh-ins-dev-09", "zh-ret-dev-07", "zh-ret-dev-08",
+]);
+export function isThirdRoundDevCall(call: Pick<SalesCall, "id">): boolean {
+  return thirdRoundIds.has(call.id);
+}
+
 export interface SalesCallLabels {
   intentIds: readonly string[];
   actionTypeIds: readonly string[];

@@ -41,6 +41,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "两家的优缺点我给您做个对照，明早发您",
         "功能和服务我跟那家逐条对照一下发您",
         "两边的方案我逐项比一比，整理好发您",
+        "我把两家的功能和价格对齐，做成一张表发您",
       ],
       en: [
         "I'll send you the comparison sheet tomorrow",
@@ -149,6 +150,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "我给您店里送一箱样品试卖",
         "测试环境我今天给你们开好",
         "布料小样我寄几块给您比比颜色",
+        "我给孩子约一节体验课",
+        "体验课我帮您约在周末",
       ],
       en: [
         "I'll set up a free trial account for your team",
@@ -332,6 +335,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "合同我快递给您，您签完寄回来",
         "合同文本我今天发您过目",
         "合同按新条款改好了我再发您",
+        "合同我这边来拟，拟好发您审",
+        "协议我拟一份发您审一下",
       ],
       en: [
         "I'll send the contract over for signature today",
@@ -392,6 +397,7 @@ export const defaultActionCatalogue: ActionType[] = [
         "我把产品说明书和规格参数发您",
         "菜单和产品目录我给您寄一份",
         "规格书我发您邮箱",
+        "产品的检测报告和资质证书我拍照发您",
       ],
       en: [
         "I'll send you the product brochure and the policy wording",
@@ -464,6 +470,8 @@ export const defaultActionCatalogue: ActionType[] = [
         "开票信息我让财务发给你",
         "驾驶证和行驶证我拍照发你",
         "出生日期和身份证号我一会儿发你",
+        "户口本那页我拍给你",
+        "缴费单我拍给你看",
       ],
       en: [
         "I'll send you a copy of my ID and the medical report tonight",

@@ -469,6 +469,37 @@ describe("extractActionItems", () => {
     ]);
   });
 
+  it("reads the object a sentence names first when the promise after it names none of the catalogue's", () => {
+    // Chinese fronts the topic: the promise ("拍清楚发您微信") has words of its own, none of them an object.
+    const text = "有的，产品说明书和规格参数，我下午拍清楚发您微信。";
+    expect(findCommitments(text)).toEqual([{ text: "我下午拍清楚发您微信。", lead: "产品说明书和规格参数，" }]);
+    expect(itemsFrom("销售", text)).toEqual([
+      expect.objectContaining({ type: "send_product_materials", dueDate: "2025-03-12", evidence: [0] }),
+    ]);
+  });
+
+  it("keeps a fronted object and the steps after a set-up with the promise (…对齐，做成表，周五之前发您)", () => {
+    expect(itemsFrom("销售", "我先把两家的课时和价格一条条对齐，做成表，周五之前发您。")).toEqual([
+      expect.objectContaining({ type: "send_comparison_sheet", dueDate: "2025-03-14" }),
+    ]);
+    expect(itemsFrom("销售", "保密协议我报给法务审一下，下周一之前给您。")).toEqual([
+      expect.objectContaining({ type: "trigger_compliance_approval", dueDate: "2025-03-17" }),
+    ]);
+  });
+
+  it("reads 特别 as 'special', not as 别 ('don't')", () => {
+    expect(itemsFrom("销售", "这条特别条款我先报合规审一下。")).toEqual([
+      expect.objectContaining({ type: "trigger_compliance_approval", dueDate: null }),
+    ]);
+    expect(itemsFrom("销售", "合规那边我先别报，等您定了再说。")).toEqual([]);
+  });
+
+  it("dates a promise by the day it is sent, not the day it is prepared (今天整理，明天发到您邮箱)", () => {
+    expect(itemsFrom("销售", "好的，八台的配置和报价我今天整理，明天上午发到您邮箱。")).toEqual([
+      expect.objectContaining({ type: "send_quote", dueDate: "2025-03-13" }),
+    ]);
+  });
+
   it("keeps the type of the clause that names the object when a bare one follows", () => {
     const items = itemsFrom("agent", "Let me see what I can do with my manager on the price. I'll have an answer for you on Friday.");
     expect(items).toEqual([expect.objectContaining({ type: "request_discount_approval", dueDate: "2025-03-14", evidence: [0] })]);

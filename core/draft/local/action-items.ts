@@ -53,7 +53,7 @@ const englishStopWords = new Set(
  * cue from "这边", and "我把"/"把报" bigrams only join words).
  */
 const chineseNoise =
-  /(?:整理|准备|弄)好?|大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|给您|给你|发给|一份|一版|重新|一下|一个|一些|这个|那个|我们|咱们|这边|那边|[我您你咱把的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
+  /(?:整理|准备|弄)好?|大后天|今天|明天|后天|今晚|明早|下午|上午|中午|晚上|早上|稍后|回头|待会儿?|等会儿?|一会儿?|马上|立刻|尽快|晚点|晚些|(?:下下?|这|本|上)?个?(?:周|星期|礼拜)[一二三四五六日天末]?|下个?月|月底|这两天|过两天|[0-9一二两三四五六七八九十]+(?:号|日|天|点)|之前|以前|下班前?|给您|给你|发给|一份|一版|重新|一下|一个|一些|这个|那个|我们|咱们|这边|那边|一并|一起|打包|顺手|顺便|[我您你咱把的了吗呢吧啊呀嗯哦哈么嘛就也都还再先]/g;
 
 const englishSuffixes: Array<[string, string]> = [
   ["ations", ""],
@@ -235,6 +235,12 @@ export function createCatalogueMatcher(catalogue: ActionType[]): CatalogueMatche
 export interface Commitment {
   /** The clause(s) that commit, as spoken. */
   text: string;
+  /**
+   * The clauses of its sentence before it that could name its object, when they were not carried
+   * into `text` ("板材的检测报告和环保认证证书，我下午拍清楚发您微信": the object comes first):
+   * tried when `text` alone names no catalogue action.
+   */
+  lead?: string;
 }
 
 /**
@@ -274,27 +280,29 @@ const chineseActionVerb = new RegExp(
     "对接|分享|转(?:给|交|发)|反馈",
     "确认|核算|核实|核对|请示|问(?:一下|问)",
     // Handing it to a colleague is the speaker's step ("我请核保同事给您书面说明一下").
-    "(?:请|让|叫)(?:我们|咱们)?的?[^，。,.]{0,6}(?:专家|工程师|同事|老师|经理|主管|顾问|法务|总监)",
+    "(?:请|让|叫)(?:我们|咱们)?的?[^，。,.]{0,6}(?:专家|工程师|同事|老师|经理|主管|顾问|法务|总监|会计|财务|行政|助理|秘书)",
     "拍照|复印|送(?:过去|过来|到)|上门|拜访",
     "再(?:聊|谈|沟通|联系|打|约)",
     "通(?:个)?电话|开(?:个|一个)?(?:三方)?(?:视频|会)",
     "算(?:一下|好)|批(?:一下|一个|个)",
     "带(?:样机|样品|资料|过去|过来|上|[一两几]?(?:箱|盒|袋|份|套|台|件|些))|演示|快递|拍(?:给|照|一下)|录(?:到|进|入)|争取|回(?:您|你)(?:话|消息|个话)?(?![们])",
     "列(?:个|一个|张|一张)?(?:表|清单|单子|对比)|对(?:照|比)(?:一下|着)|(?:开|改|弄|办|填|写|整理|配|装)好",
+    // "报销单据导一份给你们", "样品箱里放一份目录", "功能一项一项对齐", "合同我来拟", "下周二之前给您".
+    "导(?:出|一份|一下)|放(?:一份|几份|上|进)|对齐|拟(?:好|一份|个)?|给(?:您|你)(?=[。！!，,；;]?$)",
   ].join("|"),
 );
 
 /** Words that turn an action into a commitment by the speaker (time, will, let me, 把…). */
 const chineseCommitmentMarker =
-  /会|来|去|先|马上|立刻|稍后|稍等|回头|待会|等会|一会|晚点|晚些|尽快|争取|负责|保证|一定|肯定|今天|今晚|明天|明早|后天|下午|上午|晚上|这周|本周|下周|周[一二三四五六日天末]|月底|这两天|过两天|回去|把|给您|给你|帮您|帮你|为您|替您|这边|让|我请|安排|预约|申请|提交|再|(?:发|寄|报)(?:给)?(?:您|你)/;
+  /会|来|去|先|顺手|顺便|一并|马上|立刻|稍后|稍等|回头|待会|等会|一会|晚点|晚些|尽快|争取|负责|保证|一定|肯定|今天|今晚|明天|明早|后天|下午|上午|晚上|这周|本周|下周|周[一二三四五六日天末]|月底|这两天|过两天|回去|把|给您|给你|帮您|帮你|为您|替您|这边|让|我请|安排|预约|申请|提交|再|(?:发|寄|报)(?:给)?(?:您|你)/;
 
 const chineseStrongVerb = /安排|预约|约|申请|提交|寄|跟进/;
 
 const chineseNotCommitment =
-  /考虑|想想|想一想|看看再说|再说吧|已经|刚才|刚刚|上次|不会|不能|没法|无法|不用|不需要|不必|别|一般|通常|平时|经常|往往|想(?:跟|和|向|找)(?:您|你)/;
+  /考虑|想想|想一想|看看再说|再说吧|已经|刚才|刚刚|上次|不会|不能|没法|无法|不用|不需要|不必|(?<![特区分识类级个告])别|一般|通常|平时|经常|往往|想(?:跟|和|向|找)(?:您|你)/;
 
 /** "好的，", "没问题，", "这个您放心，": agreeing, naming nothing. */
-const chineseAcknowledgement = /^(?:好的?|行|可以|没问题|明白|理解|嗯|对|是的?|当然|放心|这个您放心|那)[了啊呀吧的]?[，,。！!]?$/;
+const chineseAcknowledgement = /^(?:好的?|好嘞|太好了|行|可以|没问题|明白|理解|嗯|对|是的?|有的?|当然|放心|这个您放心|那)[了啊呀吧的]?[，,。！!]?$/;
 
 /** "看能不能…", "争取…": the purpose of the step just promised, part of the same commitment. */
 const chinesePurpose = /^(?:看看?|争取|尽量|想办法)(?:能不能|能否|可不可以|是否|有没有|帮您|给您)?/;
@@ -309,7 +317,7 @@ const chineseFollowUpOffer = /^(?:那|好的|好|行)?[，,]?(?:那)?我.{0,10}(
 
 const chinesePronoun = /我们|我|咱们|咱|您|你们|你|他们|他|她们|她/g;
 /** A second/third person pronoun right after these is an object, not the subject. */
-const chinesePreposition = /[给帮跟和向为替陪与让请同对找联系通知提醒告诉发带送约问叫]$/;
+const chinesePreposition = /[给帮跟和向为替陪与让请同对找联系通知提醒告诉发带送约问叫到]$/;
 
 function isChineseQuestion(clause: string): boolean {
   return (
@@ -338,7 +346,8 @@ function isChineseSetUp(clause: string): boolean {
     !isChineseQuestion(clause) &&
     !chineseNotCommitment.test(clause) &&
     chineseSubject(clause) === "first" &&
-    /^(?:好的?|行|可以|这个您放心|放心|没问题)?[，,]?(?:那)?(?:我|我们|咱们)/.test(clause)
+    // The object may come first ("数据安全协议我报给法务审一下，"): Chinese fronts the topic.
+    /^(?:好的?|行|可以|这个您放心|放心|没问题)?[，,]?(?:那)?(?:[^，,。！？我您你他她咱]{1,12})?(?:我|我们|咱们)/.test(clause)
   );
 }
 
@@ -454,7 +463,8 @@ export function findCommitments(text: string): Commitment[] {
       // the sentence's clauses before it (Chinese names the object first, the promise last).
       const carried =
         sentenceHasCommitment ? "" : setUp ?? (language === "zh" && isAnaphoric(clause).bare ? lead.slice(-2).join("") : "");
-      commitments.push({ text: `${carried}${clause}` });
+      const available = carried === "" && !sentenceHasCommitment && language === "zh" ? lead.slice(-2).join("") : "";
+      commitments.push(available === "" ? { text: `${carried}${clause}` } : { text: `${carried}${clause}`, lead: available });
       setUp = null;
       lead = [];
       sentenceHasCommitment = true;
@@ -462,6 +472,9 @@ export function findCommitments(text: string): Commitment[] {
     } else if (language === "zh" && !sentenceHasCommitment && isChineseSetUp(clause)) {
       setUp = clause;
       lastWasCommitment = false;
+    } else if (setUp !== null && language === "zh" && !isChineseQuestion(clause) && chineseSubject(clause) === "first") {
+      // "我先把两家的功能对齐，做成表，下周二之前发您": what follows the set-up belongs to it.
+      setUp = `${setUp}${clause}`;
     } else if (lastWasCommitment && language === "zh" && chinesePurpose.test(clause)) {
       // "我回去走一下内部审批，看能不能…争取个折扣，": what the step is for names it.
       const last = commitments[commitments.length - 1];
@@ -600,7 +613,7 @@ export function extractActionItems(
       matchClause(commitment.text, segment.ordinal, context, ownerMatcher, threshold, {
         dated: dated(commitment.text),
         customer: role === "customer",
-      }),
+      }, commitment.lead),
     );
     for (const clause of consolidateClauses(clauses, ownerMatcher, threshold)) {
       const said =
@@ -714,6 +727,8 @@ function matchClause(
   matcher: CatalogueMatcher,
   threshold: number,
   clear: ClearOptions,
+  /** The sentence's clauses before the commitment (`Commitment.lead`). */
+  lead?: string,
 ): ClauseMatch {
   const ranked = matcher.match(text);
   const own = ranked[0];
@@ -721,6 +736,14 @@ function matchClause(
   // "send it over" alone could be any of the sending actions: its type is not ours to guess —
   // unless its one word is a cue of one entry ("let's talk again on Monday").
   const ownTyped = own !== undefined && clearsThreshold(ranked, threshold, clear) && (!anaphoric.bare || own.cueHits > 0);
+  if (!ownTyped && lead) {
+    // The object named first in the same sentence, by the same speaker: read them together.
+    const withLead = joinClauses(lead, text);
+    const rankedWithLead = matcher.match(withLead);
+    if (rankedWithLead[0] && clearsThreshold(rankedWithLead, threshold, clear)) {
+      return { text: withLead, best: rankedWithLead[0], typed: true, bare: false, evidence: [ordinal] };
+    }
+  }
   if (!ownTyped && context) {
     // An anaphoric commitment ("好的，我下午发您", "sure, I'll send it over") names its object in
     // the line it answers, and so does one that only says how ("好，我明天去医院拿了就发给你"
