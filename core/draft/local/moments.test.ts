@@ -57,6 +57,7 @@ describe("classifyMoment", () => {
       ["We don't really need another dashboard.", "objection:need"],
       ["Acme quoted us a lower rate for the same volume.", "objection:competitor"],
       ["We're happy with our current supplier.", "objection:incumbent"],
+      ["Honestly, the premium you quoted is too high for us.", "objection:price"],
       ["我们已经商量好了，就定这个套餐。", null],
     ];
     for (const [text, expected] of cases) {
