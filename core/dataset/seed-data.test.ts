@@ -209,6 +209,9 @@ const talkTrackTopics = [
   "need",
   "trust",
   "requirement",
+  "certification",
+  "payment",
+  "rollout",
 ] as const;
 
 const seedTalkTrackSchema = z.strictObject({

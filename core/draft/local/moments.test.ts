@@ -58,6 +58,8 @@ describe("classifyMoment", () => {
       ["Acme quoted us a lower rate for the same volume.", "objection:competitor"],
       ["We're happy with our current supplier.", "objection:incumbent"],
       ["Honestly, the premium you quoted is too high for us.", "objection:price"],
+      ["能不能先寄两块样板给我们看看？", null],
+      ["Could you send the proposal over by Friday?", null],
       ["我们已经商量好了，就定这个套餐。", null],
     ];
     for (const [text, expected] of cases) {
@@ -86,8 +88,13 @@ describe("classifyMoment", () => {
     ["理赔要多久能到账？", "question", "question"],
     ["这个车保养一次多少钱", "question", "question"],
     ["你们的APP支持视频问诊吗", "question", "question"],
-    ["Does it integrate with Slack?", "question", "question"],
-    ["How long is the contract term", "question", "question"],
+    ["Does it integrate with Slack?", "question", "integration"],
+    ["How long is the contract term", "question", "contract"],
+    ["Where is the data hosted?", "question", "data"],
+    ["付款能分三期吗？", "question", "payment"],
+    ["我们多久能上线？", "question", "rollout"],
+    ["这个证书是哪一年发的？", "question", "certification"],
+    ["能先试用一个月吗？", "question", "trial"],
   ])("%s → %s (%s)", (text, moment, cue) => {
     expect(classifyMoment(text)).toEqual({ moment, cue });
   });

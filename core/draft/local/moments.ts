@@ -40,7 +40,9 @@ export interface DetectedMoment {
   text: string;
   /**
    * What triggered it: "price", "incumbent", "competitor", "need", "trust", "terms", "capacity", "requirement", "timing";
-   * hesitations "consult" (someone else decides), "defer" (later), "stall" (thinking it over); "question".
+   * hesitations "consult" (someone else decides), "defer" (later), "stall" (thinking it over);
+   * questions by topic ("data", "certification", "integration", "payment", "trial", "contract", "rollout"),
+   * else "question".
    */
   cue: string;
 }
@@ -144,6 +146,24 @@ function isSubstantive(text: string): boolean {
   return chinese >= 4 || words >= 3;
 }
 
+/**
+ * What a question is about, when it is one of the topics a rep can answer the same way whatever the
+ * product ("I'll send the security overview", "our engineer will check it with your IT"). Ordered:
+ * the first that matches wins ("跟金蝶对接要多久" is about integration, not timing).
+ */
+const questionTopics: Array<{ cue: string; pattern: RegExp }> = [
+  { cue: "data", pattern: /数据|隐私|加密|泄露|存在哪|存哪|等保|\bdata\b|\bprivacy\b|\bsecurity\b|\bencrypt|\b(?:stored|hosted)\b|\bGDPR\b|\bHIPAA\b|\bSOC ?2\b/i },
+  { cue: "certification", pattern: /注册证|证书|认证|资质|检测报告|证明|\bcertif|\bcleared\b|\bFDA\b|\bCE mark|\baccredit/i },
+  { cue: "integration", pattern: /对接|打通|集成|接口|兼容|\bintegrat|\bAPI\b|\bsync|\bconnect|\bcompatible\b|\bplug into\b/i },
+  { cue: "payment", pattern: /付款|分期|账期|首付|交清|分两期|\bpayments?\b|\binstal?lments?\b|\bpay (?:monthly|annually|upfront|in)\b|\binvoic|\bnet ?\d+\b|\bfinancing\b|\binterest-free\b/i },
+  { cue: "trial", pattern: /试用|试听|试驾|样品|体验课|先试|试一试|试试|\btry\b|\btrial\b|\btest drive\b|\bsamples?\b/i },
+  { cue: "contract", pattern: /合同|条款|中途退|退保|解约|\bcontract\b|\bcancel|\bget out of\b/i },
+  { cue: "rollout", pattern: /上线|用上|实施.{0,6}(?:多久|多长时间)|\bgo live\b|\bup and running\b|\bhow long\b.{0,30}\b(?:implement|set ?up|roll ?out|onboard)/i },
+];
+
+const askForAction =
+  /(?:能不能|可不可以|可以|能否|麻烦)(?:先)?(?:帮(?:我|我们)?)?(?:寄|发|拿|送|安排|给(?:我|我们))|\b(?:can|could|would) you (?:please )?(?:send|ship|bring|arrange|set up|get me|email|drop)\b/i;
+
 /** The moment in one customer line, or null for lines that need no answer. */
 export function classifyMoment(text: string): { moment: MomentKind; cue: string } | null {
   const trimmed = text.trim();
@@ -151,7 +171,10 @@ export function classifyMoment(text: string): { moment: MomentKind; cue: string 
     if (cue.pattern.test(trimmed)) return { moment: cue.moment, cue: cue.cue };
   }
   if (phaticQuestion.test(trimmed) || !isSubstantive(trimmed)) return null;
-  return questionPattern.test(trimmed) ? { moment: "question", cue: "question" } : null;
+  // "能不能先寄点样品？", "Can you send a proposal?": an ask for the rep to do something — an action
+  // item, answered by doing it, not a moment that needs a talk track.
+  if (!questionPattern.test(trimmed) || askForAction.test(trimmed)) return null;
+  return { moment: "question", cue: questionTopics.find((topic) => topic.pattern.test(trimmed))?.cue ?? "question" };
 }
 
 /**

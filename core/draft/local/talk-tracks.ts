@@ -74,7 +74,7 @@ const momentNames: Record<MomentKind, { en: string; zh: string }> = {
   hesitation: { en: "hesitation", zh: "犹豫" },
 };
 
-/** The cues specific enough to match replies on; "question" covers any question, so it never counts. */
+/** The cues specific enough to match replies on; a question of no known topic ("question") never counts. */
 const cueNames: Record<string, { en: string; zh: string }> = {
   price: { en: "about price", zh: "价格异议" },
   incumbent: { en: "about a current supplier", zh: "已有供应商" },
@@ -88,6 +88,13 @@ const cueNames: Record<string, { en: string; zh: string }> = {
   consult: { en: "someone else's decision", zh: "需他人拍板" },
   defer: { en: "a wait until later", zh: "推迟决定" },
   stall: { en: "a stall", zh: "拖延犹豫" },
+  data: { en: "a question about data and security", zh: "数据与安全问题" },
+  certification: { en: "a question about certificates", zh: "资质证书问题" },
+  integration: { en: "a question about integration", zh: "系统对接问题" },
+  payment: { en: "a question about payment terms", zh: "付款方式问题" },
+  trial: { en: "a question about a trial", zh: "试用问题" },
+  contract: { en: "a question about the contract", zh: "合同问题" },
+  rollout: { en: "a question about going live", zh: "上线时间问题" },
 };
 
 /** The cues a reply is matched on beside similarity. */
