@@ -10,6 +10,18 @@ export type SpeakerRole = "agent" | "customer";
 export type MomentKind = "objection" | "question" | "hesitation";
 
 /**
+ * What triggered a moment. Objections: price, a supplier already in place ("incumbent"), a rival's
+ * offer ("competitor"), need, trust, contract terms, capacity, a hard requirement, timing.
+ * Hesitations: someone else decides ("consult"), later ("defer"), thinking it over ("stall").
+ * Questions by topic, or "question" when the topic is none of those.
+ */
+export type MomentCue =
+  | "price" | "incumbent" | "competitor" | "need" | "trust" | "terms" | "capacity" | "requirement" | "timing"
+  | "consult" | "defer" | "stall"
+  | "data" | "certification" | "integration" | "payment" | "trial" | "contract" | "rollout"
+  | "question";
+
+/**
  * The role of a speaker label. With `agentSpeaker` (the diarised label of the rep) every other
  * speaker is the customer; without it, labels that already name a role ("agent", "销售",
  * "customer", "客户") are read, and anything else ("SPEAKER_01") is unknown: null.
@@ -38,18 +50,13 @@ export interface DetectedMoment {
   speaker: string;
   /** The customer's words, joined when a moment spans segments. */
   text: string;
-  /**
-   * What triggered it: "price", "incumbent", "competitor", "need", "trust", "terms", "capacity", "requirement", "timing";
-   * hesitations "consult" (someone else decides), "defer" (later), "stall" (thinking it over);
-   * questions by topic ("data", "certification", "integration", "payment", "trial", "contract", "rollout"),
-   * else "question".
-   */
-  cue: string;
+  /** What triggered it. */
+  cue: MomentCue;
 }
 
 interface Cue {
   moment: MomentKind;
-  cue: string;
+  cue: MomentCue;
   pattern: RegExp;
 }
 
@@ -151,7 +158,7 @@ function isSubstantive(text: string): boolean {
  * product ("I'll send the security overview", "our engineer will check it with your IT"). Ordered:
  * the first that matches wins ("跟金蝶对接要多久" is about integration, not timing).
  */
-const questionTopics: Array<{ cue: string; pattern: RegExp }> = [
+const questionTopics: Array<{ cue: MomentCue; pattern: RegExp }> = [
   { cue: "data", pattern: /数据|隐私|加密|泄露|存在哪|存哪|等保|\bdata\b|\bprivacy\b|\bsecurity\b|\bencrypt|\b(?:stored|hosted)\b|\bGDPR\b|\bHIPAA\b|\bSOC ?2\b/i },
   { cue: "certification", pattern: /注册证|证书|认证|资质|检测报告|证明|\bcertif|\bcleared\b|\bFDA\b|\bCE mark|\baccredit/i },
   { cue: "integration", pattern: /对接|打通|集成|接口|兼容|\bintegrat|\bAPI\b|\bsync|\bconnect|\bcompatible\b|\bplug into\b/i },
@@ -165,7 +172,7 @@ const askForAction =
   /(?:能不能|可不可以|可以|能否|麻烦)(?:先)?(?:帮(?:我|我们)?)?(?:寄|发|拿|送|安排|给(?:我|我们))|\b(?:can|could|would) you (?:please )?(?:send|ship|bring|arrange|set up|get me|email|drop)\b/i;
 
 /** The moment in one customer line, or null for lines that need no answer. */
-export function classifyMoment(text: string): { moment: MomentKind; cue: string } | null {
+export function classifyMoment(text: string): { moment: MomentKind; cue: MomentCue } | null {
   const trimmed = text.trim();
   for (const cue of cues) {
     if (cue.pattern.test(trimmed)) return { moment: cue.moment, cue: cue.cue };

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { UnprocessableError, ValidationError } from "../../errors.ts";
 import { talkTrackMomentSchema, type TalkTrack, type TranscriptSegment } from "../schema.ts";
-import { classifyMoment, momentQueries, momentQueryText, textLanguage, type MomentKind } from "./moments.ts";
+import { classifyMoment, momentQueries, momentQueryText, textLanguage, type MomentCue, type MomentKind } from "./moments.ts";
 
 /** Structurally the same as the project's `Embedder` adapters; declared here to stay standalone. */
 export interface Embedder {
@@ -74,8 +74,11 @@ const momentNames: Record<MomentKind, { en: string; zh: string }> = {
   hesitation: { en: "hesitation", zh: "犹豫" },
 };
 
-/** The cues specific enough to match replies on; a question of no known topic ("question") never counts. */
-const cueNames: Record<string, { en: string; zh: string }> = {
+/**
+ * Every cue but "question" (a question of no known topic) is specific enough to match replies on;
+ * the type makes a cue added to the detector name itself here.
+ */
+const cueNames: Record<Exclude<MomentCue, "question">, { en: string; zh: string }> = {
   price: { en: "about price", zh: "价格异议" },
   incumbent: { en: "about a current supplier", zh: "已有供应商" },
   competitor: { en: "about a rival offer", zh: "竞品报价" },
@@ -100,9 +103,13 @@ const cueNames: Record<string, { en: string; zh: string }> = {
 /** The cues a reply is matched on beside similarity. */
 export const specificCues = Object.keys(cueNames);
 
+function isSpecific(cue: MomentCue): cue is keyof typeof cueNames {
+  return cue !== "question";
+}
+
 /** Two customer lines with the same specific cue: a reply to one fits the other. */
-export function sameSpecificCue(left: string | null, right: string | null): boolean {
-  return left !== null && left === right && Object.hasOwn(cueNames, left);
+export function sameSpecificCue(left: MomentCue | null, right: MomentCue | null): boolean {
+  return left !== null && left === right && isSpecific(left);
 }
 
 function quote(text: string, limit = 60): string {
@@ -208,16 +215,15 @@ export async function suggestTalkTracks(
   moments.forEach((moment, momentIndex) => {
     const queryVector = vectors[momentIndex];
     let best: { entry: (typeof approved)[number]; similarity: number; score: number; sameCue: boolean } | null = null;
-    const momentLanguage = textLanguage(moment.text);
+    const language = textLanguage(moment.text);
     for (const { entry, index } of candidates) {
       if (entry.moment !== moment.moment) continue;
-      if (entry.language && entry.language !== momentLanguage) continue;
+      if (entry.language && entry.language !== language) continue;
       const similarity = cosineSimilarity(queryVector, approvedVectors.get(index)!);
       const sameCue = sameSpecificCue(moment.cue, candidateCues.get(index) ?? null);
       const score = similarity + (sameCue ? bonus : 0);
       if (!best || score > best.score) best = { entry, similarity, score, sameCue };
     }
-    const language = textLanguage(moment.text);
     const kind = momentNames[moment.moment][language];
     // Numbered as the UI numbers utterances ("Utterance 3" is ordinal 2), not by 0-based ordinal.
     const where = moment.evidence.map((ordinal) => ordinal + 1).join(", ");
@@ -241,11 +247,11 @@ export async function suggestTalkTracks(
       return;
     }
     const similarity = best.similarity.toFixed(2);
-    const cueName = cueNames[moment.cue]?.[language];
+    const cueName = best.sameCue && isSpecific(moment.cue) ? cueNames[moment.cue][language] : null;
     const basis =
       language === "zh"
-        ? `沿用已批准话术：原客户话语“${quote(best.entry.text)}”（相似度 ${similarity}${best.sameCue && cueName ? `，同为${cueName}` : ""}）。`
-        : `Reuses the approved reply to a similar ${kind}: "${quote(best.entry.text)}" (similarity ${similarity}${best.sameCue && cueName ? `, also ${cueName}` : ""}).`;
+        ? `沿用已批准话术：原客户话语“${quote(best.entry.text)}”（相似度 ${similarity}${cueName ? `，同为${cueName}` : ""}）。`
+        : `Reuses the approved reply to a similar ${kind}: "${quote(best.entry.text)}" (similarity ${similarity}${cueName ? `, also ${cueName}` : ""}).`;
     const rationale = best.entry.rationale.trim();
     talkTracks.push({
       moment: moment.moment,
