@@ -245,6 +245,11 @@ describe("suggestTalkTracks", () => {
     await expect(
       suggestTalkTracks({ segments, approved, embedder: bigramEmbedder(), minimumSimilarity: 2 }),
     ).rejects.toBeInstanceOf(ValidationError);
+    for (const sameCueBonus of [-0.1, 1.5, Number.NaN]) {
+      await expect(
+        suggestTalkTracks({ segments, approved, embedder: bigramEmbedder(), minimumSimilarity: 0.4, sameCueBonus }),
+      ).rejects.toBeInstanceOf(ValidationError);
+    }
     await expect(
       suggestTalkTracks({
         segments,

@@ -132,6 +132,10 @@ function parseInput(input: SuggestTalkTracksInput) {
       message: "must be a number between -1 and 1",
     });
   }
+  const { sameCueBonus } = input;
+  if (sameCueBonus !== undefined && !(typeof sameCueBonus === "number" && sameCueBonus >= 0 && sameCueBonus <= 1)) {
+    issues.push({ path: ["sameCueBonus"], message: "must be a number between 0 and 1" });
+  }
   if (!(Number.isInteger(embedder?.dimensions) && embedder.dimensions > 0)) {
     issues.push({
       path: ["embedder", "dimensions"],
